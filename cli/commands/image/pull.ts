@@ -1,0 +1,18 @@
+// berth pull IMAGE: per-layer progress, then Docker's digest/status summary.
+import type { Invocation } from '../../invocation.js';
+import { withDaemon } from '../../session.js';
+import { cancelOnInterrupt } from '../../interrupt.js';
+import { ProgressRenderer } from '../../format/progress.js';
+import { withDefaultTag } from '../../format/references.js';
+
+export default async function pull(inv: Invocation): Promise<number> {
+  const [ref] = inv.args;
+  const progress = new ProgressRenderer(process.stdout, process.stdout.isTTY === true);
+  const result = await withDaemon(inv, (client) =>
+    client.call('image.pull', { ref }, { onEvent: (ev) => progress.render(ev), signal: cancelOnInterrupt() }));
+  const status = progress.transferred
+    ? `Downloaded newer image for ${withDefaultTag(ref)}`
+    : `Image is up to date for ${withDefaultTag(ref)}`;
+  process.stdout.write(`Digest: ${result.digest}\nStatus: ${status}\n${result.ref}\n`);
+  return 0;
+}

@@ -1,0 +1,19 @@
+// What the command grammar hands to a command's module once parsing is done.
+
+export type CommandName = 'pull' | 'images' | 'load' | 'run' | 'ps' | 'logs' | 'stop' | 'rm' | 'version' | 'info';
+
+export interface Invocation {
+  command: CommandName;
+  /** Positional arguments, flattened: for run, [IMAGE, ...COMMAND]. */
+  args: string[];
+  /** The command's own options as commander parsed them. */
+  opts: Record<string, unknown>;
+  /** -H/--host, if given. */
+  host?: string;
+  debug: boolean;
+}
+
+/** A command's module: does the work and returns the process exit code. */
+export type CommandMain = (inv: Invocation) => Promise<number>;
+
+export type Dispatch = (inv: Invocation) => Promise<void>;

@@ -1,0 +1,43 @@
+/* berth_native.node: synchronous syscalls Node lacks, plus their constants. */
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "napi_util.h"
+#include "syscalls.h"
+
+static int add_function(napi_env env, napi_value exports, const char *name, napi_callback fn) {
+  napi_value f;
+  if (napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &f) != napi_ok) return -1;
+  return napi_set_named_property(env, exports, name, f) == napi_ok ? 0 : -1;
+}
+
+static int add_constants(napi_env env, napi_value exports) {
+  static const struct {
+    const char *name;
+    double value;
+  } table[] = {
+      {"MS_RDONLY", MS_RDONLY}, {"MS_NOSUID", MS_NOSUID},   {"MS_NODEV", MS_NODEV},   {"MS_NOEXEC", MS_NOEXEC},
+      {"MS_REMOUNT", MS_REMOUNT}, {"MS_BIND", MS_BIND},     {"MS_REC", MS_REC},       {"MS_PRIVATE", MS_PRIVATE},
+      {"MS_SLAVE", MS_SLAVE},   {"MS_SHARED", MS_SHARED},   {"MNT_FORCE", MNT_FORCE}, {"MNT_DETACH", MNT_DETACH},
+      {"S_IFCHR", S_IFCHR},     {"S_IFBLK", S_IFBLK},       {"S_IFIFO", S_IFIFO},
+  };
+  napi_value constants;
+  if (napi_create_object(env, &constants) != napi_ok) return -1;
+  for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+    if (addon_set_number(env, constants, table[i].name, table[i].value) < 0) return -1;
+  napi_value frozen = constants;
+  if (napi_object_freeze(env, frozen) != napi_ok) return -1;
+  return napi_set_named_property(env, exports, "constants", constants) == napi_ok ? 0 : -1;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  if (add_function(env, exports, "mknod", addon_mknod) < 0 || add_function(env, exports, "lsetxattr", addon_lsetxattr) < 0 ||
+      add_function(env, exports, "lgetxattr", addon_lgetxattr) < 0 || add_function(env, exports, "mount", addon_mount) < 0 ||
+      add_function(env, exports, "umount2", addon_umount2) < 0 || add_constants(env, exports) < 0) {
+    napi_throw_error(env, NULL, "berth_native: initialisation failed");
+    return NULL;
+  }
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,253 @@
+#include "attach.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "util.h"
+
+int shim_attach_listen(shim_attach *a, int epfd, const char *path, shim_command_fn fn, void *ctx, berth_error *err) {
+  memset(a, 0, sizeof *a);
+  a->epfd = epfd;
+  a->on_command = fn;
+  a->ctx = ctx;
+  for (int i = 0; i < SHIM_MAX_CLIENTS; i++) a->clients[i].fd = -1;
+
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  if (strlen(path) >= sizeof addr.sun_path) return berth_fail(err, ENAMETOOLONG, "socket path %s", path);
+  strcpy(addr.sun_path, path);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return berth_fail(err, errno, "socket");
+  a->listen_fd = fd;
+  if (unlink(path) < 0 && errno != ENOENT) return berth_fail(err, errno, "remove stale %s", path);
+  mode_t old = umask(0177);
+  int rc = bind(fd, (struct sockaddr *)&addr, sizeof addr);
+  umask(old);
+  if (rc < 0) return berth_fail(err, errno, "bind %s", path);
+  if (chmod(path, 0600) < 0) return berth_fail(err, errno, "chmod %s", path);
+  if (listen(fd, 64) < 0) return berth_fail(err, errno, "listen %s", path);
+  struct epoll_event ev = {.events = EPOLLIN, .data.u64 = SHIM_TAG_LISTEN};
+  if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) return berth_fail(err, errno, "epoll add %s", path);
+  return 0;
+}
+
+static void drop(shim_attach *a, int slot, const char *why) {
+  shim_client *c = &a->clients[slot];
+  if (c->fd < 0) return;
+  shim_diag("attach client %d dropped: %s", slot, why);
+  epoll_ctl(a->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+  close(c->fd);
+  free(c->out);
+  memset(c, 0, sizeof *c);
+  c->fd = -1;
+}
+
+static void watch(shim_attach *a, int slot) {
+  shim_client *c = &a->clients[slot];
+  int want_out = c->out_len > 0;
+  struct epoll_event ev = {.events = (c->read_closed ? 0 : EPOLLIN) | (want_out ? EPOLLOUT : 0),
+                           .data.u64 = SHIM_TAG_CLIENT + (unsigned)slot};
+  if (epoll_ctl(a->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0) drop(a, slot, "epoll");
+  else c->watching_out = want_out;
+}
+
+/* Write as much of the backlog as the socket takes. */
+static int flush(shim_attach *a, int slot) {
+  shim_client *c = &a->clients[slot];
+  size_t off = 0;
+  while (off < c->out_len) {
+    ssize_t n = send(c->fd, c->out + off, c->out_len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      drop(a, slot, strerror(errno));
+      return -1;
+    }
+    off += (size_t)n;
+  }
+  memmove(c->out, c->out + off, c->out_len - off);
+  c->out_len -= off;
+  if (c->out_len == 0) {
+    free(c->out);
+    c->out = NULL;
+    c->out_cap = 0;
+  }
+  return 0;
+}
+
+static int enqueue(shim_attach *a, int slot, const void *data, size_t len) {
+  shim_client *c = &a->clients[slot];
+  if (c->out_len + len > SHIM_CLIENT_BACKLOG_MAX) {
+    drop(a, slot, "backlog limit exceeded");
+    return -1;
+  }
+  if (c->out_len + len > c->out_cap) {
+    size_t cap = c->out_cap ? c->out_cap : 4096;
+    while (cap < c->out_len + len) cap *= 2;
+    unsigned char *p = realloc(c->out, cap);
+    if (!p) {
+      drop(a, slot, "out of memory");
+      return -1;
+    }
+    c->out = p;
+    c->out_cap = cap;
+  }
+  memcpy(c->out + c->out_len, data, len);
+  c->out_len += len;
+  return 0;
+}
+
+int shim_attach_send(shim_attach *a, int slot, uint8_t type, const void *data, size_t len) {
+  shim_client *c = &a->clients[slot];
+  if (c->fd < 0) return -1;
+  unsigned char hdr[SHIM_FRAME_HEADER];
+  hdr[0] = type;
+  shim_put_be32(hdr + 1, (uint32_t)len);
+  size_t sent = 0;
+  if (c->out_len == 0) {
+    struct iovec iov[2] = {{hdr, sizeof hdr}, {(void *)data, len}};
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = len ? 2 : 1};
+    ssize_t n;
+    do n = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT); while (n < 0 && errno == EINTR);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+      drop(a, slot, strerror(errno));
+      return -1;
+    }
+    if (n > 0) sent = (size_t)n;
+  }
+  if (sent < sizeof hdr && enqueue(a, slot, hdr + sent, sizeof hdr - sent) < 0) return -1;
+  size_t data_sent = sent > sizeof hdr ? sent - sizeof hdr : 0;
+  if (data_sent < len && enqueue(a, slot, (const char *)data + data_sent, len - data_sent) < 0) return -1;
+  if ((c->out_len > 0) != c->watching_out) watch(a, slot);
+  return c->fd >= 0 ? 0 : -1;
+}
+
+void shim_attach_broadcast(shim_attach *a, uint8_t type, const void *data, size_t len) {
+  for (int i = 0; i < SHIM_MAX_CLIENTS; i++)
+    if (a->clients[i].fd >= 0) shim_attach_send(a, i, type, data, len);
+}
+
+void shim_attach_accept(shim_attach *a) {
+  for (;;) {
+    int fd = accept4(a->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) shim_diag("accept: %s", strerror(errno));
+      return;
+    }
+    int slot = -1;
+    for (int i = 0; i < SHIM_MAX_CLIENTS && slot < 0; i++)
+      if (a->clients[i].fd < 0) slot = i;
+    if (slot < 0) {
+      static const char msg[] = "too many attach clients";
+      unsigned char frame[SHIM_FRAME_HEADER + sizeof msg - 1];
+      frame[0] = SHIM_FRAME_ERROR;
+      shim_put_be32(frame + 1, sizeof msg - 1);
+      memcpy(frame + SHIM_FRAME_HEADER, msg, sizeof msg - 1);
+      ssize_t w = send(fd, frame, sizeof frame, MSG_NOSIGNAL | MSG_DONTWAIT);
+      (void)w;
+      close(fd);
+      shim_diag("attach: refused a client, %d connected", SHIM_MAX_CLIENTS);
+      continue;
+    }
+    shim_client *c = &a->clients[slot];
+    memset(c, 0, sizeof *c);
+    c->fd = fd;
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = SHIM_TAG_CLIENT + (unsigned)slot};
+    if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+      close(fd);
+      c->fd = -1;
+      continue;
+    }
+    if (a->exit_text) shim_attach_send(a, slot, SHIM_FRAME_EXIT, a->exit_text, strlen(a->exit_text));
+  }
+}
+
+/* Hand complete frames in the input buffer to the command handler. */
+static void parse_frames(shim_attach *a, int slot) {
+  shim_client *c = &a->clients[slot];
+  while (c->fd >= 0 && c->in_len >= SHIM_FRAME_HEADER) {
+    uint32_t len = shim_get_be32(c->in + 1);
+    if (len > SHIM_CMD_PAYLOAD_MAX) {
+      static const char msg[] = "frame too large";
+      shim_attach_send(a, slot, SHIM_FRAME_ERROR, msg, sizeof msg - 1);
+      drop(a, slot, msg);
+      return;
+    }
+    size_t total = SHIM_FRAME_HEADER + len;
+    if (c->in_len < total) return;
+    char payload[SHIM_CMD_PAYLOAD_MAX + 1];
+    memcpy(payload, c->in + SHIM_FRAME_HEADER, len);
+    payload[len] = '\0';
+    uint8_t type = c->in[0];
+    memmove(c->in, c->in + total, c->in_len - total);
+    c->in_len -= total;
+    a->on_command(a, slot, type, payload, len, a->ctx);
+  }
+}
+
+void shim_attach_event(shim_attach *a, int slot, uint32_t events) {
+  if (slot < 0 || slot >= SHIM_MAX_CLIENTS) return;
+  shim_client *c = &a->clients[slot];
+  if (c->fd < 0) return;
+  if ((events & EPOLLOUT) && flush(a, slot) < 0) return;
+  if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+    while (c->fd >= 0 && !c->read_closed) {
+      ssize_t n = read(c->fd, c->in + c->in_len, sizeof c->in - c->in_len);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) drop(a, slot, strerror(errno));
+        break;
+      }
+      if (n == 0) {
+        c->read_closed = 1; /* the client may still read output */
+        break;
+      }
+      c->in_len += (size_t)n;
+      parse_frames(a, slot);
+    }
+    if (c->fd >= 0 && (events & (EPOLLERR | EPOLLHUP))) {
+      drop(a, slot, "hung up");
+      return;
+    }
+  }
+  if (c->fd >= 0) watch(a, slot);
+}
+
+static long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void shim_attach_shutdown(shim_attach *a, const char *path, int timeout_ms) {
+  long deadline = now_ms() + timeout_ms;
+  for (;;) {
+    struct pollfd pfd[SHIM_MAX_CLIENTS];
+    int slots[SHIM_MAX_CLIENTS], n = 0;
+    for (int i = 0; i < SHIM_MAX_CLIENTS; i++) {
+      if (a->clients[i].fd >= 0 && a->clients[i].out_len > 0) {
+        pfd[n] = (struct pollfd){.fd = a->clients[i].fd, .events = POLLOUT};
+        slots[n++] = i;
+      }
+    }
+    long left = deadline - now_ms();
+    if (n == 0 || left <= 0) break;
+    int r = poll(pfd, (nfds_t)n, (int)left);
+    if (r < 0 && errno != EINTR) break;
+    for (int i = 0; i < n; i++)
+      if (pfd[i].revents & (POLLERR | POLLHUP)) drop(a, slots[i], "hung up");
+      else if (pfd[i].revents & POLLOUT) flush(a, slots[i]);
+  }
+  for (int i = 0; i < SHIM_MAX_CLIENTS; i++) drop(a, i, "shim exiting");
+  if (a->listen_fd >= 0) close(a->listen_fd);
+  a->listen_fd = -1;
+  if (path) unlink(path);
+}

@@ -1,0 +1,73 @@
+// Bundles the berth CLI into dist/cli/: a small entry (berth.mjs) holding the
+// command grammar, plus one lazily imported chunk per command, so start-up
+// only parses what the invoked command needs.
+import { build } from 'esbuild';
+import { chmod, readFile, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = join(root, 'dist/cli');
+const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+
+// ws requires https, tls and zlib when it loads but only uses them for wss://
+// and compression, which the CLI never asks for. Hand it stand-ins that load
+// the real module on first property access, so start-up skips ~10 ms of TLS set-up.
+const LAZY_BUILTINS = ['https', 'tls', 'zlib'];
+const lazyBuiltinsForWs = {
+  name: 'lazy-builtins-for-ws',
+  setup(b) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+    b.onResolve({ filter }, (args) =>
+      /[\\/]node_modules[\\/]ws[\\/]/.test(args.importer)
+        ? { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' }
+        : undefined);
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      loader: 'js',
+      contents: `let real; const load = () => (real ??= require('node:${args.path}'));
+module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });`,
+    }));
+  },
+};
+
+await rm(outdir, { recursive: true, force: true });
+let result;
+try {
+  result = await build({
+  absWorkingDir: root,
+  entryPoints: { berth: 'cli/berth.ts' },
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // ws's optional native speed-ups; ws falls back to JS when they are absent.
+  external: ['bufferutil', 'utf-8-validate'],
+  // Under the node condition msgpackr's main entry would look for its native extractor; pack/unpack are pure JS.
+  define: { __BERTH_VERSION__: JSON.stringify(version) },
+  banner: {
+    // Bundled CommonJS (ws, commander) calls require() for Node built-ins; give every chunk one.
+    js: "#!/usr/bin/env node\nimport { createRequire as __berthCreateRequire } from 'node:module';\nconst require = __berthCreateRequire(import.meta.url);",
+  },
+  legalComments: 'none',
+  minifySyntax: true,
+  minifyWhitespace: true,
+  metafile: true,
+  plugins: [lazyBuiltinsForWs],
+  logLevel: 'warning',
+  });
+} catch {
+  // esbuild has already printed the errors with their locations.
+  console.error('bundle-cli: the CLI bundle failed; fix the errors above and run `npm run build:cli` again.');
+  process.exit(1);
+}
+await chmod(join(outdir, 'berth.mjs'), 0o755);
+
+if (process.argv.includes('--report')) {
+  for (const [file, info] of Object.entries(result.metafile.outputs)) {
+    console.log(`${String(info.bytes).padStart(8)}  ${file}`);
+  }
+}

@@ -1,0 +1,109 @@
+// Runs one xstate machine and journals every transition it makes: each
+// snapshot of the root actor becomes a journal entry and the actor's
+// persisted snapshot, written in order. Replies to clients wait for the
+// journal (flushed()), so what a client was told is always on disk.
+import { createActor, waitFor, type InspectionEvent, type AnyActorRef, type AnyStateMachine, type Actor, type SnapshotFrom } from 'xstate';
+import { appendTransition } from '../store/journal.js';
+import { serializeError } from '../errors.js';
+import type { ActorKind } from '../store/journal-entry.js';
+import type { ActorEnv } from './actor-env.js';
+
+export class JournaledActor<TMachine extends AnyStateMachine> {
+  readonly ref: Actor<TMachine>;
+  private lastWrite: Promise<unknown> = Promise.resolve();
+  private writeError: unknown = null;
+  private restoring: boolean;
+
+  constructor(
+    private readonly env: ActorEnv,
+    readonly actorId: string,
+    private readonly kind: ActorKind,
+    machine: TMachine,
+    private readonly input: unknown,
+    snapshot?: unknown,
+  ) {
+    this.restoring = snapshot !== undefined;
+    let root: AnyActorRef | undefined;
+    this.ref = createActor(machine, {
+      input: input as never,
+      snapshot: snapshot as never,
+      inspect: (ev: InspectionEvent) => {
+        if (ev.type !== '@xstate.snapshot' || ev.actorRef !== root) return;
+        this.record(ev.event as { type: string }, ev.snapshot as SnapshotFrom<TMachine>);
+      },
+    } as never) as Actor<TMachine>;
+    root = this.ref;
+  }
+
+  start(): this {
+    this.ref.start();
+    return this;
+  }
+
+  send(event: Parameters<Actor<TMachine>['send']>[0]): void {
+    this.ref.send(event);
+  }
+
+  get snapshot(): SnapshotFrom<TMachine> {
+    return this.ref.getSnapshot() as SnapshotFrom<TMachine>;
+  }
+
+  /** Resolves once every transition so far is committed to the journal. */
+  async flushed(): Promise<void> {
+    await this.lastWrite;
+    if (this.writeError) throw this.writeError;
+  }
+
+  /** Waits for a snapshot matching `predicate`, then for the journal. */
+  async until(predicate: (s: SnapshotFrom<TMachine>) => boolean): Promise<SnapshotFrom<TMachine>> {
+    const s = (await waitFor(this.ref as AnyActorRef, predicate as never, { timeout: Infinity })) as SnapshotFrom<TMachine>;
+    await this.flushed();
+    return s;
+  }
+
+  stop(): void {
+    this.ref.stop();
+  }
+
+  private record(event: { type: string }, snapshot: SnapshotFrom<TMachine>): void {
+    if (this.restoring && event.type === 'xstate.init') {
+      // Re-creating from a persisted snapshot is not a transition.
+      this.restoring = false;
+      return;
+    }
+    this.restoring = false;
+    const s = snapshot as unknown as { value: unknown; context: unknown; status: string };
+    const time = new Date().toISOString();
+    const final = s.status !== 'active';
+    const persisted = final ? null : (this.ref as AnyActorRef).getPersistedSnapshot?.();
+    const entry = {
+      actorId: this.actorId,
+      kind: this.kind,
+      event: sanitizeEvent(event),
+      state: s.value,
+      context: s.context,
+      status: s.status,
+      time,
+    };
+    const record = final ? null : { actorId: this.actorId, kind: this.kind, snapshot: persisted, input: this.input };
+    this.lastWrite = this.lastWrite.then(async () => {
+      try {
+        const seq = await appendTransition(this.env.db, entry, { record });
+        this.env.noteState({ actorId: this.actorId, kind: this.kind, seq, event: event.type, state: s.value, status: s.status, time });
+      } catch (err) {
+        this.writeError ??= err;
+      }
+    });
+    if (final) void this.lastWrite.then(() => this.env.finished(this.actorId));
+  }
+}
+
+/** Events as journaled: plain data, errors reduced to their code and message. */
+export function sanitizeEvent(event: { type: string; [k: string]: unknown }): { type: string; [k: string]: unknown } {
+  const out: { type: string; [k: string]: unknown } = { type: event.type };
+  for (const [k, v] of Object.entries(event)) {
+    if (k === 'type') continue;
+    out[k] = v instanceof Error ? serializeError(v) : v;
+  }
+  return out;
+}

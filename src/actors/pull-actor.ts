@@ -1,0 +1,83 @@
+// Hosts one pull's machine: resolves the image, asks the shared layer actors
+// to make every layer present (three at a time), then commits the image
+// record and its tag in one LMDB transaction.
+import { fromCallback, fromPromise } from 'xstate';
+import { BerthError, serializeError } from '../errors.js';
+import { pullMachine, type PullContext, type PullEvent, type PullInput, type ResolvedImage } from '../machines/pull.js';
+import { parseReference } from '../image/reference.js';
+import { layerDirName } from '../store/chain-id.js';
+import { JournaledActor } from './journaled-actor.js';
+import { imageServices } from './image-services.js';
+import { resolveImage } from './resolve-image.js';
+import { commitImage } from './commit-image.js';
+import type { LayerInput } from '../machines/layer.js';
+import type { ActorEnv, HostedActor } from './actor-env.js';
+import type { ActorMessage } from '../workers/messages.js';
+
+const LAYER_CONCURRENCY = 3;
+
+export function layerActorId(chainId: string): string {
+  return `layer/${layerDirName(chainId).slice(0, 16)}`;
+}
+
+class PullActor implements HostedActor {
+  private readonly journaled: JournaledActor<typeof pullMachine>;
+
+  constructor(private readonly env: ActorEnv, readonly actorId: string, input: PullInput, snapshot?: unknown) {
+    const svc = imageServices(env);
+    const machine = pullMachine.provide({
+      actors: {
+        resolveImage: fromPromise<ResolvedImage, PullInput>(({ input: i }) => resolveImage(svc, i)),
+        fetchLayers: fromCallback<PullEvent, PullContext>(({ input: ctx, sendBack }) => {
+          this.fetchLayers(ctx, (chainId) => sendBack({ type: 'LAYER_DONE', chainId })).then(
+            () => sendBack({ type: 'LAYERS_READY' }),
+            (err) => sendBack({ type: 'LAYERS_FAILED', error: serializeError(err) }),
+          );
+        }),
+        commitImage: fromPromise<void, PullContext>(({ input: ctx }) => commitImage(env.db, ctx)),
+      },
+    });
+    this.journaled = new JournaledActor(env, actorId, 'pull', machine, input, snapshot).start();
+  }
+
+  async handle(msg: ActorMessage): Promise<unknown> {
+    if (msg.type !== 'RUN') throw new BerthError('invalid_argument', `pull actor: unknown message ${msg.type}`);
+    const s = await this.journaled.until((s) => s.status !== 'active');
+    const c = s.context;
+    if (s.value !== 'done' || !c.image) {
+      throw new BerthError(c.error?.code ?? 'internal', c.error?.message ?? `pull of ${c.ref} failed`);
+    }
+    return { ref: c.ref, digest: c.image.manifestDigest, id: c.image.configDigest };
+  }
+
+  stop(): void {
+    this.journaled.stop();
+  }
+
+  private async fetchLayers(ctx: PullContext, onLayerDone: (chainId: string) => void): Promise<void> {
+    const image = ctx.image;
+    if (!image) throw new BerthError('internal', 'fetchLayers before the image was resolved');
+    const ref = parseReference(ctx.ref);
+    const sourceRef = ctx.source === 'registry' ? `${ref.registry}/${ref.repository}` : null;
+    const queue = image.layers.filter((l) => !l.done);
+    const worker = async () => {
+      for (let l = queue.shift(); l; l = queue.shift()) {
+        const input: LayerInput = {
+          chainId: l.chainId,
+          diffId: l.diffId,
+          blobDigest: l.blobDigest,
+          blobSize: l.blobSize,
+          mediaType: l.mediaType,
+          sourceRef,
+        };
+        await this.env.ask(layerActorId(l.chainId), { type: 'ENSURE', watcher: this.actorId }, { kind: 'layer', input });
+        onLayerDone(l.chainId);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LAYER_CONCURRENCY, queue.length) }, worker));
+  }
+}
+
+export function createPullActor(env: ActorEnv, actorId: string, input: unknown, snapshot?: unknown): HostedActor {
+  return new PullActor(env, actorId, input as PullInput, snapshot);
+}

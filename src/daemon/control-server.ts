@@ -1,0 +1,143 @@
+// The control channel: HTTP on a unix socket, upgraded to a websocket at
+// CONTROL_PATH; each message is one msgpack frame (src/protocol/frames.ts).
+import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
+import { chmod, chown, mkdir, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { pack, unpack } from 'msgpackr';
+import { BerthError, serializeError } from '../errors.js';
+import { CONTROL_PATH, isClientFrame, type ServerFrame } from '../protocol/frames.js';
+import { UploadQueue } from './upload-queue.js';
+import type { Handler } from './call-context.js';
+
+const MAX_FRAME = 8 * 1024 * 1024;
+
+export interface ControlServer {
+  close(): Promise<void>;
+}
+
+async function socketInUse(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(path);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+export async function startControlServer(
+  socketPath: string,
+  handlers: Record<string, Handler>,
+  opts: { gid: number | null },
+): Promise<ControlServer> {
+  await mkdir(dirname(socketPath), { recursive: true, mode: 0o711 });
+  if (await socketInUse(socketPath)) {
+    throw new BerthError('conflict', `another daemon is already listening on ${socketPath}; stop it or choose another --socket`);
+  }
+  await rm(socketPath, { force: true });
+
+  const http: Server = createServer((_req, res) => {
+    res.writeHead(426, { 'content-type': 'text/plain' });
+    res.end(`berthd speaks a websocket control channel at ${CONTROL_PATH}\n`);
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
+  http.on('upgrade', (req, socket, head) => {
+    if (req.url !== CONTROL_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws, handlers));
+  });
+
+  // Create the socket with no permissions for others from the first moment.
+  const oldMask = process.umask(0o117);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(socketPath, () => resolve());
+    });
+  } finally {
+    process.umask(oldMask);
+  }
+  await chmod(socketPath, 0o660);
+  if (opts.gid !== null) await chown(socketPath, 0, opts.gid);
+
+  return {
+    close: async () => {
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+      await new Promise<void>((r) => http.close(() => r()));
+      await rm(socketPath, { force: true });
+    },
+  };
+}
+
+function serveConnection(ws: WebSocket, handlers: Record<string, Handler>): void {
+  const calls = new Map<number, { abort: AbortController; upload: UploadQueue }>();
+  const send = (frame: ServerFrame) => {
+    if (ws.readyState === ws.OPEN) ws.send(pack(frame));
+  };
+
+  ws.on('message', (data, isBinary) => {
+    let frame: unknown;
+    try {
+      if (!isBinary) throw new Error('text frame');
+      frame = unpack(data as Buffer);
+    } catch {
+      send({ t: 'err', id: 0, error: { code: 'invalid_argument', message: 'malformed frame: expected one msgpack-encoded binary message' } });
+      return;
+    }
+    if (!isClientFrame(frame)) {
+      const id = typeof (frame as { id?: unknown })?.id === 'number' ? (frame as { id: number }).id : 0;
+      send({ t: 'err', id, error: { code: 'invalid_argument', message: 'malformed frame: see src/protocol/frames.ts for the frame shapes' } });
+      return;
+    }
+    const call = calls.get(frame.id);
+    switch (frame.t) {
+      case 'data':
+        call?.upload.push(frame.data);
+        return;
+      case 'end':
+        call?.upload.end();
+        return;
+      case 'cancel':
+        call?.abort.abort();
+        call?.upload.fail(new BerthError('invalid_argument', 'the client cancelled the call'));
+        return;
+      case 'req': {
+        if (calls.has(frame.id)) {
+          send({ t: 'err', id: frame.id, error: { code: 'invalid_argument', message: `request id ${frame.id} is already in use on this connection` } });
+          return;
+        }
+        const handler = Object.hasOwn(handlers, frame.method) ? handlers[frame.method] : undefined;
+        if (!handler) {
+          send({ t: 'err', id: frame.id, error: { code: 'invalid_argument', message: `unknown method "${frame.method}": the daemon and the CLI may be different versions` } });
+          return;
+        }
+        const abort = new AbortController();
+        const upload = new UploadQueue();
+        calls.set(frame.id, { abort, upload });
+        const id = frame.id;
+        handler(frame.params ?? {}, {
+          emit: (ev) => send({ t: 'ev', id, ev }),
+          upload: () => upload,
+          signal: abort.signal,
+        }).then(
+          (result) => send({ t: 'res', id, result: result ?? null }),
+          (err) => send({ t: 'err', id, error: serializeError(err) }),
+        ).finally(() => calls.delete(id));
+        return;
+      }
+    }
+  });
+  ws.on('close', () => {
+    for (const c of calls.values()) {
+      c.abort.abort();
+      c.upload.fail(new BerthError('invalid_argument', 'the client disconnected'));
+    }
+  });
+  ws.on('error', () => ws.terminate());
+}

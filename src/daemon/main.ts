@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// berthd: the Berth daemon, in the foreground.
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { delimiter, join, isAbsolute } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { Piscina } from 'piscina';
+import { BerthError } from '../errors.js';
+import { parseDaemonArgs, packageRoot, USAGE, type DaemonOptions } from './options.js';
+import { openMetadataDb, type MetadataDb } from '../store/db.js';
+import { appendTransition } from '../store/journal.js';
+import { ActorRouter } from '../workers/router.js';
+import { ContainerService } from '../services/container-service.js';
+import { ImageService } from '../services/image-service.js';
+import { SystemService } from '../services/system-service.js';
+import { LoadService } from '../services/load-service.js';
+import { makeHandlers } from './handlers.js';
+import { startControlServer } from './control-server.js';
+
+function resolveExecutable(name: string, what: string): string {
+  const candidates = isAbsolute(name) || name.includes('/') ? [name] : (process.env.PATH ?? '').split(delimiter).map((d) => join(d, name));
+  for (const c of candidates) {
+    try {
+      accessSync(c, fsConstants.X_OK);
+      return c;
+    } catch {
+      /* next */
+    }
+  }
+  throw new BerthError('not_found', `${what} "${name}" was not found or is not executable; build it with \`npm run build:native\` or pass --runtime`);
+}
+
+function groupId(name: string): number {
+  const line = execFileSync('getent', ['group', name], { encoding: 'utf8' }).trim();
+  const gid = Number(line.split(':')[2]);
+  if (!Number.isInteger(gid)) throw new BerthError('not_found', `group ${name} does not exist`);
+  return gid;
+}
+
+/** Re-creates every persisted actor; pulls cut short by a crash are closed in the journal. */
+async function restoreActors(db: MetadataDb, router: ActorRouter): Promise<void> {
+  const restores: Promise<void>[] = [];
+  for (const { key, value } of db.actors.getRange()) {
+    if (value.kind === 'container') {
+      restores.push(router.restore(key));
+    } else {
+      const snap = value.snapshot as { value?: unknown; context?: unknown };
+      await appendTransition(
+        db,
+        { actorId: key, kind: value.kind, event: { type: 'daemon.abandoned' }, state: snap.value ?? null, context: snap.context ?? null, status: 'stopped', time: new Date().toISOString() },
+        { record: null },
+      );
+    }
+  }
+  await Promise.all(restores);
+}
+
+async function run(opts: DaemonOptions): Promise<void> {
+  if (process.getuid?.() !== 0) throw new BerthError('invalid_argument', 'berthd must run as root (it creates namespaces, mounts and cgroups)');
+  const runtime = resolveExecutable(opts.runtime, 'runtime');
+  const shim = resolveExecutable(opts.shim, 'shim');
+  const gid = opts.socketGroup ? groupId(opts.socketGroup) : null;
+  await mkdir(opts.root, { recursive: true, mode: 0o700 });
+  await mkdir(opts.execRoot, { recursive: true, mode: 0o711 });
+  const db = openMetadataDb(opts.root);
+
+  const pool = new Piscina({
+    filename: new URL('../workers/pool-tasks.js', import.meta.url).href,
+    minThreads: 1,
+    maxThreads: opts.poolThreads || Math.max(1, availableParallelism()),
+    idleTimeout: 30_000,
+  });
+  const router = new ActorRouter(
+    { root: opts.root, execRoot: opts.execRoot, runtimePath: runtime, runtimeRoot: join(opts.execRoot, 'runtime'), shimPath: shim },
+    (name, args) => pool.run(args, { name }),
+    opts.actorHosts,
+  );
+  await router.start();
+  await restoreActors(db, router);
+
+  const images = new ImageService(db, router);
+  const containers = new ContainerService(db, router, images, opts);
+  const system = new SystemService(db, containers, images, { ...opts, runtime, packageRoot: packageRoot() });
+  const load = new LoadService(opts.root, images);
+  const server = await startControlServer(opts.socket, makeHandlers({ containers, images, system, load }), { gid });
+  process.stderr.write(`berthd: listening on unix://${opts.socket} (root ${opts.root}, runtime ${runtime})\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`berthd: ${signal}: shutting down; containers keep running under their shims\n`);
+    await server.close();
+    await router.stop();
+    await pool.destroy();
+    await db.root.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+let parsed: DaemonOptions | 'help';
+try {
+  parsed = parseDaemonArgs(process.argv.slice(2));
+} catch (err) {
+  process.stderr.write(`berthd: ${(err as Error).message}\n`);
+  process.exit(2);
+}
+if (parsed === 'help') {
+  process.stdout.write(USAGE);
+} else {
+  run(parsed).catch((err: unknown) => {
+    const msg = err instanceof BerthError ? err.message : (err as Error)?.stack ?? String(err);
+    process.stderr.write(`berthd: ${msg}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,86 @@
+// berthd's command line. Parsed by hand: the daemon takes few flags and
+// should start fast.
+import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { BerthError } from '../errors.js';
+
+export interface DaemonOptions {
+  root: string;
+  execRoot: string;
+  socket: string;
+  runtime: string;
+  shim: string;
+  actorHosts: number;
+  poolThreads: number;
+  socketGroup: string | null;
+}
+
+/** The package's root directory, from dist/src/daemon or src/daemon alike. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    if (dir.endsWith('/src/daemon')) return resolve(dir, dir.includes('/dist/') ? '../../..' : '../..');
+    dir = dirname(dir);
+  }
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+}
+
+export const USAGE = `Usage: berthd [OPTIONS]
+
+The Berth daemon. Runs in the foreground.
+
+Options:
+  --root DIR          persistent state (default /var/lib/berth)
+  --exec-root DIR     per-boot state (default /run/berth)
+  --socket PATH       control socket (default /run/berth/berth.sock)
+  --runtime PATH      OCI runtime: berth-runtime (default), runc or crun
+  --group NAME        group that may use the socket (default: root only)
+  --actor-hosts N     actor-host worker threads (default 2)
+  --pool-threads N    piscina threads for digests and unpacking (default: cores)
+  -h, --help          print this help
+`;
+
+export function parseDaemonArgs(argv: string[]): DaemonOptions | 'help' {
+  const pkg = packageRoot();
+  const opts: DaemonOptions = {
+    root: '/var/lib/berth',
+    execRoot: '/run/berth',
+    socket: '',
+    runtime: join(pkg, 'native/build/berth-runtime'),
+    shim: join(pkg, 'native/build/berth-shim'),
+    actorHosts: 2,
+    poolThreads: 0,
+    socketGroup: null,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '') throw new BerthError('invalid_argument', `flag ${flag} needs a value; see berthd --help`);
+      return v;
+    };
+    const count = (): number => {
+      const v = value();
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 64) throw new BerthError('invalid_argument', `flag ${flag} takes a whole number from 1 to 64, not "${v}"`);
+      return n;
+    };
+    switch (flag) {
+      case '--root': opts.root = resolve(value()); break;
+      case '--exec-root': opts.execRoot = resolve(value()); break;
+      case '--socket': opts.socket = resolve(value()); break;
+      case '--runtime': opts.runtime = value(); break;
+      case '--group': opts.socketGroup = value(); break;
+      case '--actor-hosts': opts.actorHosts = count(); break;
+      case '--pool-threads': opts.poolThreads = count(); break;
+      case '-h':
+      case '--help':
+        return 'help';
+      default:
+        throw new BerthError('invalid_argument', `unknown flag ${arg}; see berthd --help`);
+    }
+  }
+  if (!opts.socket) opts.socket = join(opts.execRoot, 'berth.sock');
+  return opts;
+}

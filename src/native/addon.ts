@@ -1,0 +1,131 @@
+// Loader for native/build/berth_native.node: synchronous syscalls Node lacks.
+// The addon is loaded on first use, so importing this module never fails;
+// calling a function when the addon is not built throws an Error saying so.
+//
+// Failed syscalls throw an Error shaped like Node's fs errors:
+//   message "EPERM: Operation not permitted, mount '/target'",
+//   .code = errno name, .errno = -errno, .syscall, .path.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeConstants {
+  readonly MS_RDONLY: number;
+  readonly MS_NOSUID: number;
+  readonly MS_NODEV: number;
+  readonly MS_NOEXEC: number;
+  readonly MS_REMOUNT: number;
+  readonly MS_BIND: number;
+  readonly MS_REC: number;
+  readonly MS_PRIVATE: number;
+  readonly MS_SLAVE: number;
+  readonly MS_SHARED: number;
+  readonly MNT_FORCE: number;
+  readonly MNT_DETACH: number;
+  readonly S_IFCHR: number;
+  readonly S_IFBLK: number;
+  readonly S_IFIFO: number;
+}
+
+/** The error thrown for a failed syscall. */
+export interface NativeError extends Error {
+  code: string;
+  errno: number;
+  syscall: string;
+  path?: string;
+}
+
+interface NativeBinding {
+  mknod(path: string, mode: number, major: number, minor: number): void;
+  lsetxattr(path: string, name: string, value: Buffer): void;
+  lgetxattr(path: string, name: string): Buffer | null;
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void;
+  umount2(target: string, flags: number): void;
+  constants: NativeConstants;
+}
+
+const CONSTANT_NAMES: readonly (keyof NativeConstants)[] = [
+  'MS_RDONLY', 'MS_NOSUID', 'MS_NODEV', 'MS_NOEXEC', 'MS_REMOUNT', 'MS_BIND', 'MS_REC', 'MS_PRIVATE',
+  'MS_SLAVE', 'MS_SHARED', 'MNT_FORCE', 'MNT_DETACH', 'S_IFCHR', 'S_IFBLK', 'S_IFIFO',
+];
+
+/** The package root: the nearest ancestor of this file with package.json and native/.
+ * Works from src/native (vitest, tsx) and from dist/src/native (compiled). */
+function packageRoot(): string {
+  const start = dirname(fileURLToPath(import.meta.url));
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'native'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`berth_native: no package root above ${start}`);
+  }
+}
+
+/** Absolute path of the addon binary. */
+export function addonPath(): string {
+  return join(packageRoot(), 'native', 'build', 'berth_native.node');
+}
+
+let binding: NativeBinding | undefined;
+
+function load(): NativeBinding {
+  if (binding) return binding;
+  const path = addonPath();
+  if (!existsSync(path)) {
+    throw new Error(`berth_native: ${path} is missing; build it with "make -C native build/berth_native.node"`);
+  }
+  const require = createRequire(import.meta.url);
+  binding = require(path) as NativeBinding;
+  return binding;
+}
+
+/** mknod(2). mode includes the file type bits (constants.S_IFCHR | 0o666). */
+export function mknod(path: string, mode: number, major: number, minor: number): void {
+  load().mknod(path, mode, major, minor);
+}
+
+/** lsetxattr(2) with flags 0 (create or replace). */
+export function lsetxattr(path: string, name: string, value: Buffer): void {
+  load().lsetxattr(path, name, value);
+}
+
+/** lgetxattr(2); null when the attribute does not exist (ENODATA). */
+export function lgetxattr(path: string, name: string): Buffer | null {
+  return load().lgetxattr(path, name);
+}
+
+/** mount(2). */
+export function mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void {
+  load().mount(source, target, fstype, flags, data);
+}
+
+/** umount2(2). */
+export function umount2(target: string, flags: number): void {
+  load().umount2(target, flags);
+}
+
+// The same constants as plain named exports, usable without loading the addon.
+// These are Linux ABI values (the same on every architecture); the addon test
+// checks that they equal what the addon was compiled with.
+export const MS_RDONLY = 0x1;
+export const MS_NOSUID = 0x2;
+export const MS_NODEV = 0x4;
+export const MS_NOEXEC = 0x8;
+export const MS_REMOUNT = 0x20;
+export const MS_BIND = 0x1000;
+export const MS_REC = 0x4000;
+export const MS_PRIVATE = 0x40000;
+export const MS_SLAVE = 0x80000;
+export const MS_SHARED = 0x100000;
+export const MNT_FORCE = 0x1;
+export const MNT_DETACH = 0x2;
+export const S_IFCHR = 0o020000;
+export const S_IFBLK = 0o060000;
+export const S_IFIFO = 0o010000;
+
+/** Mount and file-type constants as compiled into the addon, read on first access. */
+export const constants: NativeConstants = Object.freeze(
+  Object.defineProperties(
+    {},
+    Object.fromEntries(CONSTANT_NAMES.map((name) => [name, { enumerable: true, get: () => load().constants[name] }])),
+  ),
+) as NativeConstants;

@@ -1,0 +1,42 @@
+// The daemon's LMDB environment: one file under ROOT, several named databases.
+// Every thread that needs metadata (the main thread, each actor host) opens
+// its own handle on the same environment; LMDB serialises writers.
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JournalEntry } from './journal-entry.js';
+import type { ImageRecord, LayerRecord } from './records.js';
+import type { ActorRecord } from './records.js';
+
+export interface MetadataDb {
+  root: RootDatabase;
+  /** seq → one machine transition; append-only. */
+  journal: Database<JournalEntry, number>;
+  /** actorId → the actor's latest persisted snapshot. */
+  actors: Database<ActorRecord, string>;
+  /** image id (config digest) → image. */
+  images: Database<ImageRecord, string>;
+  /** normalised reference (registry/repo:tag) → image id. */
+  tags: Database<string, string>;
+  /** chain id → unpacked layer. */
+  layers: Database<LayerRecord, string>;
+  /** container name → container id. */
+  names: Database<string, string>;
+  /** counters and markers. */
+  meta: Database<unknown, string>;
+}
+
+export function openMetadataDb(root: string): MetadataDb {
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  const rootDb = open({ path: join(root, 'metadata.lmdb'), compression: false, maxDbs: 16 });
+  return {
+    root: rootDb,
+    journal: rootDb.openDB<JournalEntry, number>({ name: 'journal' }),
+    actors: rootDb.openDB<ActorRecord, string>({ name: 'actors' }),
+    images: rootDb.openDB<ImageRecord, string>({ name: 'images' }),
+    tags: rootDb.openDB<string, string>({ name: 'tags' }),
+    layers: rootDb.openDB<LayerRecord, string>({ name: 'layers' }),
+    names: rootDb.openDB<string, string>({ name: 'names' }),
+    meta: rootDb.openDB<unknown, string>({ name: 'meta' }),
+  };
+}

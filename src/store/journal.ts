@@ -1,0 +1,46 @@
+// The append-only journal of machine transitions. An append allocates the
+// next sequence number and writes the entry and the actor's latest snapshot in
+// one LMDB transaction, so a crash leaves either both or neither.
+import type { MetadataDb } from './db.js';
+import type { JournalEntry } from './journal-entry.js';
+import type { ActorRecord } from './records.js';
+
+const SEQ_KEY = 'journal.seq';
+
+export type NewJournalEntry = Omit<JournalEntry, 'seq'>;
+
+export interface AppendOptions {
+  /** the actor's persisted snapshot after the transition; null removes the record (final state) */
+  record: Omit<ActorRecord, 'seq'> | null;
+}
+
+export function appendTransition(db: MetadataDb, entry: NewJournalEntry, opts: AppendOptions): Promise<number> {
+  return db.root.transaction(() => {
+    const seq = ((db.meta.get(SEQ_KEY) as number | undefined) ?? 0) + 1;
+    db.meta.put(SEQ_KEY, seq);
+    db.journal.put(seq, { seq, ...entry });
+    if (opts.record) db.actors.put(entry.actorId, { ...opts.record, seq });
+    else db.actors.remove(entry.actorId);
+    return seq;
+  });
+}
+
+export function journalLength(db: MetadataDb): number {
+  return (db.meta.get(SEQ_KEY) as number | undefined) ?? 0;
+}
+
+export interface JournalQuery {
+  actorId?: string;
+  fromSeq?: number;
+  limit?: number;
+}
+
+export function readJournal(db: MetadataDb, q: JournalQuery = {}): JournalEntry[] {
+  const out: JournalEntry[] = [];
+  for (const { value } of db.journal.getRange({ start: q.fromSeq ?? 0 })) {
+    if (q.actorId && value.actorId !== q.actorId) continue;
+    out.push(value);
+    if (q.limit && out.length >= q.limit) break;
+  }
+  return out;
+}

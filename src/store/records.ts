@@ -1,0 +1,52 @@
+// Records kept in LMDB besides the journal.
+import type { ActorKind } from './journal-entry.js';
+
+export interface ActorRecord {
+  actorId: string;
+  kind: ActorKind;
+  /** xstate persisted snapshot (actor.getPersistedSnapshot()) */
+  snapshot: unknown;
+  /** seq of the last journal entry for this actor */
+  seq: number;
+  /** input the actor was created with (needed to re-create it) */
+  input: unknown;
+}
+
+export interface ImageLayerRef {
+  chainId: string;
+  diffId: string;
+  /** compressed blob the layer was unpacked from */
+  blobDigest: string;
+}
+
+export interface ImageRecord {
+  id: string;                 // config digest
+  manifestDigest: string;
+  repoTags: string[];         // normalised references (registry/repo:tag)
+  repoDigests: string[];      // registry/repo@sha256:...
+  config: ImageRunConfig;
+  layers: ImageLayerRef[];    // bottom to top
+  size: number;               // sum of unpacked layer sizes
+  created: string | null;
+}
+
+export interface LayerRecord {
+  chainId: string;
+  diffId: string;
+  blobDigest: string;
+  /** directory holding the unpacked content (overlay lowerdir) */
+  path: string;
+  size: number;
+  committedAt: string;
+}
+
+/** The part of an image's config that decides how its containers run. */
+export interface ImageRunConfig {
+  Env?: string[];
+  Cmd?: string[];
+  Entrypoint?: string[];
+  WorkingDir?: string;
+  User?: string;
+  Labels?: Record<string, string>;
+  StopSignal?: string;
+}

@@ -1,0 +1,109 @@
+// Entry point of an actor-host worker thread. Holds the actors placed on this
+// host, delivers their messages, and gives them an ActorEnv whose services
+// (ask another actor, run a pool task) go through the router.
+import { parentPort } from 'node:worker_threads';
+import { BerthError, deserializeError, serializeError } from '../errors.js';
+import { openMetadataDb, type MetadataDb } from '../store/db.js';
+import { decode, post } from './wire.js';
+import { actorFactories } from '../actors/registry.js';
+import type { ActorEnv, HostedActor } from '../actors/actor-env.js';
+import type { FromHost, HostConfig, ToHost, SpawnSpec } from './messages.js';
+
+if (!parentPort) throw new Error('actor-host.ts must run in a worker thread');
+const port = parentPort;
+
+const actors = new Map<string, HostedActor>();
+const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+let nextReplyId = 1;
+let env: ActorEnv | undefined;
+let db: MetadataDb | undefined;
+
+function send(msg: FromHost): void {
+  post(port, msg);
+}
+
+type HostRequest = Omit<Extract<FromHost, { op: 'ask' }>, 'replyId'> | Omit<Extract<FromHost, { op: 'task' }>, 'replyId'>;
+
+function request<T>(msg: HostRequest): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const replyId = nextReplyId++;
+    pending.set(replyId, { resolve: resolve as (v: unknown) => void, reject });
+    send({ ...msg, replyId });
+  });
+}
+
+function makeEnv(config: HostConfig, metadata: MetadataDb): ActorEnv {
+  return {
+    config,
+    db: metadata,
+    ask: (to, msg, spawn) => request({ op: 'ask', to, msg, spawn }),
+    runTask: (name, args) => request({ op: 'task', name, args }),
+    notify: (actorId, event) => send({ op: 'notify', actorId, event }),
+    noteState: (note) => send({ op: 'state', note }),
+    finished: (actorId) => {
+      const actor = actors.get(actorId);
+      if (actor) {
+        actors.delete(actorId);
+        actor.stop();
+      }
+      send({ op: 'gone', actorId });
+    },
+  };
+}
+
+function createActorFrom(actorId: string, spec: SpawnSpec, snapshot?: unknown): HostedActor {
+  if (!env) throw new BerthError('internal', 'actor host used before init');
+  const factory = actorFactories[spec.kind];
+  if (!factory) throw new BerthError('internal', `no actor kind '${spec.kind}'`);
+  const actor = factory(env, actorId, spec.input, snapshot);
+  actors.set(actorId, actor);
+  return actor;
+}
+
+function reply(replyId: number, work: () => Promise<unknown>): void {
+  work().then(
+    (value) => send({ op: 'reply', replyId, ok: true, value: value ?? null }),
+    (err) => send({ op: 'reply', replyId, ok: false, error: serializeError(err) }),
+  );
+}
+
+port.on('message', (bytes: Uint8Array) => {
+  const msg = decode<ToHost>(bytes);
+  switch (msg.op) {
+    case 'init':
+      db = openMetadataDb(msg.config.root);
+      env = makeEnv(msg.config, db);
+      send({ op: 'ready' });
+      return;
+    case 'deliver':
+      reply(msg.replyId, async () => {
+        let actor = actors.get(msg.actorId);
+        if (!actor && msg.spawn) actor = createActorFrom(msg.actorId, msg.spawn);
+        if (!actor) throw new BerthError('not_found', `no such actor: ${msg.actorId}`);
+        return actor.handle(msg.msg);
+      });
+      return;
+    case 'restore':
+      reply(msg.replyId, async () => {
+        if (actors.has(msg.actorId)) return null;
+        const record = db?.actors.get(msg.actorId);
+        if (!record) throw new BerthError('not_found', `no persisted actor ${msg.actorId}`);
+        createActorFrom(msg.actorId, { kind: record.kind, input: record.input }, record.snapshot);
+        return null;
+      });
+      return;
+    case 'reply': {
+      const p = pending.get(msg.replyId);
+      if (!p) return;
+      pending.delete(msg.replyId);
+      if (msg.ok) p.resolve(msg.value);
+      else p.reject(deserializeError(msg.error));
+      return;
+    }
+    case 'shutdown':
+      for (const actor of actors.values()) actor.stop();
+      actors.clear();
+      void db?.root.close().finally(() => port.close());
+      return;
+  }
+});

@@ -1,0 +1,164 @@
+// berth_native.node through src/native/addon.ts: real syscalls in a temp dir (as root).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as addon from '../../src/native/addon.js';
+import { constants, lgetxattr, lsetxattr, mknod, mount, umount2 } from '../../src/native/addon.js';
+
+let dir: string;
+const mounted: string[] = [];
+
+function mountInfo(path: string): string[] | undefined {
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const f = line.split(' ');
+    if (f[4] === path) return f;
+  }
+  return undefined;
+}
+
+function thrown(fn: () => unknown): addon.NativeError {
+  try {
+    fn();
+  } catch (e) {
+    return e as addon.NativeError;
+  }
+  throw new Error('expected an exception');
+}
+
+beforeEach(() => {
+  dir = mkdtempSync('/tmp/berth-addon-test-');
+});
+
+afterEach(() => {
+  for (const m of mounted.splice(0).reverse()) {
+    if (mountInfo(m)) execFileSync('umount', ['-l', m]);
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('berth_native addon', () => {
+  it('loads from the package root and exposes the constants', () => {
+    expect(addon.addonPath()).toBe(resolve(import.meta.dirname, '../../native/build/berth_native.node'));
+    expect({ ...constants }).toEqual({
+      MS_RDONLY: addon.MS_RDONLY, MS_NOSUID: addon.MS_NOSUID, MS_NODEV: addon.MS_NODEV, MS_NOEXEC: addon.MS_NOEXEC,
+      MS_REMOUNT: addon.MS_REMOUNT, MS_BIND: addon.MS_BIND, MS_REC: addon.MS_REC, MS_PRIVATE: addon.MS_PRIVATE,
+      MS_SLAVE: addon.MS_SLAVE, MS_SHARED: addon.MS_SHARED, MNT_FORCE: addon.MNT_FORCE, MNT_DETACH: addon.MNT_DETACH,
+      S_IFCHR: addon.S_IFCHR, S_IFBLK: addon.S_IFBLK, S_IFIFO: addon.S_IFIFO,
+    });
+    expect(constants.MS_BIND).toBe(4096);
+    expect(constants.S_IFCHR).toBe(0o020000);
+  });
+
+  it('mknod creates a character device 0/0 (an overlay whiteout), another device and a fifo', () => {
+    const whiteout = join(dir, 'whiteout');
+    mknod(whiteout, constants.S_IFCHR | 0o600, 0, 0);
+    const st = statSync(whiteout);
+    expect(st.isCharacterDevice()).toBe(true);
+    expect(st.rdev).toBe(0);
+    expect(st.mode & 0o7777).toBe(0o600);
+
+    const null2 = join(dir, 'null');
+    mknod(null2, constants.S_IFCHR | 0o666, 1, 3);
+    const nst = statSync(null2);
+    expect(nst.isCharacterDevice()).toBe(true);
+    expect(nst.rdev).toBe(statSync('/dev/null').rdev);
+
+    const fifo = join(dir, 'fifo');
+    mknod(fifo, constants.S_IFIFO | 0o644, 0, 0);
+    expect(statSync(fifo).isFIFO()).toBe(true);
+
+    const e = thrown(() => mknod(fifo, constants.S_IFIFO | 0o644, 0, 0));
+    expect(e.code).toBe('EEXIST');
+  });
+
+  it('lsetxattr/lgetxattr round-trip trusted.overlay.opaque and do not follow symlinks', () => {
+    const d = join(dir, 'opaque');
+    mkdirSync(d);
+    expect(lgetxattr(d, 'trusted.overlay.opaque')).toBeNull();
+    lsetxattr(d, 'trusted.overlay.opaque', Buffer.from('y'));
+    const v = lgetxattr(d, 'trusted.overlay.opaque');
+    expect(Buffer.isBuffer(v)).toBe(true);
+    expect(v!.toString()).toBe('y');
+    // Replacing works, and binary values survive.
+    lsetxattr(d, 'trusted.overlay.opaque', Buffer.from([0, 1, 2, 255]));
+    expect([...lgetxattr(d, 'trusted.overlay.opaque')!]).toEqual([0, 1, 2, 255]);
+    // An empty value is a value, not "absent".
+    lsetxattr(d, 'trusted.berth.empty', Buffer.alloc(0));
+    expect(lgetxattr(d, 'trusted.berth.empty')).toEqual(Buffer.alloc(0));
+
+    const target = join(dir, 'target');
+    writeFileSync(target, 'x');
+    const link = join(dir, 'link');
+    symlinkSync('target', link);
+    lsetxattr(link, 'trusted.berth.link', Buffer.from('on-link'));
+    expect(lgetxattr(link, 'trusted.berth.link')!.toString()).toBe('on-link');
+    expect(lgetxattr(target, 'trusted.berth.link')).toBeNull();
+  });
+
+  it('mounts a tmpfs, bind-mounts it, changes propagation and unmounts with umount2', () => {
+    const t = join(dir, 'tmpfs');
+    mkdirSync(t);
+    mount('tmpfs', t, 'tmpfs', 0, 'size=1m,mode=0700');
+    mounted.push(t);
+    const info = mountInfo(t)!;
+    expect(info).toBeDefined();
+    expect(info[info.indexOf('-') + 1]).toBe('tmpfs');
+    expect(statSync(t).mode & 0o777).toBe(0o700);
+    writeFileSync(join(t, 'file'), 'on tmpfs');
+
+    const b = join(dir, 'bind');
+    mkdirSync(b);
+    mount(t, b, null, constants.MS_BIND | constants.MS_REC, null);
+    mounted.push(b);
+    expect(readFileSync(join(b, 'file'), 'utf8')).toBe('on tmpfs');
+    mount(null, b, null, constants.MS_PRIVATE, null);
+    mount(null, b, null, constants.MS_REMOUNT | constants.MS_BIND | constants.MS_RDONLY, null);
+    expect(thrown(() => writeFileSync(join(b, 'other'), 'x')).code).toBe('EROFS');
+
+    umount2(b, constants.MNT_DETACH);
+    expect(mountInfo(b)).toBeUndefined();
+    umount2(t, 0);
+    expect(mountInfo(t)).toBeUndefined();
+    expect(existsSync(join(t, 'file'))).toBe(false);
+  });
+
+  it('throws errno errors naming the path', () => {
+    const missing = join(dir, 'missing', 'x');
+    let e = thrown(() => mknod(missing, constants.S_IFIFO | 0o600, 0, 0));
+    expect(e).toBeInstanceOf(Error);
+    expect(e.code).toBe('ENOENT');
+    expect(e.errno).toBe(-2);
+    expect(e.syscall).toBe('mknod');
+    expect(e.path).toBe(missing);
+    expect(e.message).toBe(`ENOENT: No such file or directory, mknod '${missing}'`);
+
+    e = thrown(() => lgetxattr(missing, 'trusted.overlay.opaque'));
+    expect([e.code, e.syscall, e.path]).toEqual(['ENOENT', 'lgetxattr', missing]);
+    e = thrown(() => lsetxattr(missing, 'trusted.overlay.opaque', Buffer.from('y')));
+    expect([e.code, e.syscall, e.path]).toEqual(['ENOENT', 'lsetxattr', missing]);
+    e = thrown(() => mount('tmpfs', missing, 'tmpfs', 0, null));
+    expect([e.code, e.syscall, e.path]).toEqual(['ENOENT', 'mount', missing]);
+    e = thrown(() => umount2(dir, 0));
+    expect([e.code, e.syscall, e.path]).toEqual(['EINVAL', 'umount2', dir]);
+    expect(e.message).toContain(dir);
+    e = thrown(() => mount('none', dir, 'no-such-fs', 0, null));
+    expect(e.code).toBe('ENODEV');
+  });
+
+  it('rejects arguments of the wrong type with a TypeError', () => {
+    const bad = addon as unknown as Record<string, (...a: unknown[]) => unknown>;
+    let e = thrown(() => bad.mknod(42, 0, 0, 0));
+    expect(e).toBeInstanceOf(TypeError);
+    expect(e.code).toBe('ERR_INVALID_ARG_TYPE');
+    expect(e.message).toBe('path must be a string');
+    e = thrown(() => bad.lsetxattr(join(dir, 'x'), 'trusted.a', 'not a buffer'));
+    expect(e).toBeInstanceOf(TypeError);
+    e = thrown(() => bad.mount(null, null, null, 0, null));
+    expect(e.message).toBe('target must be a string');
+    e = thrown(() => bad.umount2(dir, 1.5));
+    expect(e.message).toBe('flags must be an integer');
+    e = thrown(() => bad.mknod('a\0b', 0, 0, 0));
+    expect(e.message).toBe('path must not contain NUL bytes');
+  });
+});
