@@ -92,7 +92,8 @@ class Connection implements BerthClient {
   private readonly pending = new Map<number, PendingCall>();
   private readonly inbox: ServerFrame[] = [];
   private draining = false;
-  private lost: BerthError | undefined;
+  /** Set once the connection is unusable: makes the error each call still waiting (or made later) fails with. */
+  private lost: ((method: string) => BerthError) | undefined;
 
   constructor(readonly address: DaemonAddress, private readonly ws: WebSocket) {
     ws.on('message', (data: Buffer, isBinary: boolean) => this.receive(data, isBinary));
@@ -101,21 +102,24 @@ class Connection implements BerthClient {
   }
 
   call<M extends MethodName>(method: M, params: Methods[M]['params'], opts: CallOptions = {}): Promise<Methods[M]['result']> {
-    if (this.lost) return Promise.reject(this.lost);
+    if (this.lost) return Promise.reject(this.lost(method));
     const id = this.nextId++;
     return new Promise<Methods[M]['result']>((resolve, reject) => {
+      const onAbort = () => { if (!call.settled && !this.lost) this.send({ t: 'cancel', id }); };
+      const settle = () => {
+        call.settled = true;
+        this.pending.delete(id);
+        opts.signal?.removeEventListener('abort', onAbort);
+      };
       const call: PendingCall = {
         method, onEvent: opts.onEvent, settled: false,
-        resolve: (r) => { call.settled = true; this.pending.delete(id); resolve(r as Methods[M]['result']); },
-        reject: (e) => { call.settled = true; this.pending.delete(id); reject(e); },
+        resolve: (r) => { settle(); resolve(r as Methods[M]['result']); },
+        reject: (e) => { settle(); reject(e); },
       };
       this.pending.set(id, call);
       this.send({ t: 'req', id, method, params: params as Record<string, unknown> });
-      if (opts.signal) {
-        const onAbort = () => { if (!call.settled && !this.lost) this.send({ t: 'cancel', id }); };
-        if (opts.signal.aborted) onAbort();
-        else opts.signal.addEventListener('abort', onAbort, { once: true });
-      }
+      if (opts.signal?.aborted) onAbort();
+      else opts.signal?.addEventListener('abort', onAbort, { once: true });
       if (opts.upload) {
         this.upload(id, call, opts.upload).catch((err: unknown) => {
           if (call.settled) return;
@@ -128,7 +132,7 @@ class Connection implements BerthClient {
   }
 
   close(): void {
-    this.lost ??= new BerthError('daemon_unavailable', 'the connection to the Berth daemon was closed');
+    this.lost ??= (method) => new BerthError('daemon_unavailable', `the connection was closed before '${method}' finished`);
     this.ws.close(1000);
   }
 
@@ -156,8 +160,10 @@ class Connection implements BerthClient {
       frame = unpack(data) as ServerFrame;
       if (!frame || typeof frame !== 'object' || typeof frame.id !== 'number') throw new Error('not a frame');
     } catch (err) {
-      this.lose(new BerthError('internal',
-        `the daemon sent a message that is not a control-channel frame (${(err as Error).message}); are client and daemon the same version?`));
+      const why = (err as Error).message;
+      this.lost ??= () => new BerthError('internal',
+        `the daemon sent a message that is not a control-channel frame (${why}); are berth and berthd the same version?`);
+      this.ws.terminate();
       return;
     }
     this.inbox.push(frame);
@@ -194,27 +200,20 @@ class Connection implements BerthClient {
       this.draining = false;
       if (this.ws.isPaused) this.ws.resume();
     }
-    if (this.lost) this.failPending(this.lost);
+    if (this.lost) this.failPending();
   }
 
   private lose(cause?: Error): void {
-    if (!this.lost) {
-      this.lost = cause instanceof BerthError ? cause
-        : new BerthError('daemon_unavailable',
-          'The Berth daemon closed the connection before answering. It may have stopped or crashed; check berthd\'s log' +
-          (cause ? ` (${cause.message})` : '') + '.', { cause });
-      if (cause instanceof BerthError) this.ws.terminate();
-    }
-    // Frames already received are still delivered (output before the close); then everyone left is told.
-    if (!this.draining) this.failPending(this.lost);
+    this.lost ??= (method) => new BerthError('daemon_unavailable',
+      `The Berth daemon closed the connection before answering '${method}'. It may have stopped or crashed; check berthd's log` +
+      (cause ? ` (${cause.message}).` : '.'), { cause });
+    // Frames already received are delivered first (output before the hang-up); then everyone left is told.
+    if (!this.draining) this.failPending();
   }
 
-  private failPending(err: BerthError): void {
-    for (const call of [...this.pending.values()]) {
-      const named = err.code === 'daemon_unavailable' && err.message.startsWith('The Berth daemon closed')
-        ? new BerthError(err.code, err.message.replace('before answering', `before answering '${call.method}'`), { cause: err.cause })
-        : err;
-      call.reject(named);
-    }
+  private failPending(): void {
+    const makeError = this.lost;
+    if (!makeError) return;
+    for (const call of [...this.pending.values()]) call.reject(makeError(call.method));
   }
 }

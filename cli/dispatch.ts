@@ -2,7 +2,6 @@
 // and `berth ps` never pay for code they do not use.
 import type { CommandMain, CommandName, Invocation } from './invocation.js';
 import { failureExitCode } from './exit-codes.js';
-import { formatError } from './report-error.js';
 import { mark } from './timing.js';
 
 type Loader = () => Promise<{ default: CommandMain }>;
@@ -28,6 +27,8 @@ export async function runCommand(inv: Invocation): Promise<number> {
     mark(`loaded ${inv.command}`);
     return await main(inv);
   } catch (err) {
+    // Loaded only on failure: the success path does not pay for it.
+    const { formatError } = await import('./report-error.js');
     process.stderr.write(formatError(err, inv.debug));
     return failureExitCode(inv.command, err);
   }

@@ -6,6 +6,8 @@
 //
 //   node scripts/busybox-oci.mjs --out FILE.tar [--tag latest]   OCI layout archive
 //   node scripts/busybox-oci.mjs --dir DIR [--tag latest]        OCI layout directory
+// index.json names the image with org.opencontainers.image.ref.name = TAG and
+// io.containerd.image.name = docker.io/library/busybox:TAG (--name changes "busybox").
 //
 // Also importable: buildBusyboxOciLayout(dir, opts), buildBusyboxOciArchive(file, opts).
 import { createHash } from 'node:crypto';
@@ -88,7 +90,7 @@ export function writeIndex(dir, manifests) {
  * Writes an unpacked OCI image layout for busybox into `dir`.
  * Returns { manifest, config, layer, diffId } (descriptors and the layer's diffID).
  */
-export async function buildBusyboxOciLayout(dir, { tag = 'latest', busybox = BUSYBOX_PATH, architecture = 'amd64' } = {}) {
+export async function buildBusyboxOciLayout(dir, { tag = 'latest', name = 'busybox', busybox = BUSYBOX_PATH, architecture = 'amd64' } = {}) {
   const tar = await buildBusyboxLayerTar(busybox);
   const diffId = sha256(tar);
   const layer = writeBlob(dir, gzipSync(tar, { level: 6 }), OCI_LAYER_GZIP);
@@ -104,7 +106,8 @@ export async function buildBusyboxOciLayout(dir, { tag = 'latest', busybox = BUS
   const config = writeBlob(dir, Buffer.from(JSON.stringify(configJson)), OCI_CONFIG);
   const manifestJson = { schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [layer] };
   const manifest = writeBlob(dir, Buffer.from(JSON.stringify(manifestJson)), OCI_MANIFEST);
-  writeIndex(dir, [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': tag }, platform: { architecture, os: 'linux' } }]);
+  const annotations = { 'io.containerd.image.name': `docker.io/library/${name}:${tag}`, 'org.opencontainers.image.ref.name': tag };
+  writeIndex(dir, [{ ...manifest, annotations, platform: { architecture, os: 'linux' } }]);
   return { manifest, config, layer, diffId };
 }
 
@@ -147,8 +150,9 @@ function parseArgs(argv) {
     if (a === '--out') out.out = value();
     else if (a === '--dir') out.dir = value();
     else if (a === '--tag') out.tag = value();
+    else if (a === '--name') out.name = value();
     else if (a === '--busybox') out.busybox = value();
-    else throw new Error(`unknown argument ${a}; usage: busybox-oci.mjs --out FILE.tar | --dir DIR [--tag TAG] [--busybox PATH]`);
+    else throw new Error(`unknown argument ${a}; usage: busybox-oci.mjs --out FILE.tar | --dir DIR [--tag TAG] [--name NAME] [--busybox PATH]`);
   }
   if (!out.out && !out.dir) throw new Error('give --out FILE.tar (OCI layout archive) or --dir DIR (OCI layout directory)');
   return out;
@@ -157,7 +161,7 @@ function parseArgs(argv) {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
     const args = parseArgs(process.argv.slice(2));
-    const opts = { tag: args.tag, ...(args.busybox ? { busybox: args.busybox } : {}) };
+    const opts = { tag: args.tag, ...(args.name ? { name: args.name } : {}), ...(args.busybox ? { busybox: args.busybox } : {}) };
     const r = args.out ? await buildBusyboxOciArchive(args.out, opts) : await buildBusyboxOciLayout(args.dir, opts);
     process.stdout.write(`${args.out ?? args.dir}: busybox:${args.tag} manifest ${r.manifest.digest}\n`);
   } catch (err) {

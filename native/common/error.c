@@ -24,6 +24,7 @@ int berth_error_wrap(berth_error *err, const char *fmt, ...) {
   va_end(ap);
   char old[BERTH_ERROR_MSG_MAX];
   memcpy(old, err->msg, sizeof old);
-  snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+  size_t used = (size_t)snprintf(err->msg, sizeof err->msg, "%s: ", prefix);
+  if (used < sizeof err->msg) snprintf(err->msg + used, sizeof err->msg - used, "%s", old);
   return -1;
 }

@@ -66,7 +66,7 @@ static void vlog(const char *level, bool to_stderr, const char *fmt, va_list ap)
 void log_warn(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vlog("warning", true, fmt, ap);
+  vlog("warning", !opts || !opts->log_path, fmt, ap);
   va_end(ap);
 }
 

@@ -21,8 +21,13 @@ int prepare_rootfs(const spec *s, const cgroup_set *cg, berth_error *err) {
   unsigned long prop = s->rootfs_propagation;
   if (prop & MS_SHARED) prop = MS_SLAVE | MS_REC; /* made shared again after the pivot */
   if (mount(NULL, "/", NULL, prop | MS_REC, NULL) < 0) return berth_fail(err, errno, "making / %s in the container's mount namespace", "private/slave");
-  if (mount(s->rootfs, s->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-    return berth_fail(err, errno, "bind-mounting the rootfs %s on itself", s->rootfs);
+  if (mount(s->rootfs, s->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
+    int e = errno;
+    berth_fail(err, e, "bind-mounting the rootfs %s on itself", s->rootfs);
+    if (e == EACCES && s->nuid_maps)
+      berth_error_wrap(err, "every directory up to the rootfs must be searchable by the container's root (host uid %u)", s->uid_maps[0].host_id);
+    return -1;
+  }
   for (size_t k = 0; k < s->nmounts; k++)
     if (do_mount(s, &s->mounts[k], cg, err) < 0) return -1;
   if (dev_is_tmpfs(s) && setup_devices(s, err) < 0) return -1;

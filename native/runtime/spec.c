@@ -76,6 +76,14 @@ static int parse_caps(spec *s, const json_value *c, berth_error *err) {
       caps_parse_list(json_get(c, "permitted"), "permitted", &s->cap_permitted, err) < 0 ||
       caps_parse_list(json_get(c, "ambient"), "ambient", &s->cap_ambient, err) < 0)
     return berth_error_wrap(err, "process.capabilities");
+  uint64_t unusable = s->cap_ambient & ~(s->cap_permitted & s->cap_inheritable);
+  if (unusable) {
+    /* The kernel only raises ambient caps that are permitted and inheritable;
+     * like runc, warn and go on without them. */
+    for (int c = 0; c < 64; c++)
+      if (unusable & (1ULL << c)) log_warn("ambient capability %s is ignored: it is not in both permitted and inheritable", cap_name(c));
+    s->cap_ambient &= ~unusable;
+  }
   return 0;
 }
 

@@ -2,6 +2,7 @@
 // bundle, starting the shim, attaching to it, signalling, cleaning up.
 // Decisions (what state comes next) stay in src/machines/container.ts.
 import { mkdir, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { fromPromise } from 'xstate';
 import { BerthError } from '../errors.js';
 import { containerMachine, dockerState, type ContainerContext, type ContainerInput, type ExitOutput, type StartOutput } from '../machines/container.js';
@@ -11,6 +12,7 @@ import { launchShim } from '../runtime/shim-launcher.js';
 import { AttachClient, type ExitRecord } from '../runtime/attach-client.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { isMountPoint } from '../util/mountinfo.js';
+import { traceStart } from '../util/trace.js';
 import { JournaledActor } from './journaled-actor.js';
 import type { ActorEnv, HostedActor } from './actor-env.js';
 import type { ActorMessage } from '../workers/messages.js';
@@ -122,10 +124,12 @@ class ContainerActor implements HostedActor {
 
   private async startContainer(ctx: ContainerContext): Promise<StartOutput> {
     const p = this.paths;
+    const trace = traceStart(`${this.shortId} start`);
     await Promise.all([mkdir(p.rootfs, { recursive: true }), mkdir(p.upper, { recursive: true }), mkdir(p.work, { recursive: true }), mkdir(p.shimDir, { recursive: true, mode: 0o700 })]);
     await rm(p.exitFile, { force: true });
     const spec = buildOciSpec(ctx.spec, { cgroupsPath: `/berth/${ctx.id}` });
     await writeFileAtomic(p.configJson, JSON.stringify(spec));
+    trace('bundle written');
     const started = await launchShim({
       shimPath: this.env.config.shimPath,
       runtimePath: this.env.config.runtimePath,
@@ -136,8 +140,10 @@ class ContainerActor implements HostedActor {
       logFile: p.log,
       overlay: { lowerDirs: ctx.spec.lowerDirs, upper: p.upper, work: p.work },
     });
+    trace('shim created the container');
     const attach = await this.connect();
     await attach.start();
+    trace('started');
     return { pid: started.pid, startedAt: new Date().toISOString() };
   }
 
@@ -150,20 +156,33 @@ class ContainerActor implements HostedActor {
   }
 
   private async waitForExit(): Promise<ExitOutput> {
-    let rec: ExitRecord;
-    try {
-      const attach = await this.connect();
-      rec = await attach.exited();
-      // The shim deletes the container and unmounts its rootfs after
-      // reporting the exit, then closes the socket.
-      await Promise.race([attach.closed(), new Promise((r) => setTimeout(r, SHIM_CLEANUP_WAIT_MS).unref())]);
-    } catch {
-      // The shim is gone (it exits after reporting); its exit file remains.
-      rec = await this.readExitFile();
+    // The attach connection can end without an exit frame: the shim drops a
+    // client that falls behind, or the daemon restarted. Then the exit file
+    // tells, or the shim is still there and we attach again.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const attach = await this.connect();
+        const rec = await attach.exited();
+        // The shim deletes the container and unmounts its rootfs after
+        // reporting the exit, then closes the socket.
+        await Promise.race([attach.closed(), new Promise((r) => setTimeout(r, SHIM_CLEANUP_WAIT_MS).unref())]);
+        this.dropAttach();
+        return { exitCode: rec.exitCode, finishedAt: rec.exitedAt };
+      } catch (err) {
+        this.dropAttach();
+        const rec = await this.readExitFile().catch(() => null);
+        if (rec) return { exitCode: rec.exitCode, finishedAt: rec.exitedAt };
+        if (attempt >= 3 || !existsSync(this.paths.attachSocket)) {
+          throw new BerthError('runtime_error', `container ${this.shortId}: its shim is gone and left no exit status (${(err as Error).message})`);
+        }
+        await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+      }
     }
+  }
+
+  private dropAttach(): void {
     this.attach?.close();
     this.attach = null;
-    return { exitCode: rec.exitCode, finishedAt: rec.exitedAt };
   }
 
   private async readExitFile(): Promise<ExitRecord> {

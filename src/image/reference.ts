@@ -117,6 +117,9 @@ export function parseReference(input: string): ImageReference {
       throw invalid(input, `"${component}" may only hold lowercase letters, digits and single separators "."/"_"/"__"/"-" between them`);
     }
   }
+  if (registry === DEFAULT_REGISTRY && /^[a-f0-9]{64}$/.test(rest)) {
+    throw invalid(input, 'a repository name cannot be a 64-character hexadecimal string (that is an image ID, not a name)');
+  }
   if (registry === DEFAULT_REGISTRY && !path.includes('/')) path = `library/${path}`;
 
   if (tag === undefined && digest === undefined) tag = DEFAULT_TAG;

@@ -10,6 +10,7 @@ import { readLogFile } from '../logs/log-records.js';
 import { findContainerId, findImage } from './lookup.js';
 import { releaseName, reserveName, validateName } from './names.js';
 import { statusText } from './status-text.js';
+import { traceStart } from '../util/trace.js';
 import { familiarName, parseReference } from '../image/reference.js';
 import type { ActorRouter } from '../workers/router.js';
 import type { MetadataDb } from '../store/db.js';
@@ -28,7 +29,9 @@ export class ContainerService {
   ) {}
 
   async run(p: RunParams, call: CallContext): Promise<RunResult> {
+    const trace = traceStart('run');
     const id = await this.create(p, call);
+    trace('created');
     call.emit({ kind: 'container-id', id });
     const actorId = containerActorId(id);
     if (p.detach) {
@@ -38,7 +41,9 @@ export class ContainerService {
     const unsubscribe = this.router.subscribe(actorId, (ev) => call.emit(ev));
     try {
       await this.router.ask(actorId, { type: 'START' });
+      trace('started');
       const r = await this.router.ask<{ exitCode: number | null }>(actorId, { type: 'WAIT', condition: p.autoRemove ? 'removed' : 'exited' });
+      trace('waited');
       return { id, exitCode: r.exitCode ?? 0 };
     } finally {
       unsubscribe();

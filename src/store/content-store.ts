@@ -3,11 +3,11 @@
 // renamed into place (then the directory is fsynced), so a blob path either
 // does not exist or holds exactly the bytes its digest names. Ingest files
 // left behind by a process that died are removed when a store is opened.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { open, readFile, rename, rm, stat, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable, type Readable } from 'node:stream';
+import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BerthError } from '../errors.js';
 import { digestHex, sha256Digest, VerifyingStream } from '../image/digest.js';
@@ -106,6 +106,7 @@ export class ContentStore {
       digestHex(expectedDigest, 'expected digest');
       throw new BerthError('digest_mismatch', `content has digest ${digest} but ${expectedDigest} was expected; it was not stored`);
     }
+    if (await this.has(digest)) return digest; // a stored blob is already verified content
     await this.commit(digest, async (fh) => {
       await fh.writeFile(bytes);
     });
@@ -123,6 +124,28 @@ export class ContentStore {
       await pipeline(readable, verifier, fileSink(fh));
     });
     return { digest: descriptor.digest, size: verifier.bytes };
+  }
+
+  /**
+   * Writes `readable` to the store under the sha256 computed while writing
+   * (for content whose digest is not known in advance, e.g. the files of a
+   * `docker save` archive). Same atomicity as ingestStream.
+   */
+  async ingestUnknown(readable: Readable): Promise<{ digest: string; size: number }> {
+    const hash = createHash('sha256');
+    let size = 0;
+    const hasher = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        size += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    let digest = '';
+    await this.commit(() => (digest = `sha256:${hash.digest('hex')}`), async (fh) => {
+      await pipeline(readable, hasher, fileSink(fh));
+    });
+    return { digest, size };
   }
 
   /** Removes a blob; returns false when it was not there. */
@@ -152,8 +175,9 @@ export class ContentStore {
   }
 
   /** Runs `write` on a fresh ingest file, then fsync + rename into place + fsync dir; removes the file on failure. */
-  private async commit(digest: string, write: (fh: FileHandle) => Promise<void>): Promise<void> {
-    const final = this.path(digest);
+  private async commit(target: string | (() => string), write: (fh: FileHandle) => Promise<void>): Promise<void> {
+    let digest = typeof target === 'string' ? target : 'a blob of unknown digest';
+    if (typeof target === 'string') this.path(target);
     const tmp = join(this.ingestDir, `${process.pid}-${randomUUID()}`);
     let fh: FileHandle | undefined;
     try {
@@ -162,7 +186,8 @@ export class ContentStore {
       await fh.sync();
       await fh.close();
       fh = undefined;
-      await rename(tmp, final);
+      if (typeof target !== 'string') digest = target();
+      await rename(tmp, this.path(digest));
       await fsyncDir(this.blobsDir);
     } catch (err) {
       await fh?.close().catch(() => undefined);

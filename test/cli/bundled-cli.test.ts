@@ -59,6 +59,15 @@ describe('bundled berth without a daemon', () => {
     }
   });
 
+  it('no arguments prints help on stdout; run --help exits 0', async () => {
+    const bare = await runBerth([]);
+    expect(bare.code).toBe(0);
+    expect(bare.stdout).toMatch(/^Usage: berth \[OPTIONS\] COMMAND/);
+    const help = await runBerth(['run', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: berth run \[options\] <IMAGE> \[COMMAND\.\.\.\]/);
+  });
+
   it('an unknown command exits 1 with a usage hint', async () => {
     const r = await runBerth(['frobnicate']);
     expect(r.code).toBe(1);
@@ -231,6 +240,24 @@ describe('bundled berth against a control-channel peer', () => {
     expect(r.stdout).toBe('partial\n');
     expect(r.stderr).toMatch(/^berth: The Berth daemon closed the connection before answering 'container.run'/);
     expect(r.stderr).not.toMatch(NO_STACK);
+  });
+
+  it('logs writes each stream to its own descriptor; stop -t passes the timeout', async () => {
+    const seen: unknown[] = [];
+    script = (f, send) => {
+      seen.push(f.params);
+      if (f.method === 'container.logs') {
+        send({ t: 'ev', id: f.id, ev: { kind: 'output', stream: 1, data: Buffer.from('out 1\n') } });
+        send({ t: 'ev', id: f.id, ev: { kind: 'output', stream: 2, data: Buffer.from('err 1\n') } });
+        send({ t: 'ev', id: f.id, ev: { kind: 'output', stream: 1, data: Buffer.from('out 2\n') } });
+        send({ t: 'res', id: f.id, result: null });
+      } else {
+        send({ t: 'res', id: f.id, result: { id: 'web' } });
+      }
+    };
+    expect(await runBerth([...H(), 'logs', 'web'])).toEqual({ code: 0, stdout: 'out 1\nout 2\n', stderr: 'err 1\n' });
+    expect(await runBerth([...H(), 'stop', '-t', '2', 'web'])).toEqual({ code: 0, stdout: 'web\n', stderr: '' });
+    expect(seen).toEqual([{ id: 'web' }, { id: 'web', timeout: 2 }]);
   });
 
   it('info prints key: value lines', async () => {

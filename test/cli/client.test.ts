@@ -147,6 +147,16 @@ describe('control-channel client', () => {
     expect(server.received.filter((f) => f.t === 'cancel')).toHaveLength(1);
   });
 
+  it('a message that is not a frame fails the call clearly instead of hanging', async () => {
+    server = await startControlServer((f, peer) => {
+      if (f.t === 'req') peer.socket.send('hello, I am not msgpack');
+    });
+    client = await connect(server.host, {});
+    const err = await rejection(client.call('system.version', {}));
+    expect(err.code).toBe('internal');
+    expect(err.message).toMatch(/not a control-channel frame .*same version/);
+  });
+
   it('with nothing listening: daemon_unavailable with the "Cannot connect" hint', async () => {
     const err = await rejection(connect('unix:///nonexistent/berth.sock', {}));
     expect(err.code).toBe('daemon_unavailable');

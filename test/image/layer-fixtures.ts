@@ -23,7 +23,7 @@ export const MTIME = new Date('2021-06-01T12:00:00Z');
 export async function makeTar(entries: TarEntry[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
+  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
   const done = new Promise<void>((resolve, reject) => { pack.on('end', () => resolve()); pack.on('error', reject); });
   for (const e of entries) {
     const type = e.type ?? 'file';

@@ -53,6 +53,7 @@ describe('parseReference rejects bad input with invalid_argument', () => {
     ['bad_host.:5000/x', /registry host/],
     ['host:port/x', /registry host/],
     [`x/${'a'.repeat(300)}`, /255/],
+    ['a'.repeat(64), /image ID/],
   ];
   it.each(bad)('%j', (input, message) => {
     let caught: unknown;

@@ -2,7 +2,8 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Sandbox, CGROUP_PARENT, cgroupMounts, hostCgroupOf, leftovers } from './bundle.js';
+import { spawnSync } from 'node:child_process';
+import { Sandbox, RUNTIME, CGROUP_PARENT, cgroupMounts, hostCgroupOf, leftovers } from './bundle.js';
 
 let sb: Sandbox;
 beforeAll(() => { sb = new Sandbox(); });
@@ -134,6 +135,26 @@ describe('berth-runtime lifecycle', () => {
     expect(sb.state(id).status).toBe('created');
     expect(sb.rt(['delete', id]).code).toBe(0);
     expect(leftovers(sb, id)).toEqual([]);
+  });
+
+  it('uses the cgroup2 mount alone on a pure cgroup v2 host', () => {
+    const id = 'purev2';
+    sb.ids.add(id);
+    const bundle = sb.bundle(id, ['sh', '-c', 'cat /proc/self/cgroup; grep " /sys/fs/cgroup " /proc/self/mountinfo'], (c) => {
+      c.linux.resources = {}; // on a hybrid host the v2 tree has no controllers to limit with
+    });
+    const pure = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => / \/sys\/fs\/cgroup .* - cgroup2 /.test(l));
+    // On a v1/hybrid host, emulate a pure v2 host in a private mount namespace.
+    const cmd = `${pure ? '' : 'umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && '}` +
+      `exec ${RUNTIME} --root ${sb.root} run --bundle ${bundle} ${id}; `;
+    const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', cmd + `echo`], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^0::\/$/m);
+    expect(r.stdout).toMatch(/ \/sys\/fs\/cgroup ro,.* - cgroup2 /);
+    const check = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c',
+      `${pure ? '' : 'umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && '}test ! -e /sys/fs/cgroup/${CGROUP_PARENT}/${id} && echo gone`],
+      { encoding: 'utf8' });
+    expect(check.stdout.trim()).toBe('gone');
   });
 
   it('delete --force of an unknown container succeeds, delete without it fails', () => {

@@ -6,7 +6,11 @@ import { withDaemon } from '../../session.js';
 import { formatError } from '../../report-error.js';
 import { osArch } from '../../format/platform.js';
 import { keyValueBlock } from '../../format/key-value.js';
-import { CLIENT_VERSION } from '../../version.js';
+
+// Read from the bundle-time define here as well as in cli/version.ts: a module
+// shared with the entry would become one more file to load on every start.
+declare const __BERTH_VERSION__: string | undefined;
+const CLIENT_VERSION = typeof __BERTH_VERSION__ === 'string' ? __BERTH_VERSION__ : '0.0.0-dev';
 
 export function clientBlock(): string {
   return 'Client:\n' + keyValueBlock([

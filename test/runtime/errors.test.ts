@@ -1,0 +1,153 @@
+// Bad input and failing setup: clear message, exit 1, nothing left behind.
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Sandbox, leftovers } from './bundle.js';
+
+let sb: Sandbox;
+beforeAll(() => { sb = new Sandbox(); });
+afterEach(async () => { await sb.cleanup(); });
+afterAll(() => sb.destroy());
+
+function createFails(id: string, bundle: string, message: RegExp, extra: string[] = []) {
+  sb.ids.add(id);
+  const r = sb.rt([...extra, 'create', '--bundle', bundle, id]);
+  expect(r.code, r.err).toBe(1);
+  expect(r.err).toMatch(message);
+  expect(leftovers(sb, id)).toEqual([]);
+  return r;
+}
+
+describe('berth-runtime errors', () => {
+  it('fails create when the command is not in the container PATH, and logs it as JSON', () => {
+    const log = join(sb.dir, 'nope.log');
+    const r = createFails('e-nope', sb.bundle('e-nope', ['nope']), /exec: "nope": executable file not found in \$PATH/,
+      ['--log', log, '--log-format', 'json']);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    const last = JSON.parse(readFileSync(log, 'utf8').trim().split('\n').pop()!);
+    expect(last.level).toBe('error');
+    expect(last.msg).toContain('exec: "nope": executable file not found in $PATH');
+    expect(new Date(last.time).getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('fails create with permission denied for a non-executable command', () => {
+    const own = new Sandbox();
+    try {
+      writeFileSync(join(own.rootfs, 'bin/notexec'), '#!/bin/sh\necho hi\n');
+      chmodSync(join(own.rootfs, 'bin/notexec'), 0o644);
+      own.ids.add('e-perm');
+      let r = own.rt(['create', '--bundle', own.bundle('e-perm', ['notexec']), 'e-perm']);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/exec: "notexec": permission denied/);
+      r = own.rt(['create', '--bundle', own.bundle('e-perm', ['/etc/passwd']), 'e-perm']);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/exec: "\/etc\/passwd": permission denied/);
+      r = own.rt(['create', '--bundle', own.bundle('e-perm', ['/no/such']), 'e-perm']);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/exec: "\/no\/such": stat \/no\/such: no such file or directory/);
+      expect(leftovers(own, 'e-perm')).toEqual([]);
+    } finally {
+      own.destroy();
+    }
+  });
+
+  it('rejects a bundle without config.json', () => {
+    const dir = join(sb.dir, 'empty-bundle');
+    mkdirSync(dir, { recursive: true });
+    createFails('e-noconfig', dir, /has no config\.json/);
+  });
+
+  it('rejects malformed config.json with line and column', () => {
+    const dir = sb.bundle('e-bad', ['true']);
+    writeFileSync(join(dir, 'config.json'), '{"ociVersion": "1.0.2",\n  "process": {,}\n}');
+    createFails('e-bad', dir, /invalid JSON at line 2 column \d+/);
+  });
+
+  it('rejects an unknown namespace type', () => {
+    createFails('e-ns', sb.bundle('e-ns', ['true'], (c) => c.linux.namespaces.push({ type: 'bogus' })),
+      /unknown namespace type "bogus"/);
+  });
+
+  it('rejects a non-existent bundle', () => {
+    createFails('e-nobundle', join(sb.dir, 'does-not-exist'), /bundle .*does-not-exist is not a directory/);
+  });
+
+  it('rejects a duplicate id and leaves the existing container alone', () => {
+    const id = 'e-dup';
+    sb.ids.add(id);
+    expect(sb.rt(['create', '--bundle', sb.bundle(id, ['true']), id]).code).toBe(0);
+    const r = sb.rt(['create', '--bundle', sb.bundle(id, ['true']), id]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/container with id "e-dup" already exists/);
+    expect(sb.state(id).status).toBe('created');
+    expect(sb.rt(['delete', id]).code).toBe(0);
+    expect(leftovers(sb, id)).toEqual([]);
+  });
+
+  it('rejects unsupported fields clearly', () => {
+    createFails('e-seccomp', sb.bundle('e-seccomp', ['true'], (c) => { c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' }; }),
+      /seccomp is not supported yet/);
+    createFails('e-tty', sb.bundle('e-tty', ['true'], (c) => { c.process.terminal = true; }), /process\.terminal=true is not supported yet/);
+    createFails('e-hooks', sb.bundle('e-hooks', ['true'], (c) => { c.hooks = { prestart: [{ path: '/bin/true' }] }; }),
+      /hooks\.prestart: OCI hooks are not supported yet/);
+  });
+
+  it('names the rlimit when raising a hard limit is refused', () => {
+    const hard = Number(readFileSync('/proc/self/limits', 'utf8').match(/Max open files\s+\d+\s+(\d+)/)![1]);
+    const r = createFails('e-rlimit', sb.bundle('e-rlimit', ['true'], (c) => {
+      c.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 1024, hard: hard + 1 }];
+    }), /RLIMIT_NOFILE/);
+    const capBnd = BigInt('0x' + readFileSync('/proc/self/status', 'utf8').match(/CapBnd:\s*(\w+)/)![1]);
+    if (!(capBnd & (1n << 24n))) expect(r.err).toMatch(/needs CAP_SYS_RESOURCE/);
+  });
+
+  it('rejects a mount destination that escapes the rootfs through a symlink', () => {
+    const own = new Sandbox();
+    try {
+      symlinkSync('../../../../../../../etc', join(own.rootfs, 'escape'));
+      own.ids.add('e-escape');
+      const r = own.rt(['create', '--bundle', own.bundle('e-escape', ['true'], (c) => {
+        c.mounts.push({ destination: '/escape/berth-test', type: 'tmpfs', source: 'tmpfs', options: [] });
+      }), 'e-escape']);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/escapes the container rootfs/);
+      expect(existsSync('/etc/berth-test')).toBe(false);
+      expect(leftovers(own, 'e-escape')).toEqual([]);
+    } finally {
+      own.destroy();
+    }
+  });
+
+  it('rejects bad ids, signals and commands', () => {
+    let r = sb.rt(['create', '--bundle', sb.bundle('x', ['true']), '../evil']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/invalid container id/);
+    r = sb.rt(['kill', 'whatever', 'SIGNOPE']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/unknown signal "SIGNOPE"/);
+    r = sb.rt(['frobnicate']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/unknown command "frobnicate"/);
+    r = sb.rt(['start', 'missing']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/container "missing" does not exist/);
+  });
+
+  it('spec writes a config.json that run accepts, features describes the runtime', () => {
+    const dir = join(sb.dir, 'spec-bundle');
+    mkdirSync(dir, { recursive: true });
+    expect(sb.rt(['spec'], { cwd: dir }).code).toBe(0);
+    const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    expect(cfg.process.args).toEqual(['sh']);
+    cfg.root.path = sb.rootfs;
+    cfg.process.args = ['sh', '-c', 'exit 7'];
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg));
+    sb.ids.add('spec-run');
+    expect(sb.rt(['run', '--bundle', dir, 'spec-run']).code).toBe(7);
+    expect(sb.rt(['spec', '--bundle', dir]).code).toBe(1); // refuses to overwrite
+    const f = JSON.parse(sb.rt(['features']).out);
+    expect(f.linux.namespaces).toContain('pid');
+    expect(f.linux.capabilities).toContain('CAP_CHOWN');
+    expect(f.linux.seccomp.enabled).toBe(false);
+  });
+});
