@@ -26,7 +26,7 @@ busybox_archive() {
 
 start_berthd() {
   mkdir -p "$BENCH_DIR/berth"
-  node "$REPO/dist/src/daemon/main.js" --root "$BENCH_DIR/berth/root" --exec-root "$BENCH_DIR/berth/run" --socket "$BERTH_SOCK" \
+  BERTH_TRACE=1 node "$REPO/dist/src/daemon/main.js" --root "$BENCH_DIR/berth/root" --exec-root "$BENCH_DIR/berth/run" --socket "$BERTH_SOCK" \
     >"$BENCH_DIR/berth/berthd.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 100); do [ -S "$BERTH_SOCK" ] && break; sleep 0.05; done

@@ -28,6 +28,9 @@ export function containerActorId(id: string): string {
 class ContainerActor implements HostedActor {
   private readonly journaled: JournaledActor<typeof containerMachine>;
   private attach: AttachClient | null = null;
+  /** Time spent in the shim, runtime and container process since START, for the daemon-share trace. */
+  private externalMs = 0;
+  private startSentAt: number | null = null;
   private readonly paths: ContainerPaths;
 
   constructor(private readonly env: ActorEnv, readonly actorId: string, input: ContainerInput, snapshot?: unknown) {
@@ -64,7 +67,7 @@ class ContainerActor implements HostedActor {
         const s = await j.until((s) =>
           untilRemoved ? s.status !== 'active' || s.matches('dead') : s.matches('exited') || s.matches('dead') || s.status !== 'active' || (s.matches('created') && s.context.error !== null),
         );
-        return { exitCode: s.context.exitCode, error: s.context.error };
+        return { exitCode: s.context.exitCode, error: s.context.error, externalMs: this.externalMs };
       }
       case 'STOP': {
         if (!j.snapshot.matches('running')) return this.summary();
@@ -86,6 +89,15 @@ class ContainerActor implements HostedActor {
           throw new BerthError(s.context.error?.code ?? 'internal', s.context.error?.message ?? 'removal failed');
         }
         return { id: s.context.id };
+      }
+      case 'KILL': {
+        if (!j.snapshot.matches('running')) {
+          throw new BerthError('not_running', `container ${this.shortId} is not running`);
+        }
+        const signal = Number(msg.signal);
+        if (!Number.isInteger(signal) || signal < 1 || signal > 64) throw new BerthError('invalid_argument', `invalid signal ${String(msg.signal)}`);
+        await (await this.connect()).kill(signal);
+        return this.summary();
       }
       case 'INSPECT':
         return this.summary();
@@ -130,6 +142,7 @@ class ContainerActor implements HostedActor {
     const spec = buildOciSpec(ctx.spec, { cgroupsPath: `/berth/${ctx.id}` });
     await writeFileAtomic(p.configJson, JSON.stringify(spec));
     trace('bundle written');
+    const shimSpawned = performance.now();
     const started = await launchShim({
       shimPath: this.env.config.shimPath,
       runtimePath: this.env.config.runtimePath,
@@ -142,6 +155,8 @@ class ContainerActor implements HostedActor {
     });
     trace('shim created the container');
     const attach = await this.connect();
+    this.externalMs = performance.now() - shimSpawned;
+    this.startSentAt = performance.now();
     await attach.start();
     trace('started');
     return { pid: started.pid, startedAt: new Date().toISOString() };
@@ -166,6 +181,8 @@ class ContainerActor implements HostedActor {
         // The shim deletes the container and unmounts its rootfs after
         // reporting the exit, then closes the socket.
         await Promise.race([attach.closed(), new Promise((r) => setTimeout(r, SHIM_CLEANUP_WAIT_MS).unref())]);
+        if (this.startSentAt !== null) this.externalMs += performance.now() - this.startSentAt;
+        this.startSentAt = null;
         this.dropAttach();
         return { exitCode: rec.exitCode, finishedAt: rec.exitedAt };
       } catch (err) {

@@ -6,7 +6,7 @@ export interface CallContext {
   emit(ev: StreamEvent): void;
   /** chunks the client uploads after its request, ending with its `end` frame */
   upload(): AsyncIterable<Uint8Array>;
-  /** aborted when the client cancels or disconnects */
+  /** aborted when the client cancels (reason 'cancel') or disconnects (reason 'disconnect') */
   signal: AbortSignal;
 }
 

@@ -17,6 +17,13 @@ export interface ControlServer {
   close(): Promise<void>;
 }
 
+/** Refuses to go on when a daemon already answers on `path`. */
+export async function ensureSocketFree(path: string): Promise<void> {
+  if (await socketInUse(path)) {
+    throw new BerthError('conflict', `another daemon is already listening on ${path}; stop it or choose another --socket`);
+  }
+}
+
 async function socketInUse(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(path);
@@ -34,9 +41,7 @@ export async function startControlServer(
   opts: { gid: number | null },
 ): Promise<ControlServer> {
   await mkdir(dirname(socketPath), { recursive: true, mode: 0o711 });
-  if (await socketInUse(socketPath)) {
-    throw new BerthError('conflict', `another daemon is already listening on ${socketPath}; stop it or choose another --socket`);
-  }
+  await ensureSocketFree(socketPath);
   await rm(socketPath, { force: true });
 
   const http: Server = createServer((_req, res) => {
@@ -104,7 +109,7 @@ function serveConnection(ws: WebSocket, handlers: Record<string, Handler>): void
         call?.upload.end();
         return;
       case 'cancel':
-        call?.abort.abort();
+        call?.abort.abort('cancel');
         call?.upload.fail(new BerthError('invalid_argument', 'the client cancelled the call'));
         return;
       case 'req': {
@@ -135,7 +140,7 @@ function serveConnection(ws: WebSocket, handlers: Record<string, Handler>): void
   });
   ws.on('close', () => {
     for (const c of calls.values()) {
-      c.abort.abort();
+      c.abort.abort('disconnect');
       c.upload.fail(new BerthError('invalid_argument', 'the client disconnected'));
     }
   });

@@ -15,8 +15,11 @@ import { ContainerService } from '../services/container-service.js';
 import { ImageService } from '../services/image-service.js';
 import { SystemService } from '../services/system-service.js';
 import { LoadService } from '../services/load-service.js';
+import { ImageOps } from '../services/image-ops.js';
 import { makeHandlers } from './handlers.js';
-import { startControlServer } from './control-server.js';
+import { ensureSocketFree, startControlServer } from './control-server.js';
+import { lockRoot } from './root-lock.js';
+import { loadDaemonConfig } from './config-file.js';
 
 function resolveExecutable(name: string, what: string): string {
   const candidates = isAbsolute(name) || name.includes('/') ? [name] : (process.env.PATH ?? '').split(delimiter).map((d) => join(d, name));
@@ -57,12 +60,15 @@ async function restoreActors(db: MetadataDb, router: ActorRouter): Promise<void>
 }
 
 async function run(opts: DaemonOptions): Promise<void> {
+  const fileConfig = loadDaemonConfig(opts.configFile, opts.configFileExplicit);
   if (process.getuid?.() !== 0) throw new BerthError('invalid_argument', 'berthd must run as root (it creates namespaces, mounts and cgroups)');
   const runtime = resolveExecutable(opts.runtime, 'runtime');
   const shim = resolveExecutable(opts.shim, 'shim');
   const gid = opts.socketGroup ? groupId(opts.socketGroup) : null;
   await mkdir(opts.root, { recursive: true, mode: 0o700 });
   await mkdir(opts.execRoot, { recursive: true, mode: 0o711 });
+  const unlockRoot = lockRoot(opts.root);
+  await ensureSocketFree(opts.socket);
   const db = openMetadataDb(opts.root);
 
   const pool = new Piscina({
@@ -72,7 +78,7 @@ async function run(opts: DaemonOptions): Promise<void> {
     idleTimeout: 30_000,
   });
   const router = new ActorRouter(
-    { root: opts.root, execRoot: opts.execRoot, runtimePath: runtime, runtimeRoot: join(opts.execRoot, 'runtime'), shimPath: shim },
+    { root: opts.root, execRoot: opts.execRoot, runtimePath: runtime, runtimeRoot: join(opts.execRoot, 'runtime'), shimPath: shim, registry: fileConfig.registry },
     (name, args) => pool.run(args, { name }),
     opts.actorHosts,
   );
@@ -83,7 +89,9 @@ async function run(opts: DaemonOptions): Promise<void> {
   const containers = new ContainerService(db, router, images, opts);
   const system = new SystemService(db, containers, images, { ...opts, runtime, packageRoot: packageRoot() });
   const load = new LoadService(opts.root, images);
-  const server = await startControlServer(opts.socket, makeHandlers({ containers, images, system, load }), { gid });
+  const imageOps = new ImageOps(db, opts.root, images, opts.execRoot);
+  if (imageOps.gc.interrupted) await imageOps.gc.collect(); // finishes a GC a crash cut short; nothing else runs yet
+  const server = await startControlServer(opts.socket, makeHandlers({ containers, images, system, load, imageOps }), { gid });
   process.stderr.write(`berthd: listening on unix://${opts.socket} (root ${opts.root}, runtime ${runtime})\n`);
 
   let stopping = false;
@@ -95,6 +103,7 @@ async function run(opts: DaemonOptions): Promise<void> {
     await router.stop();
     await pool.destroy();
     await db.root.close();
+    unlockRoot();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

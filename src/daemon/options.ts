@@ -13,6 +13,9 @@ export interface DaemonOptions {
   actorHosts: number;
   poolThreads: number;
   socketGroup: string | null;
+  /** daemon.json path; configFileExplicit: given with --config-file (then it must exist) */
+  configFile: string;
+  configFileExplicit: boolean;
 }
 
 /** The package's root directory, from dist/src/daemon or src/daemon alike. */
@@ -37,6 +40,8 @@ Options:
   --group NAME        group that may use the socket (default: root only)
   --actor-hosts N     actor-host worker threads (default 2)
   --pool-threads N    piscina threads for digests and unpacking (default: cores)
+  --config-file PATH  daemon.json with registry-mirrors, insecure-registries,
+                      max-concurrent-downloads (default /etc/berth/daemon.json)
   -h, --help          print this help
 `;
 
@@ -51,6 +56,8 @@ export function parseDaemonArgs(argv: string[]): DaemonOptions | 'help' {
     actorHosts: 2,
     poolThreads: 0,
     socketGroup: null,
+    configFile: '/etc/berth/daemon.json',
+    configFileExplicit: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -74,6 +81,7 @@ export function parseDaemonArgs(argv: string[]): DaemonOptions | 'help' {
       case '--group': opts.socketGroup = value(); break;
       case '--actor-hosts': opts.actorHosts = count(); break;
       case '--pool-threads': opts.poolThreads = count(); break;
+      case '--config-file': opts.configFile = resolve(value()); opts.configFileExplicit = true; break;
       case '-h':
       case '--help':
         return 'help';

@@ -30,6 +30,7 @@ export class ContainerService {
 
   async run(p: RunParams, call: CallContext): Promise<RunResult> {
     const trace = traceStart('run');
+    const t0 = performance.now();
     const id = await this.create(p, call);
     trace('created');
     call.emit({ kind: 'container-id', id });
@@ -39,13 +40,20 @@ export class ContainerService {
       return { id };
     }
     const unsubscribe = this.router.subscribe(actorId, (ev) => call.emit(ev));
+    // The CLI cancels on Ctrl-C: pass the interrupt on to the container, as
+    // Docker's signal proxy does; the call still ends with the exit code.
+    const onCancel = () => {
+      if (call.signal.reason === 'cancel') void this.router.ask(actorId, { type: 'KILL', signal: 2 }).catch(() => {});
+    };
+    call.signal.addEventListener('abort', onCancel, { once: true });
     try {
       await this.router.ask(actorId, { type: 'START' });
       trace('started');
-      const r = await this.router.ask<{ exitCode: number | null }>(actorId, { type: 'WAIT', condition: p.autoRemove ? 'removed' : 'exited' });
-      trace('waited');
+      const r = await this.router.ask<{ exitCode: number | null; externalMs?: number }>(actorId, { type: 'WAIT', condition: p.autoRemove ? 'removed' : 'exited' });
+      trace(`waited; daemon share ${(performance.now() - t0 - (r.externalMs ?? 0)).toFixed(2)}ms`);
       return { id, exitCode: r.exitCode ?? 0 };
     } finally {
+      call.signal.removeEventListener('abort', onCancel);
       unsubscribe();
     }
   }

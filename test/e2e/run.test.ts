@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
-import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
+import { spawn } from 'node:child_process';
+import { CLI_JS, startDaemon, type TestDaemon } from '../fixtures/daemon.js';
 import { startRegistry, type TestRegistry } from '../fixtures/registry.js';
 import { pushBusybox } from '../fixtures/busybox-image.js';
 
@@ -76,6 +77,18 @@ describe('berth run', () => {
     expect(r.stderr).toMatch(/no-such-command.*executable file not found/);
   });
 
+  it('passes Ctrl-C on the CLI to the container as SIGINT', async () => {
+    const cli = spawn(process.execPath, [CLI_JS, '-H', `unix://${daemon.socket}`, 'run', '--rm', image, 'sh', '-c', 'trap "echo got INT; exit 130" INT; echo ready; while :; do sleep 0.1; done'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    cli.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out === 'ready\n') cli.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((r) => cli.on('close', r));
+    expect(out).toBe('ready\ngot INT\n');
+    expect(code).toBe(130);
+  });
+
   it('runs detached, lists, shows logs, stops and removes', async () => {
     const run = daemon.berth(['run', '-d', '--name', 'sleeper', image, 'sh', '-c', 'echo started; exec sleep 300']);
     expect(run.code).toBe(0);
@@ -101,7 +114,7 @@ describe('berth run', () => {
     const psa = daemon.berth(['ps', '-a']);
     expect(psa.stdout).toMatch(/sleeper/);
     expect(psa.stdout).toMatch(/Exited \((137|143)\)/);
-    expect(daemon.berth(['rm', 'sleeper']).code).toBe(0);
+    ok(daemon.berth(['rm', 'sleeper']));
     expect(daemon.berth(['ps', '-a']).stdout).not.toContain('sleeper');
   });
 
@@ -126,7 +139,7 @@ describe('berth run', () => {
     const psAfter = daemon.berth(['ps', '-a']).stdout;
     expect(psAfter).toMatch(/keeper/);
     expect(psAfter).toMatch(/Exited \(7\)/);
-    expect(daemon.berth(['rm', 'keeper']).code).toBe(0);
+    ok(daemon.berth(['rm', 'keeper']));
   });
 
   it('finds a container that exited while the daemon was down', async () => {
@@ -142,11 +155,11 @@ describe('berth run', () => {
     }
     expect(ps).toMatch(/outlive/);
     expect(ps).toMatch(/Exited \(5\)/);
-    expect(daemon.berth(['rm', 'outlive']).code).toBe(0);
+    ok(daemon.berth(['rm', 'outlive']));
   });
 
   it('leaves no mounts, shims or container directories after --rm', () => {
-    expect(daemon.berth(['run', '--rm', image, 'true']).code).toBe(0);
+    ok(daemon.berth(['run', '--rm', image, 'true']));
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(`${daemon.root}/containers/`);
     expect(existsSync(join(daemon.root, 'containers')) ? readdirSync(join(daemon.root, 'containers')) : []).toEqual([]);
     const shims = readdirSync('/proc')
@@ -161,3 +174,8 @@ describe('berth run', () => {
     expect(shims).toEqual([]);
   });
 });
+
+/** Asserts success, showing stderr when it fails. */
+function ok(r: { code: number; stderr: string }): void {
+  expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+}
