@@ -1,9 +1,10 @@
 // Docker's command grammar for berth: which commands exist, their flags and
 // arguments. Parsing only — each action hands an Invocation to `dispatch`,
 // which loads the command's module on demand.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option, type CommanderError } from 'commander';
 import type { CommandName, Dispatch } from './invocation.js';
-import { configureUsageErrors } from './usage-errors.js';
+import { configureUsageErrors, UsageExit } from './usage-errors.js';
+import { EXIT_RUN_FAILED } from './exit-codes.js';
 
 type Define = (parent: Command, name: string, dispatch: Dispatch) => Command;
 
@@ -48,12 +49,79 @@ function rootOf(cmd: Command): Command {
 
 export const definePull: Define = (parent, name, dispatch) =>
   verb(parent, name, 'pull', dispatch, 'Download an image from a registry')
-    .argument('<IMAGE>', 'image reference, e.g. busybox or busybox:1.36');
+    .argument('<IMAGE>', 'image reference, e.g. busybox or busybox:1.36')
+    .option('--platform <PLATFORM>', 'Set platform if server is multi-platform capable (os/arch[/variant])')
+    .option('-q, --quiet', 'Suppress verbose output');
+
+export const definePush: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'push', dispatch, 'Upload an image to a registry')
+    .argument('<NAME[:TAG]>', 'local image name, e.g. 127.0.0.1:5000/busybox:latest')
+    .option('-q, --quiet', 'Suppress verbose output');
+
+export const defineLogin: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'login', dispatch, 'Log in to a registry')
+    .argument('<SERVER>', 'registry host[:port]')
+    .option('-u, --username <USER>', 'Username')
+    .option('-p, --password <PASSWORD>', 'Password (insecure; prefer --password-stdin)')
+    .option('--password-stdin', 'Take the password from stdin');
+
+export const defineLogout: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'logout', dispatch, 'Log out from a registry')
+    .argument('<SERVER>', 'registry host[:port]');
 
 export const defineImages: Define = (parent, name, dispatch) =>
   verb(parent, name, 'images', dispatch, 'List images')
     .option('-q, --quiet', 'Only show image IDs')
-    .option('--no-trunc', "Don't truncate output");
+    .option('--no-trunc', "Don't truncate output")
+    .option('-a, --all', 'Show all images (default hides intermediate images)')
+    .option('--digests', 'Show digests')
+    .option('-f, --filter <FILTER>', 'Filter output based on conditions provided (dangling=, reference=, label=, before=, since=)', collect)
+    .option('--format <FORMAT>', "Format output using a Go template ('table', 'table TEMPLATE', 'json', 'TEMPLATE')");
+
+export const defineRmi: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'rmi', dispatch, 'Remove one or more images')
+    .argument('<IMAGE...>', 'image names or ids')
+    .option('-f, --force', 'Force removal of the image');
+
+export const defineTag: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'tag', dispatch, 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE')
+    .argument('<SOURCE_IMAGE>', 'image name or id, e.g. busybox:latest')
+    .argument('<TARGET_IMAGE>', 'new name, e.g. myrepo/busybox:v1');
+
+export const defineImagePrune: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'image-prune', dispatch, 'Remove unused images')
+    .option('-a, --all', 'Remove all unused images, not just dangling ones')
+    .option('-f, --force', 'Do not prompt for confirmation');
+
+export const defineInspect: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'inspect', dispatch, 'Display detailed information on one or more images')
+    .argument('<NAME...>', 'image names or ids')
+    .option('-f, --format <FORMAT>', "Format output using a Go template ('json' for one line per image)")
+    .option('--type <TYPE>', 'Only inspect objects of the given type (image)');
+
+export const defineHistory: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'history', dispatch, 'Show the history of an image')
+    .argument('<IMAGE>', 'image name or id')
+    .option('-q, --quiet', 'Only show image IDs')
+    .option('--no-trunc', "Don't truncate output")
+    .option('--format <FORMAT>', 'Format output using a Go template');
+
+export const defineSave: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'save', dispatch, 'Save one or more images to a tar archive (streamed to STDOUT by default)')
+    .argument('<IMAGE...>', 'image names or ids')
+    .option('-o, --output <FILE>', 'Write to a file, instead of STDOUT');
+
+export const defineImport: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'import', dispatch, 'Import the contents from a tarball to create a filesystem image')
+    .argument('<FILE>', 'root filesystem tarball, or - for STDIN')
+    .argument('[REPOSITORY[:TAG]]', 'name for the new image')
+    .option('-c, --change <LINE>', 'Apply a Dockerfile instruction to the image (CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE, VOLUME, STOPSIGNAL)', collect)
+    .option('-m, --message <MESSAGE>', 'Set commit message for imported image');
+
+export const defineExport: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'export', dispatch, "Export a container's filesystem as a tar archive")
+    .argument('<CONTAINER>', 'container name or id')
+    .option('-o, --output <FILE>', 'Write to a file, instead of STDOUT');
 
 export const defineLoad: Define = (parent, name, dispatch) =>
   verb(parent, name, 'load', dispatch, 'Load an image from a tar archive or STDIN')
@@ -61,27 +129,30 @@ export const defineLoad: Define = (parent, name, dispatch) =>
     .option('-q, --quiet', 'Suppress the load progress');
 
 export const defineRun: Define = (parent, name, dispatch) =>
-  verb(parent, name, 'run', dispatch, 'Create and run a new container from an image')
+  runFamilyUsageErrors(withContainerFlags(verb(parent, name, 'run', dispatch, 'Create and run a new container from an image')
     .argument('<IMAGE>', 'image to run')
     .argument('[COMMAND...]', 'command and arguments; flags after IMAGE belong to the command')
-    .passThroughOptions()
-    .option('--rm', 'Automatically remove the container when it exits')
+    .passThroughOptions())
     .option('-d, --detach', 'Run container in background and print container ID')
-    .option('--name <NAME>', 'Assign a name to the container')
-    .option('-e, --env <VAR[=VALUE]>', 'Set environment variables (repeatable; VAR alone copies it from this shell)', collect)
-    .option('-w, --workdir <DIR>', 'Working directory inside the container')
-    .option('--entrypoint <CMD>', 'Overwrite the default ENTRYPOINT of the image ("" clears it)');
-
+    .option('--detach-keys <KEYS>', 'Override the key sequence for detaching a container'));
 export const definePs: Define = (parent, name, dispatch) =>
   verb(parent, name, 'ps', dispatch, 'List containers')
     .option('-a, --all', 'Show all containers (default shows just running)')
     .option('-q, --quiet', 'Only display container IDs')
-    .option('--no-trunc', "Don't truncate output");
-
+    .option('--no-trunc', "Don't truncate output")
+    .option('-n, --last <N>', 'Show n last created containers (includes all states)', count)
+    .option('-l, --latest', 'Show the latest created container (includes all states)')
+    .option('-s, --size', 'Display total file sizes')
+    .option('-f, --filter <KEY=VALUE>', 'Filter output based on conditions provided (repeatable)', collect)
+    .option('--format <FORMAT>', "Format output using a Go template ('table', 'table TEMPLATE', 'json', 'TEMPLATE')");
 export const defineLogs: Define = (parent, name, dispatch) =>
   verb(parent, name, 'logs', dispatch, 'Fetch the logs of a container')
-    .argument('<CONTAINER>', 'container name or id');
-
+    .argument('<CONTAINER>', 'container name or id')
+    .option('-f, --follow', 'Follow log output')
+    .option('-t, --timestamps', 'Show timestamps')
+    .option('--since <TIME>', 'Show logs since timestamp (RFC 3339, Unix seconds) or relative (e.g. 42m)')
+    .option('--until <TIME>', 'Show logs before a timestamp (RFC 3339, Unix seconds) or relative (e.g. 42m)')
+    .option('-n, --tail <N>', 'Number of lines to show from the end of the logs ("all" for all)');
 export const defineStop: Define = (parent, name, dispatch) =>
   verb(parent, name, 'stop', dispatch, 'Stop one or more running containers')
     .argument('<CONTAINER...>', 'container names or ids')
@@ -97,6 +168,135 @@ export const defineVersion: Define = (parent, name, dispatch) =>
 
 export const defineInfo: Define = (parent, name, dispatch) =>
   verb(parent, name, 'info', dispatch, 'Display system-wide information');
+
+// ---- Container lifecycle (issue 5): run/create flags, start … events ----
+
+/** run/create/start share Docker's 125 for usage errors (the command's own failures). */
+function runFamilyUsageErrors(cmd: Command): Command {
+  return cmd.exitOverride((err: CommanderError) => {
+    throw new UsageExit(err.exitCode === 0 ? 0 : EXIT_RUN_FAILED, err.code);
+  });
+}
+
+function count(value: string): number {
+  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a whole number (e.g. -n 5).`);
+  return Number(value);
+}
+
+/** The container-config flags run and create share. -h is --hostname there, as in Docker; help stays on --help. */
+function withContainerFlags(cmd: Command): Command {
+  return cmd
+    .helpOption('--help', 'Display help for command')
+    .option('--rm', 'Automatically remove the container when it exits')
+    .option('--name <NAME>', 'Assign a name to the container')
+    .option('-e, --env <VAR[=VALUE]>', 'Set environment variables (repeatable; VAR alone copies it from this shell)', collect)
+    .option('--env-file <FILE>', 'Read in a file of environment variables (repeatable)', collect)
+    .option('-w, --workdir <DIR>', 'Working directory inside the container')
+    .option('--entrypoint <CMD>', 'Overwrite the default ENTRYPOINT of the image ("" clears it)')
+    .option('-i, --interactive', 'Keep STDIN open even if not attached')
+    .option('-t, --tty', 'Allocate a pseudo-TTY')
+    .option('-h, --hostname <NAME>', 'Container host name')
+    .option('-u, --user <USER>', 'Username or UID (format: <name|uid>[:<group|gid>])')
+    .option('-l, --label <KEY=VALUE>', 'Set meta data on a container (repeatable)', collect)
+    .option('--restart <POLICY>', 'Restart policy: no, on-failure[:max-retries], always, unless-stopped')
+    .option('--stop-signal <SIGNAL>', 'Signal to stop the container')
+    .option('--stop-timeout <SECONDS>', 'Timeout (in seconds) to stop a container', seconds)
+    .option('--log-driver <DRIVER>', 'Logging driver for the container (local, json-file, none)')
+    .option('--log-opt <KEY=VALUE>', 'Log driver options (repeatable)', collect);
+}
+
+export const defineCreate: Define = (parent, name, dispatch) =>
+  runFamilyUsageErrors(withContainerFlags(verb(parent, name, 'create', dispatch, 'Create a new container')
+    .argument('<IMAGE>', 'image to create the container from')
+    .argument('[COMMAND...]', 'command and arguments; flags after IMAGE belong to the command')
+    .passThroughOptions()));
+
+export const defineStart: Define = (parent, name, dispatch) =>
+  runFamilyUsageErrors(verb(parent, name, 'start', dispatch, 'Start one or more stopped containers')
+    .argument('<CONTAINER...>', 'container names or ids')
+    .option('-a, --attach', "Attach STDOUT/STDERR and forward signals")
+    .option('-i, --interactive', "Attach container's STDIN")
+    .option('--detach-keys <KEYS>', 'Override the key sequence for detaching a container'));
+
+export const defineRestart: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'restart', dispatch, 'Restart one or more containers')
+    .argument('<CONTAINER...>', 'container names or ids')
+    .option('-t, --time <SECONDS>', 'Seconds to wait before killing the container', seconds);
+
+export const defineKill: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'kill', dispatch, 'Kill one or more running containers')
+    .argument('<CONTAINER...>', 'container names or ids')
+    .option('-s, --signal <SIGNAL>', 'Signal to send to the container (default KILL)');
+
+export const defineWait: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'wait', dispatch, 'Block until one or more containers stop, then print their exit codes')
+    .argument('<CONTAINER...>', 'container names or ids');
+
+export const definePause: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'pause', dispatch, 'Pause all processes within one or more containers')
+    .argument('<CONTAINER...>', 'container names or ids');
+
+export const defineUnpause: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'unpause', dispatch, 'Unpause all processes within one or more containers')
+    .argument('<CONTAINER...>', 'container names or ids');
+
+export const defineRename: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'rename', dispatch, 'Rename a container')
+    .argument('<CONTAINER>', 'container name or id')
+    .argument('<NEW_NAME>', 'the new name');
+
+export const defineAttach: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'attach', dispatch, "Attach local standard input, output, and error streams to a running container")
+    .argument('<CONTAINER>', 'container name or id')
+    .option('--no-stdin', 'Do not attach STDIN')
+    .option('--detach-keys <KEYS>', 'Override the key sequence for detaching a container');
+
+export const defineExec: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'exec', dispatch, 'Execute a command in a running container')
+    .argument('<CONTAINER>', 'container name or id')
+    .argument('<COMMAND...>', 'command and arguments; flags after CONTAINER belong to the command')
+    .passThroughOptions()
+    .option('-d, --detach', 'Detached mode: run command in the background')
+    .option('-i, --interactive', 'Keep STDIN open even if not attached')
+    .option('-t, --tty', 'Allocate a pseudo-TTY')
+    .option('-e, --env <VAR[=VALUE]>', 'Set environment variables (repeatable)', collect)
+    .option('-w, --workdir <DIR>', 'Working directory inside the container')
+    .option('-u, --user <USER>', 'Username or UID (format: <name|uid>[:<group|gid>])')
+    .option('--detach-keys <KEYS>', 'Override the key sequence for detaching a container');
+
+export const defineTop: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'top', dispatch, 'Display the running processes of a container')
+    .argument('<CONTAINER>', 'container name or id');
+
+export const defineStats: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'stats', dispatch, 'Display a live stream of container(s) resource usage statistics')
+    .argument('[CONTAINER...]', 'container names or ids (default: all running)')
+    .option('-a, --all', 'Show all containers (default shows just running)')
+    .option('--no-stream', 'Disable streaming stats and only pull the first result')
+    .option('--no-trunc', "Don't truncate output")
+    .option('--format <FORMAT>', "Format output using a Go template ('table', 'table TEMPLATE', 'json', 'TEMPLATE')");
+
+export const defineObjectInspect: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'object-inspect', dispatch, 'Return low-level information on Berth objects (containers, then images)')
+    .argument('<NAME...>', 'container or image names or ids')
+    .option('-f, --format <FORMAT>', "Format output using a Go template ('json' for one line per object)")
+    .option('--type <TYPE>', 'Only inspect objects of the given type (container or image)');
+
+export const defineContainerInspect: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'container-inspect', dispatch, 'Display detailed information on one or more containers')
+    .argument('<CONTAINER...>', 'container names or ids')
+    .option('-f, --format <FORMAT>', "Format output using a Go template ('json' for one line per container)");
+
+export const defineContainerPrune: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'container-prune', dispatch, 'Remove all stopped containers')
+    .option('-f, --force', 'Do not prompt for confirmation');
+
+export const defineEvents: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'events', dispatch, 'Get real time events from the daemon')
+    .option('--since <TIME>', 'Show all events created since timestamp (RFC 3339, Unix seconds, or a duration like 10m)')
+    .option('--until <TIME>', 'Stream events until this timestamp')
+    .option('-f, --filter <KEY=VALUE>', 'Filter output based on conditions provided (repeatable)', collect)
+    .option('--format <FORMAT>', "Format output using a Go template ('json' for one JSON object per line)");
 
 /** Docker's management commands: `berth image ls`, `berth container run`, … */
 function group(parent: Command, name: string, description: string): Command {
@@ -117,6 +317,9 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
   configureUsageErrors(program);
 
   definePull(program, 'pull', dispatch);
+  definePush(program, 'push', dispatch);
+  defineLogin(program, 'login', dispatch);
+  defineLogout(program, 'logout', dispatch);
   defineImages(program, 'images', dispatch);
   defineLoad(program, 'load', dispatch);
   defineRun(program, 'run', dispatch);
@@ -126,11 +329,41 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
   defineRm(program, 'rm', dispatch);
   defineVersion(program, 'version', dispatch);
   defineInfo(program, 'info', dispatch);
+  defineRmi(program, 'rmi', dispatch);
+  defineTag(program, 'tag', dispatch);
+  defineObjectInspect(program, 'inspect', dispatch); // containers, then images (issue 5)
+  defineHistory(program, 'history', dispatch);
+  defineSave(program, 'save', dispatch);
+  defineImport(program, 'import', dispatch);
+  defineExport(program, 'export', dispatch);
+
+  // container lifecycle (issue 5)
+  defineCreate(program, 'create', dispatch);
+  defineStart(program, 'start', dispatch);
+  defineRestart(program, 'restart', dispatch);
+  defineKill(program, 'kill', dispatch);
+  defineWait(program, 'wait', dispatch);
+  definePause(program, 'pause', dispatch);
+  defineUnpause(program, 'unpause', dispatch);
+  defineRename(program, 'rename', dispatch);
+  defineAttach(program, 'attach', dispatch);
+  defineExec(program, 'exec', dispatch);
+  defineTop(program, 'top', dispatch);
+  defineStats(program, 'stats', dispatch);
+  defineEvents(program, 'events', dispatch);
 
   const image = group(program, 'image', 'Manage images');
   defineImages(image, 'ls', dispatch).alias('list');
   definePull(image, 'pull', dispatch);
+  definePush(image, 'push', dispatch);
   defineLoad(image, 'load', dispatch);
+  defineRmi(image, 'rm', dispatch).alias('remove');
+  defineTag(image, 'tag', dispatch);
+  defineImagePrune(image, 'prune', dispatch);
+  defineInspect(image, 'inspect', dispatch);
+  defineHistory(image, 'history', dispatch);
+  defineSave(image, 'save', dispatch);
+  defineImport(image, 'import', dispatch);
 
   const container = group(program, 'container', 'Manage containers');
   definePs(container, 'ls', dispatch).aliases(['ps', 'list']);
@@ -138,6 +371,22 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
   defineLogs(container, 'logs', dispatch);
   defineStop(container, 'stop', dispatch);
   defineRm(container, 'rm', dispatch);
+  defineExport(container, 'export', dispatch);
 
+  // container lifecycle (issue 5)
+  defineCreate(container, 'create', dispatch);
+  defineStart(container, 'start', dispatch);
+  defineRestart(container, 'restart', dispatch);
+  defineKill(container, 'kill', dispatch);
+  defineWait(container, 'wait', dispatch);
+  definePause(container, 'pause', dispatch);
+  defineUnpause(container, 'unpause', dispatch);
+  defineRename(container, 'rename', dispatch);
+  defineAttach(container, 'attach', dispatch);
+  defineExec(container, 'exec', dispatch);
+  defineTop(container, 'top', dispatch);
+  defineStats(container, 'stats', dispatch);
+  defineContainerInspect(container, 'inspect', dispatch);
+  defineContainerPrune(container, 'prune', dispatch);
   return program;
 }

@@ -1,6 +1,11 @@
 // What the command grammar hands to a command's module once parsing is done.
 
-export type CommandName = 'pull' | 'images' | 'load' | 'run' | 'ps' | 'logs' | 'stop' | 'rm' | 'version' | 'info';
+export type CommandName = 'pull' | 'images' | 'load' | 'run' | 'ps' | 'logs' | 'stop' | 'rm' | 'version' | 'info'
+  | 'rmi' | 'tag' | 'image-prune' | 'inspect' | 'history' | 'save' | 'import' | 'export'
+  | 'push' | 'login' | 'logout'
+  // container lifecycle (issue 5)
+  | 'create' | 'start' | 'restart' | 'kill' | 'wait' | 'pause' | 'unpause' | 'rename' | 'attach' | 'exec'
+  | 'top' | 'stats' | 'object-inspect' | 'container-inspect' | 'container-prune' | 'events';
 
 export interface Invocation {
   command: CommandName;

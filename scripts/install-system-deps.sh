@@ -4,8 +4,12 @@
 #   docker-registry  the local OCI registry the tests pull from
 #   skopeo, umoci    push fixture images to that registry
 #   iproute2         network namespace checks in tests
+#   apache2-utils    htpasswd -B for the auth-registry test fixture
+#   zstd             fast zstd layer decompression (fzstd is the fallback)
+#   runc, crun       reference runtimes for the runtime compat tests and bench
+#   podman, hyperfine  podman-over-berth-runtime test; bench/runtime.sh
 set -euo pipefail
-packages=(busybox-static docker-registry skopeo umoci iproute2 ca-certificates)
+packages=(busybox-static docker-registry skopeo umoci iproute2 ca-certificates runc crun podman hyperfine)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

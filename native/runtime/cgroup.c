@@ -165,7 +165,9 @@ static int make_dirs(const cgroup_set *cg, size_t k, berth_error *err) {
     else if (errno != EEXIST) return berth_fail(err, errno, "creating cgroup %s", buf);
     if (cg->v2[k] && c && cgroup_is_pure_v2()) {
       berth_error ignored; /* enable what the parent offers; a busy parent just keeps fewer controllers */
-      write_in(buf, "cgroup.subtree_control", "+cpu +memory +pids", &ignored);
+      write_in(buf, "cgroup.subtree_control", "+cpu +cpuset +memory +pids", &ignored);
+      write_in(buf, "cgroup.subtree_control", "+cpu", &ignored);
+      write_in(buf, "cgroup.subtree_control", "+cpuset", &ignored);
       write_in(buf, "cgroup.subtree_control", "+memory", &ignored);
       write_in(buf, "cgroup.subtree_control", "+pids", &ignored);
     }
@@ -188,7 +190,7 @@ static int set_limit(const cgroup_set *cg, const char *what, const char *v1file,
                     "(enable the controller, or remove the limit)", what);
 }
 
-static int apply_resources(const cgroup_set *cg, const resources_spec *r, berth_error *err) {
+static int apply_memory(const cgroup_set *cg, const resources_spec *r, berth_error *err) {
   char a[64], b[64];
   if (r->has_memory_limit && r->memory_limit != 0) {
     snprintf(a, sizeof a, "%lld", (long long)r->memory_limit);
@@ -202,6 +204,23 @@ static int apply_resources(const cgroup_set *cg, const resources_spec *r, berth_
       set_limit(cg, "memory.swap", "memory.memsw.limit_in_bytes", a, "memory.swap.max", b, &ignored);
     }
   }
+  return 0;
+}
+
+int cgroup_apply_resources(const cgroup_set *cg, const resources_spec *r, berth_error *err) {
+  char a[64], b[64];
+  if (apply_memory(cg, r, err) < 0) {
+    /* v1 keeps memsw >= limit: raising both needs the swap limit first. */
+    berth_error first = *err;
+    resources_spec swap_first = *r;
+    if (!r->has_memory_swap || r->memory_swap <= 0 || r->memory_limit <= 0) return -1;
+    snprintf(a, sizeof a, "%lld", (long long)r->memory_swap);
+    berth_error ignored;
+    if (set_limit(cg, "memory.swap", "memory.memsw.limit_in_bytes", a, NULL, NULL, &ignored) < 0) { *err = first; return -1; }
+    if (apply_memory(cg, &swap_first, err) < 0) return -1;
+  }
+  if (r->cpuset_cpus && set_limit(cg, "cpu.cpus", "cpuset.cpus", r->cpuset_cpus, "cpuset.cpus", r->cpuset_cpus, err) < 0) return -1;
+  if (r->cpuset_mems && set_limit(cg, "cpu.mems", "cpuset.mems", r->cpuset_mems, "cpuset.mems", r->cpuset_mems, err) < 0) return -1;
   if (r->has_pids_limit && r->pids_limit != 0) {
     if (r->pids_limit > 0) snprintf(a, sizeof a, "%lld", (long long)r->pids_limit); else snprintf(a, sizeof a, "max");
     if (set_limit(cg, "pids.limit", "pids.max", a, "pids.max", a, err) < 0) return -1;
@@ -245,7 +264,7 @@ int cgroup_prepare(const spec *s, const char *id, cgroup_set *cg, berth_error *e
   }
   for (size_t k = 0; k < cg->n; k++)
     if (make_dirs(cg, k, err) < 0) { berth_error e; cgroup_remove(cg, &e); return -1; }
-  if (apply_resources(cg, &s->res, err) < 0) { berth_error e; cgroup_remove(cg, &e); return -1; }
+  if (cgroup_apply_resources(cg, &s->res, err) < 0) { berth_error e; cgroup_remove(cg, &e); return -1; }
   return 0;
 }
 
@@ -284,6 +303,20 @@ int cgroup_remove(const cgroup_set *cg, berth_error *err) {
     }
   }
   return rc;
+}
+
+void cgroup_classify(cgroup_set *cg) {
+  for (size_t k = 0; k < cg->n; k++) {
+    cg->v2[k] = has_file(cg->dirs[k], "cgroup.controllers");
+    if (!cg->ctrls[k]) cg->ctrls[k] = strdup("");
+    if (!cg->names[k]) cg->names[k] = strdup("");
+  }
+}
+
+const char *cgroup_dir_with(const cgroup_set *cg, const char *file) {
+  for (size_t k = 0; k < cg->n; k++)
+    if (cg->dirs[k] && has_file(cg->dirs[k], file)) return cg->dirs[k];
+  return NULL;
 }
 
 void cgroup_set_free(cgroup_set *cg) {

@@ -11,6 +11,29 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* The init writes "0" once its startContainer hooks ran and it is about to
+ * exec, or "E<message>" when a hook failed. */
+static int read_fifo_result(int fd, const container_state *st, berth_error *err) {
+  char msg[BERTH_ERROR_MSG_MAX + 2];
+  size_t len = 0;
+  for (;;) {
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    int r = poll(&p, 1, 100);
+    if (r < 0 && errno != EINTR) return berth_fail(err, errno, "waiting on the exec fifo");
+    if (r > 0) {
+      ssize_t n = read(fd, msg + len, sizeof msg - 1 - len);
+      if (n > 0) { len += (size_t)n; if (msg[0] == '0' || len == sizeof msg - 1) break; continue; }
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      break; /* EOF */
+    }
+    if (len == 0 && !process_alive(st->pid, st->start_time)) break;
+  }
+  msg[len] = '\0';
+  if (len && msg[0] == '0') return 0;
+  if (len && msg[0] == 'E') return berth_fail(err, 0, "cannot start container \"%s\": %s", st->id, msg + 1);
+  return berth_fail(err, 0, "cannot start container \"%s\": its init exited before it was started", st->id);
+}
+
 int start_container(const global_opts *g, container_state *st, berth_error *err) {
   (void)g;
   container_status status = state_status(st);
@@ -22,21 +45,13 @@ int start_container(const global_opts *g, container_state *st, berth_error *err)
    * completes as soon as we hold the read end. */
   _cleanup_close_ int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return berth_fail(err, errno, "opening %s", fifo);
-  for (;;) {
-    struct pollfd p = { .fd = fd, .events = POLLIN };
-    int r = poll(&p, 1, 100);
-    if (r < 0 && errno != EINTR) return berth_fail(err, errno, "waiting on %s", fifo);
-    if (r > 0) {
-      char c;
-      ssize_t n = read(fd, &c, 1);
-      if (n == 1) break;
-      if (n < 0 && errno == EAGAIN) continue;
-      return berth_fail(err, 0, "cannot start container \"%s\": its init exited before it was started", st->id);
-    }
-    if (!process_alive(st->pid, st->start_time))
-      return berth_fail(err, 0, "cannot start container \"%s\": its init exited before it was started", st->id);
-  }
+  int r = read_fifo_result(fd, st, err);
   unlink(fifo);
+  if (r < 0) return -1;
+  if (has_hooks(st->hooks, "poststart")) {
+    _cleanup_free_ char *js = hook_state_json(st->id, "running", st->pid, st->bundle, st->annotations);
+    if (js) run_hooks_warn(st->hooks, "poststart", js);
+  }
   return 0;
 }
 
@@ -61,12 +76,23 @@ int cmd_state(const global_opts *g, const char *id, berth_error *err) {
   return txt ? 0 : -1;
 }
 
+/* Every process of the cgroup, frozen meanwhile so none can fork a new one
+ * between reading cgroup.procs and the signal. */
 static int signal_all(container_state *st, int sig, berth_error *err) {
   size_t n;
+  pid_t *first = cgroup_pids(&st->cg, &n, err);
+  free(first);
+  if (!first) return -1;
+  if (n == 0) return 0;
+  int was = freezer_state(&st->cg);
+  berth_error ignored;
+  if (was == 0) freezer_set(&st->cg, true, &ignored);
   _cleanup_free_ pid_t *pids = cgroup_pids(&st->cg, &n, err);
-  if (!pids) return -1;
-  for (size_t k = 0; k < n; k++) kill(pids[k], sig);
-  return 0;
+  for (size_t k = 0; pids && k < n; k++) kill(pids[k], sig);
+  /* Frozen tasks only act on the signal once thawed; a paused container
+   * stays paused unless it is being killed. */
+  if (was == 0 || (was == 1 && sig == SIGKILL)) freezer_set(&st->cg, false, &ignored);
+  return pids ? 0 : -1;
 }
 
 int cmd_kill(const global_opts *g, const char *id, const char *sigstr, bool all, berth_error *err) {
@@ -76,7 +102,7 @@ int cmd_kill(const global_opts *g, const char *id, const char *sigstr, bool all,
   int r = state_load(g, id, &st, err);
   if (r == 0) {
     container_status status = state_status(&st);
-    if (all && st.cg.n) r = signal_all(&st, sig, err);
+    if (all && st.cg.n && status != ST_STOPPED) r = signal_all(&st, sig, err);
     else if (status == ST_STOPPED) r = berth_fail(err, 0, "container \"%s\" is not running", id);
     else if (kill(st.pid, sig) < 0) r = berth_fail(err, errno, "sending signal %d to container \"%s\" (pid %d)", sig, id, (int)st.pid);
   }
@@ -103,6 +129,10 @@ int destroy_container(container_state *st, berth_error *err) {
   snprintf(p, sizeof p, "%s/state.json", st->dir);
   unlink(p);
   if (rmdir(st->dir) < 0 && errno != ENOENT && rc == 0) rc = berth_fail(err, errno, "removing state directory %s", st->dir);
+  if (has_hooks(st->hooks, "poststop")) {
+    _cleanup_free_ char *js = hook_state_json(st->id, "stopped", 0, st->bundle, st->annotations);
+    if (js) run_hooks_warn(st->hooks, "poststop", js);
+  }
   return rc;
 }
 
@@ -119,10 +149,15 @@ int cmd_delete(const global_opts *g, const char *id, bool force, berth_error *er
   }
   int r = 0;
   container_status status = state_status(&st);
-  if (status == ST_RUNNING && !force) {
-    r = berth_fail(err, 0, "cannot delete container \"%s\" that is not stopped: running (stop it first, or use --force)", id);
+  if ((status == ST_RUNNING || status == ST_PAUSED) && !force) {
+    r = berth_fail(err, 0, "cannot delete container \"%s\" that is not stopped: %s (stop it first, or use --force)", id, status_name(status));
   } else {
-    if (status != ST_STOPPED) { kill(st.pid, SIGKILL); wait_gone(&st); }
+    if (status != ST_STOPPED) {
+      berth_error ignored;
+      kill(st.pid, SIGKILL);
+      if (status == ST_PAUSED) freezer_set(&st.cg, false, &ignored);
+      wait_gone(&st);
+    }
     r = destroy_container(&st, err);
   }
   state_free(&st);

@@ -1,5 +1,5 @@
 /* `spec`: writes a default config.json like `runc spec` (but with
- * terminal=false, since terminals are not supported yet). */
+ * terminal=false, so that `run` works without a terminal on stdin). */
 #include "runtime.h"
 
 #include <errno.h>

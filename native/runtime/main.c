@@ -8,15 +8,24 @@
 typedef struct {
   const char *long_name; char short_name; bool takes_value;
   const char *value; bool set;
+  const char **multi; size_t *nmulti; /* repeatable: every value is appended here */
 } opt;
 
 static void usage(FILE *f) {
   fprintf(f,
     "usage: berth-runtime [--root DIR] [--log FILE] [--log-format text|json] [--debug] COMMAND [options] ARGS\n"
     "commands:\n"
-    "  create [--bundle DIR] [--pid-file FILE] [--no-pivot] ID   create a container, blocked before exec\n"
+    "  create [--bundle DIR] [--pid-file FILE] [--console-socket PATH] [--preserve-fds N] [--no-pivot] ID\n"
+    "                                                            create a container, blocked before exec\n"
     "  start ID                                                  let a created container exec its process\n"
-    "  run [-d] [--bundle DIR] [--pid-file FILE] [--no-pivot] ID create and start; wait unless -d\n"
+    "  run [-d] [create options] ID                              create and start; wait unless -d\n"
+    "  exec [--process FILE | -t -d --cwd DIR -e K=V -u UID[:GID] --cap CAP --console-socket PATH --pid-file FILE\n"
+    "       --preserve-fds N --no-new-privs] ID [COMMAND ARGS...]  run another process in the container\n"
+    "  pause ID / resume ID                                      freeze / thaw every process of the container\n"
+    "  ps [--format table|json] ID                               the container's processes\n"
+    "  update [-r FILE | --memory --memory-swap --cpu-shares --cpu-quota --cpu-period --cpuset-cpus\n"
+    "         --cpuset-mems --pids-limit] ID                    change the container's cgroup limits\n"
+    "  events [--stats] [--interval 5s] ID                       statistics (and OOM events) as JSON lines\n"
     "  state ID                                                  print the runtime-spec state JSON\n"
     "  kill [--all] ID [SIGNAL]                                  send a signal (default TERM)\n"
     "  delete [--force] ID                                       remove a stopped container\n"
@@ -27,14 +36,18 @@ static void usage(FILE *f) {
 
 /* Parse options (anywhere among the arguments) into `opts`; positional
  * arguments are collected into pos. */
-static int parse_opts(int argc, char **argv, opt *opts, const char **pos, int *npos, int maxpos, berth_error *err) {
+/* With `rest` set, parsing stops at the first positional argument, and
+ * *rest is the index of the argument after it (exec ID CMD ARGS...). */
+static int parse_opts_rest(int argc, char **argv, opt *opts, const char **pos, int *npos, int maxpos, int *rest, berth_error *err) {
   *npos = 0;
   bool only_pos = false;
+  if (rest) *rest = argc;
   for (int i = 0; i < argc; i++) {
     char *a = argv[i];
     if (only_pos || a[0] != '-' || !a[1]) {
       if (*npos >= maxpos) return berth_fail(err, 0, "unexpected argument \"%s\"", a);
       pos[(*npos)++] = a;
+      if (rest) { *rest = i + 1; return 0; }
       continue;
     }
     if (strcmp(a, "--") == 0) { only_pos = true; continue; }
@@ -51,8 +64,46 @@ static int parse_opts(int argc, char **argv, opt *opts, const char **pos, int *n
     if (eq) o->value = eq + 1;
     else if (i + 1 < argc) o->value = argv[++i];
     else return berth_fail(err, 0, "option %s needs a value", a);
+    if (o->multi) o->multi[(*o->nmulti)++] = o->value;
   }
   return 0;
+}
+
+static int parse_opts(int argc, char **argv, opt *opts, const char **pos, int *npos, int maxpos, berth_error *err) {
+  return parse_opts_rest(argc, argv, opts, pos, npos, maxpos, NULL, err);
+}
+
+static int parse_count(const char *flag, const char *v, int *out, berth_error *err) {
+  char *end;
+  long n = strtol(v, &end, 10);
+  if (end == v || *end || n < 0 || n > 100000) return berth_fail(err, 0, "--%s %s: not a count", flag, v);
+  *out = (int)n;
+  return 0;
+}
+
+#define OPT(l, s, v) { l, s, v, NULL, false, NULL, NULL }
+#define OPT_END { NULL, 0, false, NULL, false, NULL, NULL }
+
+static int dispatch_exec(global_opts *g, int argc, char **argv, berth_error *err) {
+  const char *pos[1], *envs[argc + 1], *caps[argc + 1];
+  int npos, rest;
+  exec_opts eo = { .env = envs, .caps = caps };
+  opt o[] = { OPT("process", 'p', true), OPT("tty", 't', false), OPT("detach", 'd', false), OPT("cwd", 0, true),
+              { "env", 'e', true, NULL, false, envs, &eo.nenv }, OPT("user", 'u', true), OPT("console-socket", 0, true),
+              OPT("pid-file", 0, true), { "cap", 'c', true, NULL, false, caps, &eo.ncaps }, OPT("no-new-privs", 0, false),
+              OPT("preserve-fds", 0, true), OPT("additional-gids", 'g', true), OPT("process-label", 0, true),
+              OPT("apparmor", 0, true), OPT("ignore-paused", 0, false), OPT("cgroup", 0, true), OPT_END };
+  if (parse_opts_rest(argc, argv, o, pos, &npos, 1, &rest, err) < 0) return -1;
+  if (npos < 1) return berth_fail(err, 0, "\"exec\" requires a container id");
+  if (o[11].set || o[12].set || o[13].set || o[15].set)
+    return berth_fail(err, 0, "exec: --additional-gids, --process-label, --apparmor and --cgroup are not supported");
+  eo.process_file = o[0].value; eo.tty = o[1].set; eo.tty_set = o[1].set; eo.detach = o[2].set; eo.cwd = o[3].value;
+  eo.user = o[5].value; eo.console_socket = o[6].value; eo.pid_file = o[7].value; eo.no_new_privs = o[9].set;
+  if (o[10].set && parse_count("preserve-fds", o[10].value, &eo.preserve_fds, err) < 0) return -1;
+  eo.args = (const char **)argv + rest;
+  eo.nargs = (size_t)(argc - rest);
+  if (eo.process_file && eo.nargs) return berth_fail(err, 0, "exec: give either --process FILE or a command, not both");
+  return cmd_exec(g, pos[0], &eo, err);
 }
 
 static const char *need_id(const char **pos, int npos, const char *cmd, berth_error *err) {
@@ -64,56 +115,92 @@ static int dispatch(global_opts *g, const char *cmd, int argc, char **argv, bert
   const char *pos[3];
   int npos;
   if (strcmp(cmd, "create") == 0 || strcmp(cmd, "run") == 0) {
-    opt o[] = { { "bundle", 'b', true, NULL, false }, { "pid-file", 0, true, NULL, false }, { "no-pivot", 0, false, NULL, false },
-                { "detach", 'd', false, NULL, false }, { "console-socket", 0, true, NULL, false },
-                { "no-new-keyring", 0, false, NULL, false }, { "preserve-fds", 0, true, NULL, false },
-                { "keep", 0, false, NULL, false }, { NULL, 0, false, NULL, false } };
+    opt o[] = { OPT("bundle", 'b', true), OPT("pid-file", 0, true), OPT("no-pivot", 0, false), OPT("detach", 'd', false),
+                OPT("console-socket", 0, true), OPT("no-new-keyring", 0, false), OPT("preserve-fds", 0, true),
+                OPT("keep", 0, false), OPT_END };
     if (parse_opts(argc, argv, o, pos, &npos, 1, err) < 0) return -1;
     const char *id = need_id(pos, npos, cmd, err);
     if (!id) return -1;
-    if (o[6].set && strcmp(o[6].value, "0") != 0) return berth_fail(err, 0, "--preserve-fds is not supported yet");
     if (o[3].set && cmd[0] == 'c') return berth_fail(err, 0, "unknown option --detach for create");
-    create_opts co = { .bundle = o[0].set ? o[0].value : ".", .pid_file = o[1].value, .no_pivot = o[2].set };
+    create_opts co = { .bundle = o[0].set ? o[0].value : ".", .pid_file = o[1].value, .no_pivot = o[2].set,
+                       .console_socket = o[4].value, .console_fd = -1 };
+    if (o[6].set && parse_count("preserve-fds", o[6].value, &co.preserve_fds, err) < 0) return -1;
     if (cmd[0] == 'r') { co.foreground = !o[3].set; return cmd_run(g, id, &co, o[3].set, err); }
     pid_t pid;
     return container_create(g, id, &co, &pid, err);
   }
   if (strcmp(cmd, "start") == 0 || strcmp(cmd, "state") == 0) {
-    opt o[] = { { NULL, 0, false, NULL, false } };
+    opt o[] = { OPT_END };
     if (parse_opts(argc, argv, o, pos, &npos, 1, err) < 0) return -1;
     const char *id = need_id(pos, npos, cmd, err);
     if (!id) return -1;
     return cmd[3] == 'r' ? cmd_start(g, id, err) : cmd_state(g, id, err);
   }
   if (strcmp(cmd, "kill") == 0) {
-    opt o[] = { { "all", 'a', false, NULL, false }, { NULL, 0, false, NULL, false } };
+    opt o[] = { OPT("all", 'a', false), OPT_END };
     if (parse_opts(argc, argv, o, pos, &npos, 2, err) < 0) return -1;
     const char *id = need_id(pos, npos, cmd, err);
     if (!id) return -1;
     return cmd_kill(g, id, npos > 1 ? pos[1] : NULL, o[0].set, err);
   }
   if (strcmp(cmd, "delete") == 0) {
-    opt o[] = { { "force", 'f', false, NULL, false }, { NULL, 0, false, NULL, false } };
+    opt o[] = { OPT("force", 'f', false), OPT_END };
     if (parse_opts(argc, argv, o, pos, &npos, 1, err) < 0) return -1;
     const char *id = need_id(pos, npos, cmd, err);
     if (!id) return -1;
     return cmd_delete(g, id, o[0].set, err);
   }
-  if (strcmp(cmd, "list") == 0 || strcmp(cmd, "ps") == 0) {
-    opt o[] = { { "quiet", 'q', false, NULL, false }, { "format", 'f', true, NULL, false }, { NULL, 0, false, NULL, false } };
+  if (strcmp(cmd, "list") == 0) {
+    opt o[] = { OPT("quiet", 'q', false), OPT("format", 'f', true), OPT_END };
     if (parse_opts(argc, argv, o, pos, &npos, 0, err) < 0) return -1;
     const char *fmt = o[1].set ? o[1].value : "table";
     if (strcmp(fmt, "json") != 0 && strcmp(fmt, "table") != 0) return berth_fail(err, 0, "invalid --format %s (table or json)", fmt);
     return cmd_list(g, o[0].set, strcmp(fmt, "json") == 0, err);
   }
   if (strcmp(cmd, "spec") == 0) {
-    opt o[] = { { "bundle", 'b', true, NULL, false }, { "rootless", 0, false, NULL, false }, { NULL, 0, false, NULL, false } };
+    opt o[] = { OPT("bundle", 'b', true), OPT("rootless", 0, false), OPT_END };
     if (parse_opts(argc, argv, o, pos, &npos, 0, err) < 0) return -1;
     if (o[1].set) return berth_fail(err, 0, "spec --rootless is not supported yet");
     return cmd_spec(o[0].set ? o[0].value : ".", err);
   }
   if (strcmp(cmd, "features") == 0) return cmd_features(err);
-  static const char *later[] = { "exec", "pause", "resume", "update", "events", "checkpoint", "restore" };
+  if (strcmp(cmd, "exec") == 0) return dispatch_exec(g, argc, argv, err);
+  if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0) {
+    opt o[] = { OPT_END };
+    if (parse_opts(argc, argv, o, pos, &npos, 1, err) < 0) return -1;
+    const char *id = need_id(pos, npos, cmd, err);
+    return id ? cmd_pause(g, id, cmd[0] == 'p', err) : -1;
+  }
+  if (strcmp(cmd, "ps") == 0) {
+    opt o[] = { OPT("format", 'f', true), OPT_END };
+    if (parse_opts(argc, argv, o, pos, &npos, 1, err) < 0) return -1;
+    const char *id = need_id(pos, npos, cmd, err);
+    const char *fmt = o[0].set ? o[0].value : "table";
+    if (strcmp(fmt, "json") != 0 && strcmp(fmt, "table") != 0) return berth_fail(err, 0, "invalid --format %s (table or json)", fmt);
+    return id ? cmd_ps(g, id, strcmp(fmt, "json") == 0, err) : -1;
+  }
+  if (strcmp(cmd, "update") == 0) {
+    opt o[] = { OPT("resources", 'r', true), OPT("memory", 'm', true), OPT("memory-swap", 0, true), OPT("cpu-shares", 0, true),
+                OPT("cpu-quota", 0, true), OPT("cpu-period", 0, true), OPT("cpuset-cpus", 0, true), OPT("cpuset-mems", 0, true),
+                OPT("pids-limit", 0, true), OPT("memory-reservation", 0, true), OPT("kernel-memory", 0, true),
+                OPT("blkio-weight", 0, true), OPT_END };
+    if (parse_opts(argc, argv, o, pos, &npos, 1, err) < 0) return -1;
+    const char *id = need_id(pos, npos, cmd, err);
+    if (!id) return -1;
+    if (o[9].set || o[10].set || o[11].set) return berth_fail(err, 0, "update: --memory-reservation, --kernel-memory and --blkio-weight are not supported");
+    update_opts uo = { .resources_file = o[0].value, .memory = o[1].value, .memory_swap = o[2].value, .cpu_shares = o[3].value,
+                       .cpu_quota = o[4].value, .cpu_period = o[5].value, .cpuset_cpus = o[6].value, .cpuset_mems = o[7].value,
+                       .pids_limit = o[8].value };
+    if (uo.resources_file) for (int k = 1; k <= 8; k++) if (o[k].set) return berth_fail(err, 0, "update: give either -r FILE or flags, not both");
+    return cmd_update(g, id, &uo, err);
+  }
+  if (strcmp(cmd, "events") == 0) {
+    opt o[] = { OPT("stats", 0, false), OPT("interval", 0, true), OPT_END };
+    if (parse_opts(argc, argv, o, pos, &npos, 1, err) < 0) return -1;
+    const char *id = need_id(pos, npos, cmd, err);
+    return id ? cmd_events(g, id, o[0].set, o[1].value, err) : -1;
+  }
+  static const char *later[] = { "checkpoint", "restore" };
   for (size_t k = 0; k < sizeof later / sizeof later[0]; k++)
     if (strcmp(cmd, later[k]) == 0) return berth_fail(err, 0, "the \"%s\" command is not supported yet", cmd);
   return berth_fail(err, 0, "unknown command \"%s\" (see berth-runtime --help)", cmd);

@@ -65,6 +65,7 @@ static int mount_cgroup(const spec *s, const mount_spec *m, const char *dest, co
     return berth_fail(err, errno, "mounting the tmpfs for cgroup hierarchies on %s", m->destination);
   for (size_t k = 0; k < cg->n; k++) {
     char sub[PATH_MAX];
+    if (cg->v2[k]) continue; /* like runc: a hybrid host's controller-less cgroup2 tree is not shown */
     snprintf(sub, sizeof sub, "%s/%s", dest, cg->names[k]);
     if (mkdir(sub, 0755) < 0 && errno != EEXIST) return berth_fail(err, errno, "creating %s", sub);
     int r = -1;

@@ -53,7 +53,11 @@ typedef struct {
 typedef struct { int resource; const char *name; uint64_t soft, hard; } rlimit_spec;
 typedef struct { char *key, *value; } kv;
 
+/* One linux.resources.devices rule; major/minor -1 is "*". */
+typedef struct { bool allow; char type; int64_t major, minor; char access[4]; } dev_rule;
+
 typedef struct {
+  char *cpuset_cpus, *cpuset_mems; /* NULL when not set */
   bool has_memory_limit; int64_t memory_limit;
   bool has_memory_swap; int64_t memory_swap;
   bool has_pids_limit; int64_t pids_limit;
@@ -70,6 +74,8 @@ typedef struct {
 
   char **args; size_t nargs;
   char **env; size_t nenv;  /* NULL-terminated too */
+  bool terminal;
+  bool has_console_size; unsigned console_height, console_width;
   char *cwd;
   uint32_t uid, gid; uint32_t *gids; size_t ngids;
   bool has_umask; uint32_t umask;
@@ -89,6 +95,9 @@ typedef struct {
   kv *sysctl; size_t nsysctl;
   char *cgroups_path; /* may be NULL */
   resources_spec res;
+  dev_rule *dev_rules; size_t ndev_rules; bool has_dev_rules;
+  json_value *hooks;                /* borrowed from doc, may be NULL */
+  json_value *seccomp;              /* borrowed from doc, may be NULL */
   unsigned long rootfs_propagation; /* MS_* flags, default MS_SLAVE|MS_REC */
   json_value *annotations;          /* borrowed from doc, may be NULL */
 } spec;
@@ -97,6 +106,12 @@ spec *spec_load(const char *bundle, berth_error *err);
 void spec_free(spec *s);
 bool spec_has_ns(const spec *s, int flag);
 int spec_string_array(const json_value *arr, const char *field, char ***out, size_t *n, berth_error *err);
+/* Replace the process fields of `s` with those of `p` (exec --process). */
+int spec_parse_process(spec *s, const json_value *p, berth_error *err);
+void spec_free_process(spec *s);
+/* linux.resources (also the `update -r` file); frees what it had before. */
+int spec_parse_resources(resources_spec *rs, const json_value *r, berth_error *err);
+void resources_free(resources_spec *rs);
 /* spec_linux.c: the "linux" object and mount options */
 int spec_parse_linux(spec *s, const json_value *linux_, berth_error *err);
 int spec_parse_mounts(spec *s, const json_value *mounts, berth_error *err);
@@ -150,6 +165,12 @@ struct cgroup_set {
   bool v2[CG_MAX];
 };
 int cgroup_prepare(const spec *s, const char *id, cgroup_set *cg, berth_error *err);
+/* Write the given limits into an existing container's cgroups (`update`). */
+int cgroup_apply_resources(const cgroup_set *cg, const resources_spec *r, berth_error *err);
+/* Fill v2[] for a set loaded from state.json (by the files each dir holds). */
+void cgroup_classify(cgroup_set *cg);
+/* The dir of the hierarchy that has `file`, or NULL. */
+const char *cgroup_dir_with(const cgroup_set *cg, const char *file);
 int cgroup_add_pid(const cgroup_set *cg, pid_t pid, berth_error *err);
 int cgroup_remove(const cgroup_set *cg, berth_error *err);
 void cgroup_set_free(cgroup_set *cg);
@@ -159,12 +180,13 @@ pid_t *cgroup_pids(const cgroup_set *cg, size_t *n, berth_error *err);
 bool cgroup_is_pure_v2(void);
 
 /* ---- state.c ---- */
-typedef enum { ST_CREATED, ST_RUNNING, ST_STOPPED } container_status;
+typedef enum { ST_CREATED, ST_RUNNING, ST_STOPPED, ST_PAUSED } container_status;
 typedef struct {
   char *id, *bundle, *rootfs, *created, *dir;
   pid_t pid;
   unsigned long long start_time; /* /proc/pid/stat field 22, to detect pid reuse */
-  json_value *annotations;       /* owned by doc */
+  json_value *annotations;       /* owned by doc (or borrowed from the spec while creating) */
+  json_value *hooks;             /* same; kept for poststart and poststop */
   json_value *doc;
   cgroup_set cg;
 } container_state;
@@ -184,13 +206,29 @@ void state_json(json_writer *w, const container_state *st, container_status stat
 typedef struct {
   const char *bundle;
   const char *pid_file;
+  const char *console_socket;
+  int preserve_fds;
   bool no_pivot;
   bool foreground; /* run without -d: keep the init as our child */
+  int console_fd;  /* out (foreground run with a terminal): the pty master, else -1 */
 } create_opts;
 /* Creates the container; on success *pid is the init's host pid. */
-int container_create(const global_opts *g, const char *id, const create_opts *o, pid_t *pid, berth_error *err);
+int container_create(const global_opts *g, const char *id, create_opts *o, pid_t *pid, berth_error *err);
+typedef struct {
+  const spec *s;
+  const cgroup_set *cg;
+  const char *id;
+  int sync_fd, fifo_fd, console_fd; /* console_fd: connected console socket or -1 */
+  int preserve_fds;
+  bool no_pivot;
+  int *ns_fds;
+} init_args;
 /* The init's side, never returns on success (blocks on the exec fifo, then execs). */
-void container_init(const spec *s, const cgroup_set *cg, int sync_fd, int fifo_fd, bool no_pivot, int *ns_fds) __attribute__((noreturn));
+void container_init(const init_args *a) __attribute__((noreturn));
+/* init.c, shared with exec: limits, user, caps, no_new_privs and seccomp, in that order. */
+int finish_process_setup(const spec *s, berth_error *err);
+/* Mark every fd from 3+preserve on close-on-exec, fds 3..3+preserve-1 inheritable. */
+void prepare_fds_for_exec(int preserve);
 /* Look process.args[0] up in the container PATH (after pivot). */
 char *lookup_executable(const spec *s, berth_error *err);
 
@@ -206,6 +244,57 @@ int cmd_run(const global_opts *g, const char *id, const create_opts *o, bool det
 int start_container(const global_opts *g, container_state *st, berth_error *err);
 /* Remove the state dir and cgroups of a container whose processes are gone. */
 int destroy_container(container_state *st, berth_error *err);
+
+/* ---- hooks.c ---- */
+/* The runtime-spec state JSON given to hooks on stdin (malloc'd). */
+char *hook_state_json(const char *id, const char *status, pid_t pid, const char *bundle, const json_value *annotations);
+/* Run every hook of hooks.<kind> in order; the first failure stops them. */
+int run_hooks(const json_value *hooks, const char *kind, const char *state, berth_error *err);
+/* Same, but failures are only logged as warnings (poststart, poststop). */
+void run_hooks_warn(const json_value *hooks, const char *kind, const char *state);
+bool has_hooks(const json_value *hooks, const char *kind);
+int check_hooks(const json_value *hooks, berth_error *err);
+
+/* ---- terminal.c ---- */
+/* Connect to a --console-socket path (AF_UNIX stream). */
+int console_socket_connect(const char *path, berth_error *err);
+/* In the container (after pivot/setns): open a pty from /dev/pts/ptmx, send the
+ * master over `sock`, make the slave our stdio and controlling terminal. */
+int console_setup(const spec *s, int sock, berth_error *err);
+/* Receive the master fd sent by console_setup. */
+int console_recv(int sock, berth_error *err);
+/* Copy stdin to the master and the master to stdout until `pid` (our child)
+ * exits; returns its wait status. */
+int console_proxy(int master, pid_t pid, int *status, berth_error *err);
+
+/* ---- freezer.c ---- */
+/* 1 when frozen, 0 when not, -1 when no freezer is available. */
+int freezer_state(const cgroup_set *cg);
+int freezer_set(const cgroup_set *cg, bool frozen, berth_error *err);
+int cmd_pause(const global_opts *g, const char *id, bool pause, berth_error *err);
+int cmd_ps(const global_opts *g, const char *id, bool json, berth_error *err);
+
+/* ---- devcgroup.c: linux.resources.devices ---- */
+int devcgroup_apply(const spec *s, const cgroup_set *cg, berth_error *err);
+
+/* ---- update.c / events.c / exec.c ---- */
+typedef struct {
+  const char *resources_file;
+  const char *memory, *memory_swap, *cpu_shares, *cpu_quota, *cpu_period, *cpuset_cpus, *cpuset_mems, *pids_limit;
+} update_opts;
+int cmd_update(const global_opts *g, const char *id, const update_opts *o, berth_error *err);
+int cmd_events(const global_opts *g, const char *id, bool stats_once, const char *interval, berth_error *err);
+typedef struct {
+  const char *process_file, *cwd, *user, *console_socket, *pid_file;
+  const char **env; size_t nenv;
+  const char **args; size_t nargs;
+  const char **caps; size_t ncaps;
+  bool tty, tty_set, detach, no_new_privs;
+  int preserve_fds;
+} exec_opts;
+int cmd_exec(const global_opts *g, const char *id, const exec_opts *o, berth_error *err);
+/* run.c, shared with exec in the foreground: forward INT, TERM, HUP... to *target. */
+void forward_signals(volatile pid_t *target);
 
 /* ---- signals.c ---- */
 int parse_signal(const char *s, berth_error *err);

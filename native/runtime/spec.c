@@ -108,11 +108,10 @@ static int parse_rlimits(spec *s, const json_value *r, berth_error *err) {
   return 0;
 }
 
-static int parse_process(spec *s, const json_value *p, berth_error *err) {
+int spec_parse_process(spec *s, const json_value *p, berth_error *err) {
   if (!p || p->type != JSON_OBJECT) return berth_fail(err, 0, "process is missing or not an object: config.json must describe the process to run");
   json_value *t = json_get(p, "terminal");
-  if (t && t->type == JSON_BOOL && t->boolean)
-    return berth_fail(err, 0, "process.terminal=true is not supported yet: set it to false and pass pipes as stdio");
+  s->terminal = t && t->type == JSON_BOOL && t->boolean;
   if (spec_string_array(json_get(p, "args"), "process.args", &s->args, &s->nargs, err) < 0) return -1;
   if (s->nargs == 0 || !*s->args[0]) return berth_fail(err, 0, "process.args must name the program to run (it is empty)");
   if (spec_string_array(json_get(p, "env"), "process.env", &s->env, &s->nenv, err) < 0) return -1;
@@ -135,17 +134,14 @@ static int parse_process(spec *s, const json_value *p, berth_error *err) {
   const char *aa = json_get_string(p, "apparmorProfile"), *se = json_get_string(p, "selinuxLabel");
   if (aa && *aa) return berth_fail(err, 0, "process.apparmorProfile is not supported: remove it from config.json");
   if (se && *se) return berth_fail(err, 0, "process.selinuxLabel is not supported: remove it from config.json");
-  if (json_get(p, "consoleSize") && t && t->boolean) return berth_fail(err, 0, "process.consoleSize needs a terminal, which is not supported yet");
-  return 0;
-}
-
-static int check_hooks(const json_value *hooks, berth_error *err) {
-  if (!hooks || hooks->type == JSON_NULL) return 0;
-  if (hooks->type != JSON_OBJECT) return berth_fail(err, 0, "hooks must be an object");
-  for (size_t k = 0; k < hooks->len; k++) {
-    json_value *h = hooks->items[k];
-    if (h->type == JSON_ARRAY && h->len > 0)
-      return berth_fail(err, 0, "hooks.%s: OCI hooks are not supported yet; remove them from config.json", hooks->keys[k]);
+  json_value *cs = json_get(p, "consoleSize");
+  if (cs && cs->type != JSON_NULL) {
+    json_value *h = json_get(cs, "height"), *w = json_get(cs, "width");
+    if (!h || !h->is_int || h->i < 0 || h->i > 65535 || !w || !w->is_int || w->i < 0 || w->i > 65535)
+      return berth_fail(err, 0, "process.consoleSize needs integer height and width (0..65535)");
+    s->has_console_size = true;
+    s->console_height = (unsigned)h->i;
+    s->console_width = (unsigned)w->i;
   }
   return 0;
 }
@@ -180,11 +176,12 @@ spec *spec_load(const char *bundle, berth_error *err) {
   json_value *ro = json_get(root, "readonly");
   s->root_readonly = ro && ro->type == JSON_BOOL && ro->boolean;
 
-  if (parse_process(s, json_get(s->doc, "process"), err) < 0) goto wrap;
+  if (spec_parse_process(s, json_get(s->doc, "process"), err) < 0) goto wrap;
   const char *hn = json_get_string(s->doc, "hostname"), *dn = json_get_string(s->doc, "domainname");
   if (hn && *hn && !(s->hostname = xstrdup(hn, err))) goto fail;
   if (dn && *dn && !(s->domainname = xstrdup(dn, err))) goto fail;
   if (check_hooks(json_get(s->doc, "hooks"), err) < 0) goto wrap;
+  s->hooks = json_get(s->doc, "hooks");
   if (spec_parse_mounts(s, json_get(s->doc, "mounts"), err) < 0) goto wrap;
   s->rootfs_propagation = MS_SLAVE | MS_REC;
   json_value *lx = json_get(s->doc, "linux");
@@ -213,12 +210,24 @@ static void free_strv(char **v, size_t n) {
   free(v);
 }
 
-void spec_free(spec *s) {
-  if (!s) return;
-  json_free(s->doc);
-  free(s->bundle); free(s->rootfs); free(s->cwd); free(s->hostname); free(s->domainname);
+void spec_free_process(spec *s) {
+  free(s->cwd);
   free_strv(s->args, s->nargs); free_strv(s->env, s->nenv);
   free(s->gids); free(s->rlimits);
+  s->cwd = NULL; s->args = s->env = NULL; s->nargs = s->nenv = 0;
+  s->gids = NULL; s->ngids = 0; s->rlimits = NULL; s->nrlimits = 0;
+  s->uid = s->gid = 0; s->has_umask = s->has_caps = s->no_new_privs = s->has_oom_score_adj = false;
+  s->cap_bounding = s->cap_effective = s->cap_inheritable = s->cap_permitted = s->cap_ambient = 0;
+  s->terminal = s->has_console_size = false;
+}
+
+void spec_free(spec *s) {
+  if (!s) return;
+  spec_free_process(s);
+  json_free(s->doc);
+  free(s->bundle); free(s->rootfs); free(s->hostname); free(s->domainname);
+  free(s->dev_rules);
+  resources_free(&s->res);
   for (size_t k = 0; k < s->nmounts; k++) {
     free(s->mounts[k].destination); free(s->mounts[k].type); free(s->mounts[k].source); free(s->mounts[k].data);
   }

@@ -6,6 +6,12 @@
 #include <string.h>
 #include <sys/mount.h>
 
+#include "seccomp.h"
+
+/* seccomp*.c may not be linked in yet: then linux.seccomp is refused. */
+extern int berth_seccomp_compile(const json_value *linux_seccomp, struct sock_filter **out, size_t *out_len, berth_error *err)
+  __attribute__((weak));
+
 static const struct { const char *name; int flag; } ns_types[] = {
   { "pid", CLONE_NEWPID }, { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },
   { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "user", CLONE_NEWUSER },
@@ -90,10 +96,55 @@ static int get_u64(const json_value *obj, const char *key, bool *has, uint64_t *
   return 0;
 }
 
-static int parse_resources(spec *s, const json_value *r, berth_error *err) {
+/* "type major:minor access" rules; a missing type means "a" (all devices). */
+static int parse_dev_rules(spec *s, const json_value *arr, berth_error *err) {
+  if (!arr || arr->type == JSON_NULL) return 0;
+  if (arr->type != JSON_ARRAY) return berth_fail(err, 0, "linux.resources.devices must be an array");
+  s->has_dev_rules = true;
+  if (!(s->dev_rules = calloc(arr->len + 1, sizeof *s->dev_rules))) return berth_fail(err, ENOMEM, "device rules");
+  for (size_t k = 0; k < arr->len; k++) {
+    json_value *d = arr->items[k], *allow = json_get(d, "allow"), *ma = json_get(d, "major"), *mi = json_get(d, "minor");
+    dev_rule *r = &s->dev_rules[s->ndev_rules++];
+    if (!allow || allow->type != JSON_BOOL) return berth_fail(err, 0, "linux.resources.devices[%zu].allow must be true or false", k);
+    r->allow = allow->boolean;
+    const char *type = json_get_string(d, "type"), *access = json_get_string(d, "access");
+    r->type = type && *type ? type[0] : 'a';
+    if (!strchr("abc", r->type) || (type && *type && type[1])) return berth_fail(err, 0, "linux.resources.devices[%zu].type must be a, b or c", k);
+    r->major = ma && ma->type != JSON_NULL ? (ma->is_int ? ma->i : -2) : -1;
+    r->minor = mi && mi->type != JSON_NULL ? (mi->is_int ? mi->i : -2) : -1;
+    if (r->major < -1 || r->minor < -1) return berth_fail(err, 0, "linux.resources.devices[%zu]: major and minor must be integers", k);
+    if (!access || !*access) access = "rwm";
+    if (strlen(access) > 3 || strspn(access, "rwm") != strlen(access))
+      return berth_fail(err, 0, "linux.resources.devices[%zu].access \"%s\" must be made of r, w and m", k, access);
+    snprintf(r->access, sizeof r->access, "%s", access);
+  }
+  return 0;
+}
+
+/* null, 0, false, or containers holding only such values. */
+static bool no_limit(const json_value *v) {
+  if (!v) return true;
+  switch (v->type) {
+    case JSON_NULL: return true;
+    case JSON_BOOL: return !v->boolean;
+    case JSON_NUMBER: return v->num == 0;
+    case JSON_STRING: return !*v->str;
+    default:
+      for (size_t k = 0; k < v->len; k++) if (!no_limit(v->items[k])) return false;
+      return true;
+  }
+}
+
+void resources_free(resources_spec *rs) {
+  free(rs->cpuset_cpus);
+  free(rs->cpuset_mems);
+  memset(rs, 0, sizeof *rs);
+}
+
+int spec_parse_resources(resources_spec *rs, const json_value *r, berth_error *err) {
+  resources_free(rs);
   if (!r || r->type == JSON_NULL) return 0;
   if (r->type != JSON_OBJECT) return berth_fail(err, 0, "linux.resources must be an object");
-  resources_spec *rs = &s->res;
   json_value *mem = json_get(r, "memory"), *pids = json_get(r, "pids"), *cpu = json_get(r, "cpu");
   if (get_i64(mem, "limit", &rs->has_memory_limit, &rs->memory_limit, err) < 0 ||
       get_i64(mem, "swap", &rs->has_memory_swap, &rs->memory_swap, err) < 0 ||
@@ -102,15 +153,23 @@ static int parse_resources(spec *s, const json_value *r, berth_error *err) {
       get_i64(cpu, "quota", &rs->has_cpu_quota, &rs->cpu_quota, err) < 0 ||
       get_u64(cpu, "period", &rs->has_cpu_period, &rs->cpu_period, err) < 0)
     return -1;
-  /* Other resource kinds are accepted only when empty; device rules are
-   * accepted (Docker always sends them) and not enforced (see report). */
+  const char *cpus = json_get_string(cpu, "cpus"), *mems = json_get_string(cpu, "mems");
+  if ((cpus && *cpus && !(rs->cpuset_cpus = strdup(cpus))) || (mems && *mems && !(rs->cpuset_mems = strdup(mems))))
+    return berth_fail(err, ENOMEM, "cpuset");
+  /* Other resource kinds are accepted only when they ask for nothing (Docker
+   * sends "blockIO": {"weight": 0}). */
   static const char *unsupported[] = { "blockIO", "hugepageLimits", "network", "rdma", "unified" };
   for (size_t k = 0; k < sizeof unsupported / sizeof unsupported[0]; k++) {
     json_value *v = json_get(r, unsupported[k]);
-    if (v && ((v->type == JSON_OBJECT || v->type == JSON_ARRAY) && v->len > 0))
+    if (!no_limit(v))
       return berth_fail(err, 0, "linux.resources.%s is not supported yet: remove it from config.json", unsupported[k]);
   }
   return 0;
+}
+
+static int parse_resources(spec *s, const json_value *r, berth_error *err) {
+  if (spec_parse_resources(&s->res, r, err) < 0) return -1;
+  return parse_dev_rules(s, json_get(r, "devices"), err);
 }
 
 static int parse_propagation(const char *p, unsigned long *out, berth_error *err) {
@@ -126,7 +185,14 @@ static int parse_propagation(const char *p, unsigned long *out, berth_error *err
 
 int spec_parse_linux(spec *s, const json_value *lx, berth_error *err) {
   json_value *sc = json_get(lx, "seccomp");
-  if (sc && sc->type != JSON_NULL) return berth_fail(err, 0, "linux.seccomp: seccomp is not supported yet; remove it from config.json");
+  if (sc && sc->type != JSON_NULL) {
+    if (!berth_seccomp_compile) return berth_fail(err, 0, "linux.seccomp: seccomp is not supported yet; remove it from config.json");
+    struct sock_filter *prog = NULL;
+    size_t n = 0;
+    if (berth_seccomp_compile(sc, &prog, &n, err) < 0) return berth_error_wrap(err, "linux.seccomp");
+    free(prog);
+    s->seccomp = sc;
+  }
   static const char *unsupported[] = { "intelRdt", "personality", "timeOffsets", "memoryPolicy" };
   for (size_t k = 0; k < sizeof unsupported / sizeof unsupported[0]; k++)
     if (json_get(lx, unsupported[k]) && json_get(lx, unsupported[k])->type != JSON_NULL)

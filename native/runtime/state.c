@@ -54,13 +54,14 @@ bool process_alive(pid_t pid, unsigned long long start_time) {
 
 container_status state_status(const container_state *st) {
   if (!process_alive(st->pid, st->start_time)) return ST_STOPPED;
+  if (freezer_state(&st->cg) == 1) return ST_PAUSED;
   char fifo[PATH_MAX];
   snprintf(fifo, sizeof fifo, "%s/exec.fifo", st->dir);
   return access(fifo, F_OK) == 0 ? ST_CREATED : ST_RUNNING;
 }
 
 const char *status_name(container_status s) {
-  return s == ST_CREATED ? "created" : s == ST_RUNNING ? "running" : "stopped";
+  return s == ST_CREATED ? "created" : s == ST_RUNNING ? "running" : s == ST_PAUSED ? "paused" : "stopped";
 }
 
 int state_write(const global_opts *g, const container_state *st, berth_error *err) {
@@ -77,6 +78,7 @@ int state_write(const global_opts *g, const container_state *st, berth_error *er
   jw_key(&w, "created"); jw_string(&w, st->created);
   jw_key(&w, "annotations");
   if (st->annotations) jw_value(&w, st->annotations); else { jw_begin_object(&w); jw_end_object(&w); }
+  if (st->hooks) { jw_key(&w, "hooks"); jw_value(&w, st->hooks); }
   jw_key(&w, "cgroupPaths");
   jw_begin_array(&w);
   for (size_t k = 0; k < st->cg.n; k++) jw_string(&w, st->cg.dirs[k]);
@@ -109,9 +111,11 @@ int state_load(const global_opts *g, const char *id, container_state *st, berth_
   st->rootfs = strdup((v = json_get_string(st->doc, "rootfs")) ? v : "");
   st->created = strdup((v = json_get_string(st->doc, "created")) ? v : "");
   st->annotations = json_get(st->doc, "annotations");
+  st->hooks = json_get(st->doc, "hooks");
   json_value *cgp = json_get(st->doc, "cgroupPaths");
   for (size_t k = 0; cgp && cgp->type == JSON_ARRAY && k < cgp->len && k < CG_MAX; k++)
     if (cgp->items[k]->type == JSON_STRING) st->cg.dirs[st->cg.n++] = strdup(cgp->items[k]->str);
+  cgroup_classify(&st->cg);
   if (!st->id || !st->bundle || !st->rootfs || !st->created) return berth_fail(err, ENOMEM, "loading state");
   return 0;
 }

@@ -18,6 +18,7 @@ int shim_attach_listen(shim_attach *a, int epfd, const char *path, shim_command_
   a->epfd = epfd;
   a->on_command = fn;
   a->ctx = ctx;
+  a->stdin_owner = -1;
   for (int i = 0; i < SHIM_MAX_CLIENTS; i++) a->clients[i].fd = -1;
 
   struct sockaddr_un addr = {.sun_family = AF_UNIX};
@@ -38,28 +39,31 @@ int shim_attach_listen(shim_attach *a, int epfd, const char *path, shim_command_
   return 0;
 }
 
-static void drop(shim_attach *a, int slot, const char *why) {
+void shim_attach_drop(shim_attach *a, int slot, const char *why) {
   shim_client *c = &a->clients[slot];
   if (c->fd < 0) return;
   shim_diag("attach client %d dropped: %s", slot, why);
-  epoll_ctl(a->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+  if (!c->parked) epoll_ctl(a->epfd, EPOLL_CTL_DEL, c->fd, NULL);
   close(c->fd);
   free(c->out);
+  free(c->in);
   memset(c, 0, sizeof *c);
   c->fd = -1;
+  if (a->stdin_owner == slot) a->stdin_owner = -1;
 }
 
-static void watch(shim_attach *a, int slot) {
+void shim_attach_watch(shim_attach *a, int slot) {
   shim_client *c = &a->clients[slot];
+  if (c->fd < 0 || c->parked) return;
   int want_out = c->out_len > 0;
-  struct epoll_event ev = {.events = (c->read_closed ? 0 : EPOLLIN) | (want_out ? EPOLLOUT : 0),
+  struct epoll_event ev = {.events = (c->read_closed || c->blocked ? 0 : EPOLLIN) | (want_out ? EPOLLOUT : 0),
                            .data.u64 = SHIM_TAG_CLIENT + (unsigned)slot};
-  if (epoll_ctl(a->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0) drop(a, slot, "epoll");
+  if (epoll_ctl(a->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0) shim_attach_drop(a, slot, "epoll");
   else c->watching_out = want_out;
 }
 
 /* Write as much of the backlog as the socket takes. */
-static int flush(shim_attach *a, int slot) {
+int shim_attach_flush(shim_attach *a, int slot) {
   shim_client *c = &a->clients[slot];
   size_t off = 0;
   while (off < c->out_len) {
@@ -67,7 +71,7 @@ static int flush(shim_attach *a, int slot) {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      drop(a, slot, strerror(errno));
+      shim_attach_drop(a, slot, strerror(errno));
       return -1;
     }
     off += (size_t)n;
@@ -84,8 +88,8 @@ static int flush(shim_attach *a, int slot) {
 
 static int enqueue(shim_attach *a, int slot, const void *data, size_t len) {
   shim_client *c = &a->clients[slot];
-  if (c->out_len + len > SHIM_CLIENT_BACKLOG_MAX) {
-    drop(a, slot, "backlog limit exceeded");
+  if (c->out_len + len > c->backlog_max) {
+    shim_attach_drop(a, slot, "backlog limit exceeded");
     return -1;
   }
   if (c->out_len + len > c->out_cap) {
@@ -93,7 +97,7 @@ static int enqueue(shim_attach *a, int slot, const void *data, size_t len) {
     while (cap < c->out_len + len) cap *= 2;
     unsigned char *p = realloc(c->out, cap);
     if (!p) {
-      drop(a, slot, "out of memory");
+      shim_attach_drop(a, slot, "out of memory");
       return -1;
     }
     c->out = p;
@@ -104,9 +108,20 @@ static int enqueue(shim_attach *a, int slot, const void *data, size_t len) {
   return 0;
 }
 
+int shim_attach_send_raw(shim_attach *a, int slot, const void *data, size_t len) {
+  shim_client *c = &a->clients[slot];
+  if (c->fd < 0 || c->parked) return -1;
+  c->backlog_max += len;
+  if (enqueue(a, slot, data, len) < 0) return -1;
+  if (shim_attach_flush(a, slot) < 0) return -1;
+  if ((c->out_len > 0) != c->watching_out) shim_attach_watch(a, slot);
+  return c->fd >= 0 ? 0 : -1;
+}
+
 int shim_attach_send(shim_attach *a, int slot, uint8_t type, const void *data, size_t len) {
   shim_client *c = &a->clients[slot];
   if (c->fd < 0) return -1;
+  if (c->parked) return 0; /* the peer is gone; only its stdin is still being written */
   unsigned char hdr[SHIM_FRAME_HEADER];
   hdr[0] = type;
   shim_put_be32(hdr + 1, (uint32_t)len);
@@ -117,7 +132,7 @@ int shim_attach_send(shim_attach *a, int slot, uint8_t type, const void *data, s
     ssize_t n;
     do n = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT); while (n < 0 && errno == EINTR);
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-      drop(a, slot, strerror(errno));
+      shim_attach_drop(a, slot, strerror(errno));
       return -1;
     }
     if (n > 0) sent = (size_t)n;
@@ -125,7 +140,7 @@ int shim_attach_send(shim_attach *a, int slot, uint8_t type, const void *data, s
   if (sent < sizeof hdr && enqueue(a, slot, hdr + sent, sizeof hdr - sent) < 0) return -1;
   size_t data_sent = sent > sizeof hdr ? sent - sizeof hdr : 0;
   if (data_sent < len && enqueue(a, slot, (const char *)data + data_sent, len - data_sent) < 0) return -1;
-  if ((c->out_len > 0) != c->watching_out) watch(a, slot);
+  if ((c->out_len > 0) != c->watching_out) shim_attach_watch(a, slot);
   return c->fd >= 0 ? 0 : -1;
 }
 
@@ -159,66 +174,20 @@ void shim_attach_accept(shim_attach *a) {
     }
     shim_client *c = &a->clients[slot];
     memset(c, 0, sizeof *c);
-    c->fd = fd;
+    c->in = malloc(SHIM_CLIENT_IN);
     struct epoll_event ev = {.events = EPOLLIN, .data.u64 = SHIM_TAG_CLIENT + (unsigned)slot};
-    if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+    if (!c->in || epoll_ctl(a->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+      free(c->in);
+      c->in = NULL;
       close(fd);
       c->fd = -1;
       continue;
     }
-    if (a->exit_text) shim_attach_send(a, slot, SHIM_FRAME_EXIT, a->exit_text, strlen(a->exit_text));
+    c->fd = fd;
+    c->backlog_max = SHIM_CLIENT_BACKLOG_MAX;
+    if (a->on_accept) a->on_accept(a, slot, a->ctx);
+    if (c->fd >= 0 && a->exit_text) shim_attach_send(a, slot, SHIM_FRAME_EXIT, a->exit_text, strlen(a->exit_text));
   }
-}
-
-/* Hand complete frames in the input buffer to the command handler. */
-static void parse_frames(shim_attach *a, int slot) {
-  shim_client *c = &a->clients[slot];
-  while (c->fd >= 0 && c->in_len >= SHIM_FRAME_HEADER) {
-    uint32_t len = shim_get_be32(c->in + 1);
-    if (len > SHIM_CMD_PAYLOAD_MAX) {
-      static const char msg[] = "frame too large";
-      shim_attach_send(a, slot, SHIM_FRAME_ERROR, msg, sizeof msg - 1);
-      drop(a, slot, msg);
-      return;
-    }
-    size_t total = SHIM_FRAME_HEADER + len;
-    if (c->in_len < total) return;
-    char payload[SHIM_CMD_PAYLOAD_MAX + 1];
-    memcpy(payload, c->in + SHIM_FRAME_HEADER, len);
-    payload[len] = '\0';
-    uint8_t type = c->in[0];
-    memmove(c->in, c->in + total, c->in_len - total);
-    c->in_len -= total;
-    a->on_command(a, slot, type, payload, len, a->ctx);
-  }
-}
-
-void shim_attach_event(shim_attach *a, int slot, uint32_t events) {
-  if (slot < 0 || slot >= SHIM_MAX_CLIENTS) return;
-  shim_client *c = &a->clients[slot];
-  if (c->fd < 0) return;
-  if ((events & EPOLLOUT) && flush(a, slot) < 0) return;
-  if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
-    while (c->fd >= 0 && !c->read_closed) {
-      ssize_t n = read(c->fd, c->in + c->in_len, sizeof c->in - c->in_len);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) drop(a, slot, strerror(errno));
-        break;
-      }
-      if (n == 0) {
-        c->read_closed = 1; /* the client may still read output */
-        break;
-      }
-      c->in_len += (size_t)n;
-      parse_frames(a, slot);
-    }
-    if (c->fd >= 0 && (events & (EPOLLERR | EPOLLHUP))) {
-      drop(a, slot, "hung up");
-      return;
-    }
-  }
-  if (c->fd >= 0) watch(a, slot);
 }
 
 static long now_ms(void) {
@@ -243,10 +212,10 @@ void shim_attach_shutdown(shim_attach *a, const char *path, int timeout_ms) {
     int r = poll(pfd, (nfds_t)n, (int)left);
     if (r < 0 && errno != EINTR) break;
     for (int i = 0; i < n; i++)
-      if (pfd[i].revents & (POLLERR | POLLHUP)) drop(a, slots[i], "hung up");
-      else if (pfd[i].revents & POLLOUT) flush(a, slots[i]);
+      if (pfd[i].revents & (POLLERR | POLLHUP)) shim_attach_drop(a, slots[i], "hung up");
+      else if (pfd[i].revents & POLLOUT) shim_attach_flush(a, slots[i]);
   }
-  for (int i = 0; i < SHIM_MAX_CLIENTS; i++) drop(a, i, "shim exiting");
+  for (int i = 0; i < SHIM_MAX_CLIENTS; i++) shim_attach_drop(a, i, "shim exiting");
   if (a->listen_fd >= 0) close(a->listen_fd);
   a->listen_fd = -1;
   if (path) unlink(path);

@@ -1,4 +1,9 @@
-/* Creating the container: pipes for its output and `RUNTIME create`. */
+/* Starting the process the shim supervises, through the runtime:
+ *   create: RUNTIME create --bundle B --pid-file STATE/init.pid [--console-socket S] ID
+ *   exec:   RUNTIME exec --process F --pid-file STATE/exec.pid -d [--console-socket S] ID
+ * Without a terminal the process's stdout and stderr are pipes, its stdin a
+ * pipe (--stdin) or /dev/null; with one, all three are the pty whose master
+ * arrives on STATE/console.sock. */
 #ifndef SHIM_CREATE_H
 #define SHIM_CREATE_H
 
@@ -7,9 +12,14 @@
 #include "args.h"
 #include "error.h"
 
-/* Run `create --bundle B --pid-file STATE/init.pid ID` with new pipes as the
- * runtime's (and so the container's) stdout and stderr. On success out_rd
- * holds the non-blocking read ends and *init_pid the container's init. */
-int shim_container_create(const shim_config *cfg, int out_rd[2], pid_t *init_pid, berth_error *err);
+typedef struct shim_stdio {
+  int out[2];  /* non-blocking read ends of stdout and stderr; with a terminal out[0] is the master, out[1] -1 */
+  int in;      /* non-blocking write end of stdin (with a terminal: a dup of the master), or -1 */
+  int master;  /* the pty master (borrowed from out[0]) or -1 */
+} shim_stdio;
+
+/* On success io holds the shim's ends and *pid the process. On failure *pid
+ * is set if the runtime got as far as creating the process. */
+int shim_process_create(const shim_config *cfg, shim_stdio *io, pid_t *pid, berth_error *err);
 
 #endif

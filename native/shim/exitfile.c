@@ -11,7 +11,7 @@
 
 #include "util.h"
 
-int shim_exit_format(int wait_status, uint64_t exited_ns, char *out, size_t size, berth_error *err) {
+int shim_exit_format(int wait_status, uint64_t exited_ns, int oom_killed, char *out, size_t size, berth_error *err) {
   int code = 0, sig = 0;
   if (WIFEXITED(wait_status)) {
     code = WEXITSTATUS(wait_status);
@@ -23,8 +23,10 @@ int shim_exit_format(int wait_status, uint64_t exited_ns, char *out, size_t size
   long nsec = (long)(exited_ns % 1000000000ull);
   struct tm tm;
   if (!gmtime_r(&secs, &tm)) return berth_fail(err, errno, "gmtime");
-  int n = snprintf(out, size, "{\"exitCode\":%d,\"signal\":%d,\"exitedAt\":\"%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ\"}\n",
-                   code, sig, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nsec);
+  int n = snprintf(out, size, "{\"exitCode\":%d,\"signal\":%d,\"exitedAt\":\"%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ\","
+                   "\"oomKilled\":%s}\n",
+                   code, sig, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nsec,
+                   oom_killed ? "true" : "false");
   if (n < 0 || (size_t)n >= size) return berth_fail(err, 0, "exit record does not fit");
   return 0;
 }

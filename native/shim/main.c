@@ -43,7 +43,7 @@ static int run_shim(int sync_fd) {
   berth_error err;
   berth_error_clear(&err);
   loop.cfg = &cfg;
-  loop.epfd = loop.sigfd = loop.log_fd = loop.pipe_fd[0] = loop.pipe_fd[1] = -1;
+  loop.epfd = loop.sigfd = loop.pipe_fd[0] = loop.pipe_fd[1] = -1;
 
   if (shim_detach(sync_fd, cfg.state_dir, &err) < 0) return fail(sync_fd, "detach", &err);
   /* Client backlogs come and go; fixed thresholds make glibc hand their
@@ -62,7 +62,7 @@ static int run_shim(int sync_fd) {
       return fail(sync_fd, "overlay", &err);
     loop.overlay_target = overlay_target;
   }
-  if ((loop.log_fd = shim_log_open(cfg.log_file, &err)) < 0) return fail(sync_fd, "log file", &err);
+  if (shim_log_open(&loop.log, &cfg, &err) < 0) return fail(sync_fd, "log file", &err);
   if (shim_container_create(&cfg, loop.pipe_fd, &loop.init_pid, &err) < 0) return fail(sync_fd, "create", &err);
   shim_diag("container created, init pid %d", (int)loop.init_pid);
   if (shim_loop_init(&loop, &err) < 0) return fail(sync_fd, "attach", &err);

@@ -16,8 +16,8 @@
 #define SHIM_RUNTIME_MAX_ARGS 24
 #define SHIM_LOG_TAIL (64 * 1024)
 
-int shim_runtime_spawn(const shim_config *cfg, const char *const *args, int out_fd, int err_fd, pid_t *pid,
-                       berth_error *err) {
+int shim_runtime_spawn(const shim_config *cfg, const char *const *args, int in_fd, int out_fd, int err_fd,
+                       pid_t *pid, berth_error *err) {
   const char *argv[SHIM_RUNTIME_MAX_ARGS];
   int n = 0;
   argv[n++] = cfg->runtime;
@@ -45,6 +45,7 @@ int shim_runtime_spawn(const shim_config *cfg, const char *const *args, int out_
     sigprocmask(SIG_SETMASK, &all, NULL);
     signal(SIGPIPE, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
+    if (in_fd >= 0 && dup2(in_fd, STDIN_FILENO) < 0) _exit(127);
     if (dup2(out_fd, STDOUT_FILENO) < 0 || dup2(err_fd, STDERR_FILENO) < 0) _exit(127);
     execvp(argv[0], (char *const *)argv);
     int e = errno;
@@ -86,6 +87,8 @@ static int drain(int fd, shim_capture *cap) {
     return n == 0;
   }
 }
+
+void shim_capture_drain(int fd, shim_capture *cap) { drain(fd, cap); }
 
 int shim_runtime_wait(pid_t pid, const int *fds, int nfds, shim_capture *cap, int *status, berth_error *err) {
   struct pollfd pfd[4];
@@ -157,7 +160,7 @@ int shim_runtime_run(const shim_config *cfg, const char *const *args, berth_erro
   _cleanup_close_ int rd = p[0];
   off_t offset = shim_runtime_log_offset(cfg);
   pid_t pid;
-  int rc = shim_runtime_spawn(cfg, args, p[1], p[1], &pid, err);
+  int rc = shim_runtime_spawn(cfg, args, -1, p[1], p[1], &pid, err);
   close(p[1]);
   if (rc < 0) return -1;
   if (shim_set_nonblock(rd, err) < 0) return -1; /* the child still runs; it is reaped by the loop */

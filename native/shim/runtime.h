@@ -17,10 +17,13 @@ typedef struct shim_capture {
   size_t len;
 } shim_capture;
 
-/* Start the runtime with args (NULL-terminated). Its stdin is the shim's
- * fd 0 (/dev/null), stdout out_fd, stderr err_fd. */
-int shim_runtime_spawn(const shim_config *cfg, const char *const *args, int out_fd, int err_fd, pid_t *pid,
-                       berth_error *err);
+/* Start the runtime with args (NULL-terminated). Its stdin is in_fd, or
+ * the shim's fd 0 (/dev/null) when in_fd is -1; stdout out_fd, stderr err_fd. */
+int shim_runtime_spawn(const shim_config *cfg, const char *const *args, int in_fd, int out_fd, int err_fd,
+                       pid_t *pid, berth_error *err);
+
+/* Append what the non-blocking fd holds now to cap. */
+void shim_capture_drain(int fd, shim_capture *cap);
 
 /* Wait for pid to exit while reading the non-blocking fds (nfds of them)
  * into cap. *status receives the wait status. */

@@ -1,25 +1,40 @@
-// Hosts one layer's machine: reuse or download the blob (verified while
-// streaming into the content store), unpack it on the piscina pool into its
-// own directory, and record it. Every pull that needs the layer waits on the
-// same actor, so a layer shared by concurrent pulls is fetched once.
-import { rm } from 'node:fs/promises';
+// Hosts one layer's machine. A transfer writes the blob to an ingest file
+// (resumable, verified while streaming, published into the content store by
+// a hard link once verified) while an unpack task on the piscina pool follows
+// that file as it grows, so download and extraction overlap. A failed
+// download unlinks the ingest file, which stops the follower. Every pull that
+// needs the layer waits on the same actor, so a shared layer is fetched once.
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { Transform } from 'node:stream';
+import { link, open, rm, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fromPromise } from 'xstate';
 import { BerthError } from '../errors.js';
-import { layerMachine, type LayerContext, type LayerInput, type UnpackOutput } from '../machines/layer.js';
+import { layerMachine, type LayerContext, type LayerInput, type TransferPlan, type UnpackOutput } from '../machines/layer.js';
 import { parseReference } from '../image/reference.js';
+import { downloadBlobToFile } from '../registry/blob-download.js';
+import type { Credential } from '../registry/bearer-auth.js';
 import { JournaledActor } from './journaled-actor.js';
 import { imageServices, type ImageServices } from './image-services.js';
 import type { ActorEnv, HostedActor } from './actor-env.js';
 import type { ActorMessage } from '../workers/messages.js';
 import type { StreamEvent } from '../protocol/frames.js';
 
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 class LayerActor implements HostedActor {
   private readonly journaled: JournaledActor<typeof layerMachine>;
   private readonly watchers = new Set<string>();
   private readonly svc: ImageServices;
   private readonly shortId: string;
+  private credential: Credential | undefined;
 
   constructor(private readonly env: ActorEnv, readonly actorId: string, input: LayerInput, snapshot?: unknown) {
     this.svc = imageServices(env);
@@ -27,8 +42,10 @@ class LayerActor implements HostedActor {
     const machine = layerMachine.provide({
       actors: {
         checkLayer: fromPromise(({ input: i }: { input: LayerInput }) => this.check(i)),
-        downloadBlob: fromPromise(({ input: i }: { input: LayerInput }) => this.download(i)),
-        unpackLayer: fromPromise(({ input: i }: { input: LayerInput }) => this.unpack(i)),
+        prepareTransfer: fromPromise(({ input: c }: { input: LayerContext }) => this.prepare(c)),
+        downloadBlob: fromPromise(({ input: c }: { input: LayerContext }) => this.download(c)),
+        unpackLayer: fromPromise(({ input: c }: { input: LayerContext }) => this.unpack(c)),
+        finishTransfer: fromPromise(({ input: c }: { input: LayerContext }) => this.finish(c)),
         commitLayer: fromPromise(({ input: c }: { input: LayerContext }) => this.commit(c)),
       },
     });
@@ -38,6 +55,8 @@ class LayerActor implements HostedActor {
   async handle(msg: ActorMessage): Promise<unknown> {
     if (msg.type !== 'ENSURE') throw new BerthError('invalid_argument', `layer actor: unknown message ${msg.type}`);
     if (typeof msg.watcher === 'string') this.watchers.add(msg.watcher);
+    const auth = msg.credential as Credential | undefined;
+    if (!this.credential && auth && typeof auth.username === 'string' && typeof auth.password === 'string') this.credential = auth;
     const s = await this.journaled.until((s) => s.status !== 'active');
     if (s.value !== 'present') {
       const e = s.context.error;
@@ -65,38 +84,70 @@ class LayerActor implements HostedActor {
     return { present: false, size: null };
   }
 
-  private async download(i: LayerInput): Promise<void> {
-    if (await this.svc.content.has(i.blobDigest)) return;
-    if (!i.sourceRef) throw new BerthError('not_found', `layer blob ${i.blobDigest} is not in the content store and has no registry to fetch it from`);
-    const ref = parseReference(i.sourceRef);
-    let seen = 0;
+  /** Decides where the blob comes from: the store (null) or a fresh ingest file. */
+  private async prepare(c: LayerContext): Promise<TransferPlan> {
+    if (c.attempt > 1) this.progress(`Retrying (attempt ${c.attempt} of ${c.maxAttempts ?? 3})`);
+    await rm(this.svc.layerDir(c.chainId), { recursive: true, force: true });
+    if (await this.svc.content.has(c.blobDigest)) return { ingestPath: null };
+    if (!c.sourceRef) throw new BerthError('not_found', `layer blob ${c.blobDigest} is not in the content store and has no registry to fetch it from`);
+    const ingestPath = join(this.svc.content.ingestDir, `${process.pid}-${randomUUID()}`);
+    await (await open(ingestPath, 'wx', 0o644)).close();
+    return { ingestPath };
+  }
+
+  private async download(c: LayerContext): Promise<void> {
+    const ingest = c.plan?.ingestPath;
+    if (!ingest) return;
+    const ref = parseReference(c.sourceRef!);
     let reported = 0;
-    const counter = new Transform({
-      transform: (chunk: Buffer, _enc, cb) => {
-        seen += chunk.length;
-        if (seen - reported >= 512 * 1024 || seen === i.blobSize) {
-          reported = seen;
-          this.progress('Downloading', seen, i.blobSize);
-        }
-        cb(null, chunk);
-      },
+    const fh = await open(ingest, 'r+');
+    try {
+      await downloadBlobToFile(this.svc.registry, ref, { digest: c.blobDigest, size: c.blobSize, urls: c.urls }, fh, {
+        credential: this.credential,
+        onConnect: (offset) => { if (offset > 0) this.progress(`Resuming from ${offset} bytes`, offset, c.blobSize); },
+        onProgress: (n) => {
+          if (n - reported >= 512 * 1024 || n === c.blobSize) {
+            reported = n;
+            this.progress('Downloading', n, c.blobSize);
+          }
+        },
+      });
+      this.progress('Verifying Checksum');
+      await fh.sync();
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      await unlink(ingest).catch(() => undefined); // stops the unpacker following the file
+      throw err;
+    }
+    await fh.close();
+    // Publish: the verified file gets its content address (a blob path holds exactly its digest's bytes).
+    await link(ingest, this.svc.content.path(c.blobDigest)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw new BerthError('io_error', `cannot store blob ${c.blobDigest}: ${err.message}`);
     });
-    const desc = { digest: i.blobDigest, size: i.blobSize };
-    await this.svc.registry.fetchBlob(ref, desc, (stream) => this.svc.content.ingestStream(stream.pipe(counter), desc));
+    await fsyncDir(this.svc.content.blobsDir);
     this.progress('Download complete');
   }
 
-  private async unpack(i: LayerInput): Promise<UnpackOutput> {
-    this.progress('Extracting');
-    const target = this.svc.layerDir(i.chainId);
-    await rm(target, { recursive: true, force: true });
+  private async unpack(c: LayerContext): Promise<UnpackOutput> {
+    const ingest = c.plan?.ingestPath ?? null;
+    if (!ingest) this.progress('Extracting');
     const out = await this.env.runTask<{ diffId: string; size: number }>('unpackLayer', {
-      blobPath: this.svc.content.path(i.blobDigest),
-      mediaType: i.mediaType,
-      target,
-      expectedDiffId: i.diffId,
+      blobPath: ingest ?? this.svc.content.path(c.blobDigest),
+      followSize: ingest ? c.blobSize : undefined,
+      mediaType: c.mediaType,
+      target: this.svc.layerDir(c.chainId),
+      expectedDiffId: c.diffId,
     });
     return { size: out.size };
+  }
+
+  /** Removes the ingest file; after a failure also whatever was unpacked. */
+  private async finish(c: LayerContext): Promise<void> {
+    if (c.plan?.ingestPath) await rm(c.plan.ingestPath, { force: true });
+    if (c.blobError || c.treeError) {
+      await rm(this.svc.layerDir(c.chainId), { recursive: true, force: true });
+      // A blob that verified but unpacked wrong stays stored (its bytes are what its digest names).
+    }
   }
 
   private async commit(c: LayerContext): Promise<void> {

@@ -1,6 +1,8 @@
 // Hosts one pull's machine: resolves the image, asks the shared layer actors
-// to make every layer present (three at a time), then commits the image
-// record and its tag in one LMDB transaction.
+// to make every layer present (max-concurrent-downloads at a time, default
+// 3), then commits the image record and its tag in one LMDB transaction.
+// The registry credential arrives with the RUN message and lives only in
+// memory: it is never part of the machine's input, context or journal.
 import { fromCallback, fromPromise } from 'xstate';
 import { BerthError, serializeError } from '../errors.js';
 import { pullMachine, type PullContext, type PullEvent, type PullInput, type ResolvedImage } from '../machines/pull.js';
@@ -14,7 +16,9 @@ import type { LayerInput } from '../machines/layer.js';
 import type { ActorEnv, HostedActor } from './actor-env.js';
 import type { ActorMessage } from '../workers/messages.js';
 
-const LAYER_CONCURRENCY = 3;
+import type { Credential } from '../registry/bearer-auth.js';
+
+const DEFAULT_LAYER_CONCURRENCY = 3;
 
 export function layerActorId(chainId: string): string {
   return `layer/${layerDirName(chainId).slice(0, 16)}`;
@@ -22,12 +26,19 @@ export function layerActorId(chainId: string): string {
 
 class PullActor implements HostedActor {
   private readonly journaled: JournaledActor<typeof pullMachine>;
+  private credential: Credential | undefined;
+  private gotRun!: () => void;
+  /** Settles when RUN (with the credential, if any) has arrived; it follows creation in the same turn. */
+  private readonly running = new Promise<void>((resolve) => { this.gotRun = resolve; });
 
   constructor(private readonly env: ActorEnv, readonly actorId: string, input: PullInput, snapshot?: unknown) {
     const svc = imageServices(env);
     const machine = pullMachine.provide({
       actors: {
-        resolveImage: fromPromise<ResolvedImage, PullInput>(({ input: i }) => resolveImage(svc, i)),
+        resolveImage: fromPromise<ResolvedImage, PullInput>(async ({ input: i }) => {
+          await this.running;
+          return resolveImage(svc, i, this.credential);
+        }),
         fetchLayers: fromCallback<PullEvent, PullContext>(({ input: ctx, sendBack }) => {
           this.fetchLayers(ctx, (chainId) => sendBack({ type: 'LAYER_DONE', chainId })).then(
             () => sendBack({ type: 'LAYERS_READY' }),
@@ -42,6 +53,9 @@ class PullActor implements HostedActor {
 
   async handle(msg: ActorMessage): Promise<unknown> {
     if (msg.type !== 'RUN') throw new BerthError('invalid_argument', `pull actor: unknown message ${msg.type}`);
+    const c0 = msg.credential as Credential | undefined;
+    if (c0 && typeof c0.username === 'string' && typeof c0.password === 'string') this.credential = { username: c0.username, password: c0.password };
+    this.gotRun();
     const s = await this.journaled.until((s) => s.status !== 'active');
     const c = s.context;
     if (s.value !== 'done' || !c.image) {
@@ -69,12 +83,15 @@ class PullActor implements HostedActor {
           blobSize: l.blobSize,
           mediaType: l.mediaType,
           sourceRef,
+          urls: l.urls,
         };
-        await this.env.ask(layerActorId(l.chainId), { type: 'ENSURE', watcher: this.actorId }, { kind: 'layer', input });
+        const msg = { type: 'ENSURE', watcher: this.actorId, ...(this.credential ? { credential: this.credential } : {}) };
+        await this.env.ask(layerActorId(l.chainId), msg, { kind: 'layer', input });
         onLayerDone(l.chainId);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(LAYER_CONCURRENCY, queue.length) }, worker));
+    const limit = this.env.config.registry?.maxConcurrentDownloads ?? DEFAULT_LAYER_CONCURRENCY;
+    await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
   }
 }
 

@@ -4,9 +4,11 @@ import type { ActorFactory } from './actor-env.js';
 import { createContainerActor } from './container-actor.js';
 import { createPullActor } from './pull-actor.js';
 import { createLayerActor } from './layer-actor.js';
+import { createPushActor } from './push-actor.js';
 
 export const actorFactories: Record<ActorKind, ActorFactory> = {
   container: createContainerActor,
   pull: createPullActor,
   layer: createLayerActor,
+  push: createPushActor,
 };

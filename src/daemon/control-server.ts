@@ -126,11 +126,17 @@ function serveConnection(ws: WebSocket, handlers: Record<string, Handler>): void
         const upload = new UploadQueue();
         calls.set(frame.id, { abort, upload });
         const id = frame.id;
-        handler(frame.params ?? {}, {
-          emit: (ev) => send({ t: 'ev', id, ev }),
-          upload: () => upload,
-          signal: abort.signal,
-        }).then(
+        // A handler that throws before returning its promise must not take
+        // the daemon down: run it inside the promise chain.
+        Promise.resolve()
+          .then(() =>
+            handler(frame.params ?? {}, {
+              emit: (ev) => send({ t: 'ev', id, ev }),
+              upload: () => upload,
+              signal: abort.signal,
+            }),
+          )
+          .then(
           (result) => send({ t: 'res', id, result: result ?? null }),
           (err) => send({ t: 'err', id, error: serializeError(err) }),
         ).finally(() => calls.delete(id));

@@ -20,6 +20,7 @@ import { makeHandlers } from './handlers.js';
 import { ensureSocketFree, startControlServer } from './control-server.js';
 import { lockRoot } from './root-lock.js';
 import { loadDaemonConfig } from './config-file.js';
+import { RegistryService } from '../services/registry-service.js';
 
 function resolveExecutable(name: string, what: string): string {
   const candidates = isAbsolute(name) || name.includes('/') ? [name] : (process.env.PATH ?? '').split(delimiter).map((d) => join(d, name));
@@ -91,8 +92,11 @@ async function run(opts: DaemonOptions): Promise<void> {
   const load = new LoadService(opts.root, images);
   const imageOps = new ImageOps(db, opts.root, images, opts.execRoot);
   if (imageOps.gc.interrupted) await imageOps.gc.collect(); // finishes a GC a crash cut short; nothing else runs yet
-  const server = await startControlServer(opts.socket, makeHandlers({ containers, images, system, load, imageOps }), { gid });
+  const server = await startControlServer(opts.socket, makeHandlers({ containers, images, system, load, imageOps, registry: new RegistryService(db, router, fileConfig.registry) }), { gid });
   process.stderr.write(`berthd: listening on unix://${opts.socket} (root ${opts.root}, runtime ${runtime})\n`);
+
+  // Last line of defence: a bug in one call is logged, not fatal to every container's daemon.
+  process.on('unhandledRejection', (err) => process.stderr.write(`berthd: unhandled rejection: ${(err as Error)?.stack ?? String(err)}\n`));
 
   let stopping = false;
   const shutdown = async (signal: string) => {

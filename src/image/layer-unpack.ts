@@ -1,26 +1,34 @@
 // Unpacks one layer blob into a new directory in a single streaming pass:
-// blob → (gunzip) → sha256 of the uncompressed tar (the diffID) → tar
-// extraction. Extraction happens in `target.tmp-<random>` which is renamed
+// blob → (gunzip | zstd) → sha256 of the uncompressed tar (the diffID) → tar
+// extraction. The blob may still be downloading (followSize): it is then
+// read as it grows. Files are written without per-file fsync; the layer's
+// filesystem is synced once (syncfs) before the directory is renamed. Extraction happens in `target.tmp-<random>` which is renamed
 // to `target` only when every entry was written and the diffID matched; on
 // any failure the temp directory is removed.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { Transform, type TransformCallback, type Readable } from 'node:stream';
+import { Transform, type Duplex, type TransformCallback, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { BerthError } from '../errors.js';
 import { isSha256Digest } from './digest.js';
 import { applyDirTimes, writeEntry, type EntryData, type ExtractContext, type Headers } from './layer-entries.js';
 import { lstatOrUndefined } from './layer-paths.js';
-import { layerCompression } from './media-types.js';
+import { layerCompression, type LayerCompression } from './media-types.js';
+import { blobSource } from './blob-source.js';
+import { createZstdDecompress } from './zstd.js';
 
 export interface UnpackLayerArgs {
   /** Path of the (possibly compressed) layer blob, e.g. a ContentStore path. */
   blobPath: string;
-  /** Layer media type: selects gzip or plain tar; zstd is refused. */
+  /** Layer media type: selects gzip, zstd or plain tar. */
   mediaType: string;
+  /** The blob is still being written: read it as it grows, up to this many bytes. */
+  followSize?: number;
+  /** Skip the final syncfs (callers that sync themselves, tests). */
+  noSync?: boolean;
   /** Directory to create; must not exist or be empty. */
   target: string;
   /** When given, the computed diffID must equal it (else digest_mismatch). */
@@ -66,11 +74,25 @@ function wrap(err: unknown, args: UnpackLayerArgs): BerthError {
   return new BerthError('io_error', `unpacking layer ${args.blobPath} into ${args.target} failed: ${e?.message ?? String(err)}`, { cause: err });
 }
 
-/** Runs src → [gunzip] → hasher → extract, writing each entry; resolves when the archive is fully consumed. */
-function runExtraction(src: Readable, gunzip: boolean, hasher: HashCounter, ctx: ExtractContext): Promise<void> {
+function decompressor(c: LayerCompression): Duplex | undefined {
+  if (c === 'gzip') return createGunzip({ chunkSize: 128 * 1024 });
+  if (c === 'zstd') return createZstdDecompress();
+  return undefined;
+}
+
+/** syncfs(2) of the filesystem holding `dir` (coreutils `sync -f`): one flush for the whole layer. */
+function syncFilesystem(dir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('sync', ['-f', dir], (err) => (err ? reject(new BerthError('io_error', `cannot sync ${dir}: ${err.message}`)) : resolve()));
+  });
+}
+
+/** Runs src → [decompress] → hasher → extract, writing each entry; resolves when the archive is fully consumed. */
+function runExtraction(src: Readable, compression: LayerCompression, hasher: HashCounter, ctx: ExtractContext): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const extract = tar.extract();
-    const nodeStreams: Readable[] = gunzip ? [src, createGunzip(), hasher] : [src, hasher];
+    const dec = decompressor(compression);
+    const nodeStreams: Readable[] = dec ? [src, dec as unknown as Readable, hasher] : [src, hasher];
     let failed = false;
     const fail = (err: unknown) => {
       if (failed) return;
@@ -100,9 +122,6 @@ export async function unpackLayer(args: UnpackLayerArgs): Promise<UnpackLayerRes
   if (compression === undefined) {
     throw new BerthError('invalid_argument', `cannot unpack layer ${args.blobPath}: unknown layer media type "${args.mediaType}"`);
   }
-  if (compression === 'zstd') {
-    throw new BerthError('invalid_argument', `layer ${args.blobPath} is zstd-compressed (${args.mediaType}); zstd layers are not supported yet, use a gzip or uncompressed image`);
-  }
   if (args.expectedDiffId !== undefined && !isSha256Digest(args.expectedDiffId)) {
     throw new BerthError('invalid_argument', `expected diffID "${args.expectedDiffId}" is not a sha256 digest`);
   }
@@ -113,12 +132,13 @@ export async function unpackLayer(args: UnpackLayerArgs): Promise<UnpackLayerRes
   const ctx: ExtractContext = { root: tmp, dirTimes: new Map(), contentSize: 0 };
   try {
     const hasher = new HashCounter();
-    await runExtraction(createReadStream(args.blobPath), compression === 'gzip', hasher, ctx);
+    await runExtraction(blobSource(args.blobPath, args.followSize), compression, hasher, ctx);
     await applyDirTimes(ctx);
     const diffId = `sha256:${hasher.hash.digest('hex')}`;
     if (args.expectedDiffId !== undefined && diffId !== args.expectedDiffId) {
       throw new BerthError('digest_mismatch', `layer ${basename(args.blobPath)} unpacks to diffID ${diffId} but the image config says ${args.expectedDiffId}; the image is corrupt`);
     }
+    if (!args.noSync) await syncFilesystem(tmp);
     if (await lstatOrUndefined(args.target)) await rmdir(args.target);
     await rename(tmp, args.target);
     return { diffId, size: hasher.bytes, contentSize: ctx.contentSize };

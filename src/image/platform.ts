@@ -44,3 +44,15 @@ export function hostPlatform(): PlatformWanted {
   const arch: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
   return { os: process.platform === 'linux' ? 'linux' : process.platform, architecture: arch[process.arch] ?? process.arch };
 }
+
+/** Parses "os/arch[/variant]" as given to --platform; throws invalid_argument with the expected form. */
+export function parsePlatform(s: string): PlatformWanted {
+  const parts = s.trim().toLowerCase().split('/');
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[a-z0-9_.-]+$/.test(p))) {
+    throw new BerthError('invalid_argument', `invalid platform "${s}": expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8`);
+  }
+  const arch: Record<string, string> = { x86_64: 'amd64', 'x86-64': 'amd64', aarch64: 'arm64', armhf: 'arm', armel: 'arm' };
+  const p: PlatformWanted = { os: parts[0]!, architecture: arch[parts[1]!] ?? parts[1]! };
+  if (parts[2]) p.variant = parts[2];
+  return p;
+}

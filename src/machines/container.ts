@@ -1,9 +1,12 @@
 // The life of one container, from creation to removal. Pure: every effect is
 // an invoked actor named here and supplied by src/actors/container-actor.ts
-// (tests supply their own). Times arrive in event payloads, never from a clock.
+// (tests supply their own). Times arrive in event payloads, never from a
+// clock; the restart backoff is an xstate delay, so tests drive it with a
+// simulated clock.
 import { assign, setup } from 'xstate';
 import { unprovided } from './unprovided.js';
 import { serializeError, type SerializedError } from '../errors.js';
+import { backoffDelay, ranFor, RESET_AFTER_MS, restartsWithDaemon, shouldRestart, NO_RESTART, type RestartPolicy } from './restart-policy.js';
 
 /** Everything the runtime needs to start the container; fixed at creation. */
 export interface ContainerRunSpec {
@@ -15,6 +18,14 @@ export interface ContainerRunSpec {
   /** overlay lower dirs, top layer first */
   lowerDirs: string[];
   autoRemove: boolean;
+  tty?: boolean;
+  openStdin?: boolean;
+  stopSignal?: string;
+  stopTimeout?: number;
+  labels?: Record<string, string>;
+  restartPolicy?: RestartPolicy;
+  logDriver?: 'local' | 'json-file' | 'none';
+  logOpts?: Record<string, string>;
 }
 
 export interface ContainerInput {
@@ -29,20 +40,32 @@ export interface ContainerInput {
 export interface ContainerContext extends ContainerInput {
   pid: number | null;
   exitCode: number | null;
+  oomKilled: boolean;
   startedAt: string | null;
   finishedAt: string | null;
   error: SerializedError | null;
   removeRequested: boolean;
   stopTimeout: number;
+  /** set by stop/kill; a manually stopped container is not restarted by its policy */
+  manuallyStopped: boolean;
+  restartCount: number;
+  /** restarts since the last run that lasted RESET_AFTER_MS: the backoff step */
+  backoffStep: number;
 }
 
 export interface StartOutput { pid: number; startedAt: string }
-export interface ExitOutput { exitCode: number; finishedAt: string }
+export interface ExitOutput { exitCode: number; finishedAt: string; oomKilled?: boolean }
 
 export type ContainerEvent =
   | { type: 'START' }
   | { type: 'STOP'; timeout: number }
-  | { type: 'REMOVE'; force: boolean };
+  | { type: 'KILL'; signal: number }
+  | { type: 'PAUSE' }
+  | { type: 'UNPAUSE' }
+  | { type: 'RENAME'; name: string }
+  | { type: 'REMOVE'; force: boolean }
+  /** the daemon started again and found this container */
+  | { type: 'DAEMON_RESTORED' };
 
 /** Docker's exit code for a start that failed before the process ran. */
 export function exitCodeForStartError(err: SerializedError): number {
@@ -61,11 +84,33 @@ export const containerMachine = setup({
     startContainer: unprovided<StartOutput, ContainerContext>('container', 'startContainer'),
     waitForExit: unprovided<ExitOutput, ContainerContext>('container', 'waitForExit'),
     stopContainer: unprovided<void, ContainerContext>('container', 'stopContainer'),
+    pauseContainer: unprovided<void, ContainerContext>('container', 'pauseContainer'),
+    resumeContainer: unprovided<void, ContainerContext>('container', 'resumeContainer'),
     removeContainer: unprovided<void, ContainerContext>('container', 'removeContainer'),
   },
   guards: {
     forced: ({ event }) => event.type === 'REMOVE' && event.force,
     shouldRemove: ({ context }) => context.spec.autoRemove || context.removeRequested,
+    shouldRestart: ({ context }) =>
+      shouldRestart({
+        policy: context.spec.restartPolicy ?? NO_RESTART,
+        exitCode: context.exitCode,
+        restartCount: context.restartCount,
+        manuallyStopped: context.manuallyStopped,
+      }),
+    restartsWithDaemon: ({ context }) => restartsWithDaemon(context.spec.restartPolicy ?? NO_RESTART, context.manuallyStopped),
+  },
+  delays: {
+    backoff: ({ context }) => backoffDelay(context.backoffStep),
+  },
+  actions: {
+    rename: assign({ name: ({ context, event }) => (event.type === 'RENAME' ? event.name : context.name) }),
+    markManualStop: assign({ manuallyStopped: true }),
+    // the error event of startContainer
+    startFailed: assign(({ event }) => {
+      const error = serializeError((event as unknown as { error: unknown }).error);
+      return { error, exitCode: exitCodeForStartError(error) };
+    }),
   },
 }).createMachine({
   id: 'container',
@@ -74,16 +119,23 @@ export const containerMachine = setup({
     ...input,
     pid: null,
     exitCode: null,
+    oomKilled: false,
     startedAt: null,
     finishedAt: null,
     error: null,
     removeRequested: false,
-    stopTimeout: 10,
+    stopTimeout: input.spec.stopTimeout ?? 10,
+    manuallyStopped: false,
+    restartCount: 0,
+    backoffStep: 0,
   }),
+  on: {
+    RENAME: { actions: 'rename' },
+  },
   states: {
     created: {
       on: {
-        START: 'starting',
+        START: { target: 'starting', actions: assign({ manuallyStopped: false, error: null }) },
         REMOVE: 'removing',
       },
     },
@@ -97,28 +149,16 @@ export const containerMachine = setup({
             pid: event.output.pid,
             startedAt: event.output.startedAt,
             exitCode: null,
+            oomKilled: false,
             finishedAt: null,
             error: null,
           })),
         },
         onError: [
-          {
-            // A start that fails leaves the container created, as Docker does,
-            // unless it was meant to be removed.
-            guard: 'shouldRemove',
-            target: 'removing',
-            actions: assign(({ event }) => {
-              const error = serializeError(event.error);
-              return { error, exitCode: exitCodeForStartError(error) };
-            }),
-          },
-          {
-            target: 'created',
-            actions: assign(({ event }) => {
-              const error = serializeError(event.error);
-              return { error, exitCode: exitCodeForStartError(error) };
-            }),
-          },
+          // A start that fails leaves the container created, as Docker does,
+          // unless it was meant to be removed.
+          { guard: 'shouldRemove', target: 'removing', actions: 'startFailed' },
+          { target: 'created', actions: 'startFailed' },
         ],
       },
     },
@@ -128,10 +168,12 @@ export const containerMachine = setup({
         input: ({ context }) => context,
         onDone: {
           target: 'exited',
-          actions: assign(({ event }) => ({
+          actions: assign(({ context, event }) => ({
             exitCode: event.output.exitCode,
+            oomKilled: event.output.oomKilled ?? false,
             finishedAt: event.output.finishedAt,
             pid: null,
+            backoffStep: ranFor(context.startedAt, event.output.finishedAt) >= RESET_AFTER_MS ? 0 : context.backoffStep,
           })),
         },
         onError: {
@@ -139,17 +181,37 @@ export const containerMachine = setup({
           actions: assign(({ event }) => ({ error: serializeError(event.error), pid: null })),
         },
       },
+      on: {
+        KILL: { actions: 'markManualStop' },
+      },
       initial: 'active',
       states: {
         active: {
           on: {
-            STOP: { target: 'stopping', actions: assign(({ event }) => ({ stopTimeout: event.timeout })) },
+            STOP: { target: 'stopping', actions: [assign(({ event }) => ({ stopTimeout: event.timeout })), 'markManualStop'] },
+            PAUSE: 'pausing',
             REMOVE: {
               guard: 'forced',
               target: 'stopping',
-              actions: assign({ removeRequested: true, stopTimeout: 0 }),
+              actions: assign({ removeRequested: true, stopTimeout: 0, manuallyStopped: true }),
             },
           },
+        },
+        pausing: {
+          invoke: { src: 'pauseContainer', input: ({ context }) => context, onDone: 'paused', onError: 'active' },
+        },
+        paused: {
+          on: {
+            UNPAUSE: 'unpausing',
+            // Docker refuses to stop a paused container; force removal thaws it first.
+            REMOVE: { guard: 'forced', target: 'unpausingToStop', actions: assign({ removeRequested: true, stopTimeout: 0, manuallyStopped: true }) },
+          },
+        },
+        unpausing: {
+          invoke: { src: 'resumeContainer', input: ({ context }) => context, onDone: 'active', onError: 'paused' },
+        },
+        unpausingToStop: {
+          invoke: { src: 'resumeContainer', input: ({ context }) => context, onDone: 'stopping', onError: 'stopping' },
         },
         stopping: {
           invoke: {
@@ -176,10 +238,32 @@ export const containerMachine = setup({
       },
     },
     exited: {
-      always: { guard: 'shouldRemove', target: 'removing' },
+      always: [
+        { guard: 'shouldRemove', target: 'removing' },
+        { guard: 'shouldRestart', target: 'restarting' },
+      ],
       on: {
-        START: 'starting',
+        START: { target: 'starting', actions: assign({ manuallyStopped: false, backoffStep: 0, error: null }) },
         REMOVE: 'removing',
+        DAEMON_RESTORED: {
+          guard: 'restartsWithDaemon',
+          target: 'starting',
+          actions: assign({ manuallyStopped: false, backoffStep: 0 }),
+        },
+      },
+    },
+    restarting: {
+      after: {
+        backoff: {
+          target: 'starting',
+          actions: assign(({ context }) => ({ restartCount: context.restartCount + 1, backoffStep: context.backoffStep + 1 })),
+        },
+      },
+      on: {
+        START: { target: 'starting', actions: assign(({ context }) => ({ restartCount: context.restartCount + 1, backoffStep: 0 })) },
+        STOP: { target: 'exited', actions: 'markManualStop' },
+        KILL: { target: 'exited', actions: 'markManualStop' },
+        REMOVE: { guard: 'forced', target: 'removing' },
       },
     },
     dead: {
@@ -202,15 +286,23 @@ export const containerMachine = setup({
 
 export type ContainerMachine = typeof containerMachine;
 
+export type DockerState = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'removing' | 'dead';
+
 /** Docker's name for where a container stands, from the machine's state value. */
-export function dockerState(value: unknown): 'created' | 'running' | 'exited' | 'removing' | 'dead' {
-  const top = typeof value === 'string' ? value : Object.keys(value as object)[0];
-  switch (top) {
+export function dockerState(value: unknown): DockerState {
+  if (value && typeof value === 'object') {
+    const [top, sub] = Object.entries(value as Record<string, unknown>)[0] ?? [];
+    if (top === 'running') return sub === 'paused' || sub === 'unpausing' ? 'paused' : 'running';
+    return dockerState(top);
+  }
+  switch (value) {
     case 'starting':
     case 'created':
       return 'created';
     case 'running':
       return 'running';
+    case 'restarting':
+      return 'restarting';
     case 'exited':
       return 'exited';
     case 'removing':

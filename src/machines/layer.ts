@@ -1,6 +1,9 @@
-// Making one layer present in the store: check, download (or reuse) its blob,
-// unpack it, commit it. One actor per chain id, shared by every pull that
-// needs the layer. Pure; effects come from src/actors/layer-actor.ts.
+// Making one layer present in the store: check, then transfer — download the
+// blob and unpack it at the same time (the unpacker follows the file as it is
+// written) — then commit. A blob that fails verification is discarded and the
+// transfer retried, up to maxAttempts; a layer that unpacks wrong from a
+// verified blob fails at once. One actor per chain id, shared by every pull
+// that needs the layer. Pure; effects come from src/actors/layer-actor.ts.
 import { assign, setup } from 'xstate';
 import { serializeError, type SerializedError } from '../errors.js';
 import { unprovided } from './unprovided.js';
@@ -13,13 +16,31 @@ export interface LayerInput {
   mediaType: string;
   /** reference the blob can be fetched from (registry/repository), or null for local-only */
   sourceRef: string | null;
+  /** foreign-layer URLs to try when the registry does not have the blob */
+  urls?: string[];
+  /** transfers tried before giving up on a blob that keeps failing verification (default 3) */
+  maxAttempts?: number;
 }
 
 export interface UnpackOutput { size: number }
 
+/** What preparing a transfer decided: where the blob is being written, or null when it is already stored. */
+export interface TransferPlan { ingestPath: string | null }
+
 export interface LayerContext extends LayerInput {
   size: number | null;
+  attempt: number;
+  plan: TransferPlan | null;
+  blobError: SerializedError | null;
+  treeError: SerializedError | null;
   error: SerializedError | null;
+}
+
+export const DEFAULT_LAYER_ATTEMPTS = 3;
+
+/** Errors a fresh transfer may cure: content that failed verification, a cut or abandoned download. */
+export function isRetryableTransferError(e: SerializedError | null): boolean {
+  return e !== null && (e.code === 'digest_mismatch' || /was cut|was reset|stopped sending|ended .* after/.test(e.message));
 }
 
 export const layerMachine = setup({
@@ -29,14 +50,24 @@ export const layerMachine = setup({
   },
   actors: {
     checkLayer: unprovided<{ present: boolean; size: number | null }, LayerInput>('layer', 'checkLayer'),
-    downloadBlob: unprovided<void, LayerInput>('layer', 'downloadBlob'),
-    unpackLayer: unprovided<UnpackOutput, LayerInput>('layer', 'unpackLayer'),
+    prepareTransfer: unprovided<TransferPlan, LayerContext>('layer', 'prepareTransfer'),
+    downloadBlob: unprovided<void, LayerContext>('layer', 'downloadBlob'),
+    unpackLayer: unprovided<UnpackOutput, LayerContext>('layer', 'unpackLayer'),
+    finishTransfer: unprovided<void, LayerContext>('layer', 'finishTransfer'),
     commitLayer: unprovided<void, LayerContext>('layer', 'commitLayer'),
+  },
+  delays: {
+    // 0.5 s, 1 s, 2 s, … between transfers of a blob that failed verification
+    retryDelay: ({ context }) => Math.min(8000, 500 * 2 ** Math.max(0, context.attempt - 1)),
+  },
+  guards: {
+    retryable: ({ context }) => isRetryableTransferError(context.blobError) && context.attempt < (context.maxAttempts ?? DEFAULT_LAYER_ATTEMPTS),
+    transferFailed: ({ context }) => context.blobError !== null || context.treeError !== null,
   },
 }).createMachine({
   id: 'layer',
   initial: 'checking',
-  context: ({ input }) => ({ ...input, size: null, error: null }),
+  context: ({ input }) => ({ ...input, size: null, attempt: 1, plan: null, blobError: null, treeError: null, error: null }),
   states: {
     checking: {
       invoke: {
@@ -44,26 +75,70 @@ export const layerMachine = setup({
         input: ({ context }) => context,
         onDone: [
           { guard: ({ event }) => event.output.present, target: 'present', actions: assign({ size: ({ event }) => event.output.size }) },
-          { target: 'downloading' },
+          { target: 'preparing' },
         ],
         onError: { target: 'failed', actions: assign({ error: ({ event }) => serializeError(event.error) }) },
       },
     },
-    downloading: {
+    preparing: {
       invoke: {
-        src: 'downloadBlob',
+        src: 'prepareTransfer',
         input: ({ context }) => context,
-        onDone: 'unpacking',
+        onDone: { target: 'transferring', actions: assign({ plan: ({ event }) => event.output, blobError: null, treeError: null }) },
         onError: { target: 'failed', actions: assign({ error: ({ event }) => serializeError(event.error) }) },
       },
     },
-    unpacking: {
+    transferring: {
+      type: 'parallel',
+      onDone: 'finishing',
+      states: {
+        blob: {
+          initial: 'downloading',
+          states: {
+            downloading: {
+              invoke: {
+                src: 'downloadBlob',
+                input: ({ context }) => context,
+                onDone: 'verified',
+                onError: { target: 'rejected', actions: assign({ blobError: ({ event }) => serializeError(event.error) }) },
+              },
+            },
+            verified: { type: 'final' },
+            rejected: { type: 'final' },
+          },
+        },
+        tree: {
+          initial: 'unpacking',
+          states: {
+            unpacking: {
+              invoke: {
+                src: 'unpackLayer',
+                input: ({ context }) => context,
+                onDone: { target: 'unpacked', actions: assign({ size: ({ event }) => event.output.size }) },
+                onError: { target: 'rejected', actions: assign({ treeError: ({ event }) => serializeError(event.error) }) },
+              },
+            },
+            unpacked: { type: 'final' },
+            rejected: { type: 'final' },
+          },
+        },
+      },
+    },
+    finishing: {
       invoke: {
-        src: 'unpackLayer',
+        src: 'finishTransfer',
         input: ({ context }) => context,
-        onDone: { target: 'committing', actions: assign({ size: ({ event }) => event.output.size }) },
+        onDone: [
+          { guard: 'retryable', target: 'retrying' },
+          { guard: 'transferFailed', target: 'failed', actions: assign({ error: ({ context }) => context.blobError ?? context.treeError }) },
+          { target: 'committing' },
+        ],
         onError: { target: 'failed', actions: assign({ error: ({ event }) => serializeError(event.error) }) },
       },
+    },
+    retrying: {
+      entry: assign({ attempt: ({ context }) => context.attempt + 1, plan: null, size: null }),
+      after: { retryDelay: 'preparing' },
     },
     committing: {
       invoke: {

@@ -16,6 +16,8 @@ export interface PullInput {
   manifestDigest?: string;
   /** the pull keeps this reference's tag; false for a digest-only load */
   tag: boolean;
+  /** wanted platform "os/arch[/variant]"; default: the daemon's own */
+  platform?: string;
 }
 
 export interface PlannedLayer {
@@ -25,6 +27,8 @@ export interface PlannedLayer {
   diffId: string;
   chainId: string;
   done: boolean;
+  /** foreign-layer URLs from the manifest */
+  urls?: string[];
 }
 
 export interface ResolvedImage {
@@ -67,7 +71,7 @@ export const pullMachine = setup({
     resolving: {
       invoke: {
         src: 'resolveImage',
-        input: ({ context }) => ({ ref: context.ref, source: context.source, manifestDigest: context.manifestDigest, tag: context.tag }),
+        input: ({ context }) => ({ ref: context.ref, source: context.source, manifestDigest: context.manifestDigest, tag: context.tag, platform: context.platform }),
         onDone: { target: 'fetching', actions: assign({ image: ({ event }) => event.output }) },
         onError: { target: 'failed', actions: assign({ error: ({ event }) => serializeError(event.error) }) },
       },

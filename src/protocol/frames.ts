@@ -31,7 +31,9 @@ export type StreamEvent =
   | { kind: 'output'; stream: 1 | 2; data: Uint8Array }
   | { kind: 'progress'; id: string; status: string; current?: number; total?: number }
   | { kind: 'status'; message: string }
-  | { kind: 'container-id'; id: string };
+  | { kind: 'container-id'; id: string }
+  /** a chunk of a byte stream the call produces (save, export), in order */
+  | { kind: 'data'; data: Uint8Array };
 
 export function isClientFrame(v: unknown): v is ClientFrame {
   if (!v || typeof v !== 'object') return false;

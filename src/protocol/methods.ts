@@ -1,5 +1,6 @@
 // The calls the daemon answers, with their parameters and results. Shared by
 // the daemon's handlers and the CLI so both sides type-check against one list.
+import type { ContainerMethods, CreateParams, ContainerListParams, LogsParams } from './container-methods.js';
 
 export interface VersionResult {
   version: string;
@@ -30,21 +31,49 @@ export interface ImageSummary {
   repoDigests: string[];
   created: string | null;
   size: number;          // unpacked bytes
+  labels?: Record<string, string>;
+  containers?: number;   // containers using the image
 }
 
-export interface PullParams { ref: string }
+export interface ImageListParams {
+  /** Docker's --filter values, e.g. "dangling=true", "reference=busy*" */
+  filters?: string[];
+  all?: boolean;
+}
+
+/** One line of `rmi` / `image prune` output: Docker's ImageDeleteResponseItem. */
+export interface ImageDeleteItem { untagged?: string; deleted?: string }
+
+export interface ImagePruneResult { deleted: ImageDeleteItem[]; spaceReclaimed: number }
+
+/** One row of `history`, newest first. */
+export interface ImageHistoryRow {
+  id: string;            // image id for the top row, "<missing>" for the others
+  created: string | null;
+  createdBy: string;
+  size: number;
+  comment: string;
+  tags: string[];
+}
+
+export interface ImportParams { repository?: string; changes?: string[]; message?: string; source?: string }
+
+export interface PullParams {
+  ref: string;
+  /** "os/arch[/variant]"; default: the daemon's platform */
+  platform?: string;
+  /** credential for the reference's registry: base64 "user:password" (Docker's config.json `auth`); never stored by the daemon */
+  auth?: string;
+}
+export interface PushParams { ref: string; auth?: string }
+export interface PushResult { ref: string; digest: string; size: number }
+export interface LoginParams { server: string; auth: string }
 export interface PullResult { ref: string; digest: string; id: string }
 
 export interface LoadResult { loaded: string[] }
 
-export interface RunParams {
-  image: string;
-  cmd?: string[];
-  entrypoint?: string[];
-  env?: string[];
-  workdir?: string;
-  name?: string;
-  autoRemove?: boolean;
+/** `run` is `create` + `start` (+ attach unless detached). */
+export interface RunParams extends CreateParams {
   detach?: boolean;
 }
 export interface RunResult { id: string; exitCode?: number }
@@ -62,15 +91,25 @@ export interface ContainerSummary {
   finishedAt: string | null;
 }
 
-export interface Methods {
+export interface Methods extends ContainerMethods {
   'system.version': { params: Record<string, never>; result: VersionResult };
   'system.info': { params: Record<string, never>; result: InfoResult };
   'image.pull': { params: PullParams; result: PullResult };
-  'image.list': { params: Record<string, never>; result: ImageSummary[] };
+  'image.push': { params: PushParams; result: PushResult };
+  'system.login': { params: LoginParams; result: { status: string } };
+  'image.list': { params: ImageListParams; result: ImageSummary[] };
+  'image.tag': { params: { source: string; target: string }; result: null };
+  'image.remove': { params: { name: string; force?: boolean }; result: ImageDeleteItem[] };
+  'image.prune': { params: { all?: boolean }; result: ImagePruneResult };
+  'image.inspect': { params: { name: string }; result: Record<string, unknown> };
+  'image.history': { params: { name: string }; result: ImageHistoryRow[] };
+  'image.save': { params: { names: string[] }; result: null };
+  'image.import': { params: ImportParams; result: { id: string } };
+  'container.export': { params: { id: string }; result: null };
   'image.load': { params: Record<string, never>; result: LoadResult };
   'container.run': { params: RunParams; result: RunResult };
-  'container.list': { params: { all?: boolean }; result: ContainerSummary[] };
-  'container.logs': { params: { id: string }; result: null };
+  'container.list': { params: ContainerListParams; result: ContainerSummary[] };
+  'container.logs': { params: LogsParams; result: null };
   'container.stop': { params: { id: string; timeout?: number }; result: { id: string } };
   'container.remove': { params: { id: string; force?: boolean }; result: { id: string } };
 }

@@ -1,7 +1,8 @@
 // A registry client for the distribution spec's pull side, on Node's fetch:
 // manifests by tag or digest (digest computed over the bytes and checked),
-// blobs streamed with size and sha256 verified as they flow. Loopback
-// registries use plain http; anonymous bearer tokens are fetched on demand.
+// blobs streamed with size and sha256 verified as they flow. Requests go
+// through the Transport (auth, retries, timeouts); docker.io requests try the
+// configured mirrors first. Resumable downloads to a file: blob-download.ts.
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BerthError } from '../errors.js';
@@ -9,14 +10,21 @@ import { sha256Digest, VerifyingStream, digestHex } from '../image/digest.js';
 import { parseManifest } from '../image/manifest.js';
 import type { Descriptor } from '../image/manifest-types.js';
 import { MANIFEST_ACCEPT, baseMediaType } from '../image/media-types.js';
-import { formatReference, isInsecureRegistry, registryHost, type ImageReference } from '../image/reference.js';
-import { fetchAnonymousToken, parseBearerChallenge } from './bearer-auth.js';
-import { httpError, networkError } from './registry-errors.js';
+import { DEFAULT_REGISTRY, formatReference, isInsecureRegistry, registryHost, type ImageReference } from '../image/reference.js';
+import type { Credential } from './bearer-auth.js';
+import { networkError } from './registry-errors.js';
+import { Transport, type RegistryRequest, type RetryPolicy } from './transport.js';
 
 export interface RegistryClientOptions {
   /** Hosts (host[:port]) to speak plain http to; default: loopback only. */
   insecure?: (host: string) => boolean;
   userAgent?: string;
+  /** Base URLs (http[s]://host[:port]) tried before Docker Hub for docker.io images. */
+  mirrors?: string[];
+  retry?: Partial<RetryPolicy>;
+  headersTimeoutMs?: number;
+  /** A body that delivers nothing for this long is abandoned (and resumed). */
+  stallTimeoutMs?: number;
 }
 
 export interface ManifestResult {
@@ -27,6 +35,18 @@ export interface ManifestResult {
 
 /** Where a blob goes: a Writable (ended by the client) or a consumer of the verified stream. */
 export type BlobSink = Writable | ((stream: Readable) => Promise<unknown>);
+
+export interface Endpoint {
+  /** "http://127.0.0.1:5000" */
+  base: string;
+  host: string;
+  mirror: boolean;
+}
+
+export interface CallAuth {
+  credential?: Credential;
+  signal?: AbortSignal;
+}
 
 /** Manifests larger than this are refused (the distribution spec suggests 4 MiB). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -49,13 +69,19 @@ function forwardErrorsToPipeTargets(verifier: VerifyingStream): void {
 }
 
 export class RegistryClient {
+  readonly transport: Transport;
+  readonly stallTimeoutMs: number;
   private readonly insecure: (host: string) => boolean;
-  private readonly userAgent: string;
-  private readonly tokens = new Map<string, string>();
+  private readonly mirrors: Endpoint[];
 
   constructor(opts: RegistryClientOptions = {}) {
     this.insecure = opts.insecure ?? isInsecureRegistry;
-    this.userAgent = opts.userAgent ?? 'berth/0.1';
+    this.transport = new Transport({ userAgent: opts.userAgent, retry: opts.retry, headersTimeoutMs: opts.headersTimeoutMs });
+    this.stallTimeoutMs = opts.stallTimeoutMs ?? 30_000;
+    this.mirrors = (opts.mirrors ?? []).map((m) => {
+      const u = new URL(m);
+      return { base: `${u.protocol}//${u.host}`, host: u.host, mirror: true };
+    });
   }
 
   /** "http://127.0.0.1:5000" or "https://registry-1.docker.io". */
@@ -64,25 +90,57 @@ export class RegistryClient {
     return `${this.insecure(host) ? 'http' : 'https'}://${host}`;
   }
 
+  /** Where `ref` can be pulled from, in order: mirrors (docker.io only), then the registry itself. */
+  endpoints(ref: ImageReference): Endpoint[] {
+    const origin: Endpoint = { base: this.baseUrl(ref), host: registryHost(ref), mirror: false };
+    return ref.registry === DEFAULT_REGISTRY ? [...this.mirrors, origin] : [origin];
+  }
+
+  /** Sends a pull-side request for `/v2/<repo>/<path>`, trying each endpoint until one answers. */
+  async pullRequest(ref: ImageReference, path: string, extra: Partial<RegistryRequest> & { what: string }, auth: CallAuth = {}): Promise<Response> {
+    let lastError: unknown;
+    for (const ep of this.endpoints(ref)) {
+      try {
+        return await this.transport.send({
+          ...extra,
+          url: `${ep.base}/v2/${ref.repository}/${path}`,
+          host: ep.host,
+          scopes: [`repository:${ref.repository}:pull`],
+          credential: ep.mirror ? undefined : auth.credential,
+          signal: auth.signal ?? extra.signal,
+        });
+      } catch (err) {
+        lastError = err;
+        if (auth.signal?.aborted) break;
+      }
+    }
+    throw lastError;
+  }
+
   /**
    * Fetches the manifest named by `ref` (its digest if it has one, else its tag).
    * The digest is computed over the bytes and must equal the ref's digest and
    * the registry's Docker-Content-Digest header when present.
    */
-  async getManifest(ref: ImageReference, opts: { accept?: string | string[]; digest?: string } = {}): Promise<ManifestResult> {
+  async getManifest(ref: ImageReference, opts: { accept?: string | string[]; digest?: string } & CallAuth = {}): Promise<ManifestResult> {
     const wanted = opts.digest ?? ref.digest;
     const reference = wanted ?? ref.tag;
     if (reference === undefined) throw new BerthError('invalid_argument', `reference ${formatReference(ref)} has neither a tag nor a digest`);
     if (wanted !== undefined) digestHex(wanted, 'manifest digest');
     const accept = Array.isArray(opts.accept) ? opts.accept.join(', ') : opts.accept ?? MANIFEST_ACCEPT;
     const what = `manifest ${formatReference({ ...ref, tag: wanted ? undefined : ref.tag, digest: wanted })}`;
-    const res = await this.request(ref, `manifests/${reference}`, { accept }, what);
+    const res = await this.pullRequest(ref, `manifests/${reference}`, { headers: { accept }, what }, opts);
     const declared = Number(res.headers.get('content-length') ?? '0');
     if (declared > MAX_MANIFEST_BYTES) {
       await res.body?.cancel();
       throw new BerthError('registry_error', `${what} is ${declared} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit for manifests`);
     }
-    const bytes = Buffer.from(await this.readBody(res, ref, what));
+    let bytes: Buffer;
+    try {
+      bytes = Buffer.from(await res.arrayBuffer());
+    } catch (err) {
+      throw networkError(err, registryHost(ref), what);
+    }
     if (bytes.length > MAX_MANIFEST_BYTES) throw new BerthError('registry_error', `${what} is over the ${MAX_MANIFEST_BYTES}-byte limit for manifests`);
     const digest = sha256Digest(bytes);
     if (wanted !== undefined && digest !== wanted) {
@@ -101,10 +159,10 @@ export class RegistryClient {
    * its size and sha256 while it flows; throws digest_mismatch when they
    * differ (a Writable sink has then received bad bytes: discard them).
    */
-  async fetchBlob(ref: ImageReference, descriptor: Pick<Descriptor, 'digest' | 'size'>, sink: BlobSink): Promise<{ digest: string; size: number }> {
+  async fetchBlob(ref: ImageReference, descriptor: Pick<Descriptor, 'digest' | 'size'>, sink: BlobSink, auth: CallAuth = {}): Promise<{ digest: string; size: number }> {
     const what = `blob ${descriptor.digest} of ${ref.registry}/${ref.repository}`;
     const verifier = new VerifyingStream({ digest: descriptor.digest, size: descriptor.size }, what);
-    const res = await this.request(ref, `blobs/${descriptor.digest}`, {}, what);
+    const res = await this.pullRequest(ref, `blobs/${descriptor.digest}`, { what }, auth);
     if (!res.body) throw new BerthError('registry_error', `registry ${registryHost(ref)} sent an empty response for ${what}`);
     const declared = res.headers.get('content-length');
     if (declared !== null && Number(declared) !== descriptor.size) {
@@ -139,40 +197,11 @@ export class RegistryClient {
     return { digest: descriptor.digest, size: verifier.bytes };
   }
 
-  private async readBody(res: Response, ref: ImageReference, what: string): Promise<ArrayBuffer> {
-    try {
-      return await res.arrayBuffer();
-    } catch (err) {
-      throw networkError(err, registryHost(ref), what);
-    }
-  }
-
-  /** GET /v2/<repo>/<path>, answering one bearer challenge; non-2xx → RegistryHttpError. */
-  private async request(ref: ImageReference, path: string, headers: Record<string, string>, what: string): Promise<Response> {
-    const host = registryHost(ref);
-    const url = `${this.baseUrl(ref)}/v2/${ref.repository}/${path}`;
-    const scope = `repository:${ref.repository}:pull`;
-    const tokenKey = `${host}|${scope}`;
-    const send = async (): Promise<Response> => {
-      const h: Record<string, string> = { 'user-agent': this.userAgent, ...headers };
-      const token = this.tokens.get(tokenKey);
-      if (token) h.authorization = `Bearer ${token}`;
-      try {
-        return await fetch(url, { headers: h, redirect: 'follow' });
-      } catch (err) {
-        throw networkError(err, host, url);
-      }
-    };
-    let res = await send();
-    if (res.status === 401) {
-      const challenge = parseBearerChallenge(res.headers.get('www-authenticate'));
-      if (challenge) {
-        await res.body?.cancel();
-        this.tokens.set(tokenKey, await fetchAnonymousToken(challenge, scope, host));
-        res = await send();
-      }
-    }
-    if (!res.ok) throw await httpError(res, host, what);
-    return res;
+  /** GET /v2/ with the credential: resolves when the registry accepts it (berth login). */
+  async checkLogin(registry: string, credential: Credential): Promise<void> {
+    const host = registryHost(registry);
+    const base = `${this.insecure(host) ? 'http' : 'https'}://${host}`;
+    const res = await this.transport.send({ url: `${base}/v2/`, host, scopes: [], credential, what: `a login check of ${credential.username}` });
+    await res.body?.cancel();
   }
 }

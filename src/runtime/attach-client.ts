@@ -5,9 +5,9 @@ import { connect, type Socket } from 'node:net';
 import { BerthError } from '../errors.js';
 import { runtimeError } from './runtime-errors.js';
 
-export const FRAME = { STDOUT: 1, STDERR: 2, EXIT: 3, OK: 4, ERROR: 5, START: 0x10, KILL: 0x11 } as const;
+export const FRAME = { STDOUT: 1, STDERR: 2, EXIT: 3, OK: 4, ERROR: 5, START: 0x10, KILL: 0x11, STDIN: 0x12, STDIN_CLOSE: 0x13, RESIZE: 0x14 } as const;
 
-export interface ExitRecord { exitCode: number; signal: number; exitedAt: string }
+export interface ExitRecord { exitCode: number; signal: number; exitedAt: string; oomKilled?: boolean }
 
 export class AttachClient {
   private buf: Buffer = Buffer.alloc(0);
@@ -45,6 +45,19 @@ export class AttachClient {
     return this.request(FRAME.KILL, Buffer.from(String(signal)));
   }
 
+  /** Writes to the container's stdin (the shim answers nothing unless it fails). */
+  writeStdin(data: Uint8Array): Promise<void> {
+    return this.send(FRAME.STDIN, Buffer.from(data));
+  }
+
+  closeStdin(): Promise<void> {
+    return this.send(FRAME.STDIN_CLOSE, Buffer.alloc(0));
+  }
+
+  resize(rows: number, cols: number): Promise<void> {
+    return this.send(FRAME.RESIZE, Buffer.from(`${rows} ${cols}`));
+  }
+
   /** Resolves with the exit record once the container has exited. */
   exited(): Promise<ExitRecord> {
     if (this.exitRecord) return Promise.resolve(this.exitRecord);
@@ -64,6 +77,17 @@ export class AttachClient {
 
   close(): void {
     this.sock.destroy();
+  }
+
+  /** A frame with no reply; resolves when the socket has taken it (backpressure). */
+  private send(type: number, payload: Buffer): Promise<void> {
+    if (this.closedError) return Promise.reject(new BerthError('not_running', this.closedError.message));
+    const header = Buffer.alloc(5);
+    header[0] = type;
+    header.writeUInt32BE(payload.length, 1);
+    return new Promise((resolve, reject) => {
+      this.sock.write(Buffer.concat([header, payload]), (err) => (err ? reject(err) : resolve()));
+    });
   }
 
   private request(type: number, payload: Buffer): Promise<string> {

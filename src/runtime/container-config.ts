@@ -4,6 +4,8 @@
 import { BerthError } from '../errors.js';
 import type { ImageRunConfig } from '../store/records.js';
 import type { ContainerRunSpec } from '../machines/container.js';
+import { parseRestartPolicy } from '../machines/restart-policy.js';
+import { parseSignal } from './signals.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -13,6 +15,16 @@ export interface RunOptions {
   env?: string[];
   workdir?: string;
   autoRemove?: boolean;
+  hostname?: string;
+  user?: string;
+  tty?: boolean;
+  openStdin?: boolean;
+  labels?: Record<string, string>;
+  restart?: string;
+  stopSignal?: string;
+  stopTimeout?: number;
+  logDriver?: 'local' | 'json-file' | 'none';
+  logOpts?: Record<string, string>;
 }
 
 export function resolveArgs(image: ImageRunConfig, opts: RunOptions): string[] {
@@ -62,13 +74,36 @@ export function buildRunSpec(
   if (!cwd.startsWith('/')) {
     throw new BerthError('invalid_argument', `the working directory "${cwd}" is invalid: it needs to be an absolute path`);
   }
+  const restartPolicy = parseRestartPolicy(opts.restart);
+  if (opts.autoRemove && restartPolicy.name !== 'no') {
+    throw new BerthError('invalid_argument', 'Conflicting options: --restart and --rm: a container that removes itself cannot be restarted');
+  }
+  if (opts.stopSignal !== undefined) parseSignal(opts.stopSignal);
+  if (opts.logDriver !== undefined && !['local', 'json-file', 'none'].includes(opts.logDriver)) {
+    throw new BerthError('invalid_argument', `log driver "${opts.logDriver}" is not supported: use local, json-file or none`);
+  }
+  for (const key of Object.keys(opts.logOpts ?? {})) {
+    if (key !== 'max-size' && key !== 'max-file') throw new BerthError('invalid_argument', `unknown log opt '${key}' for ${opts.logDriver ?? 'local'} log driver: use max-size or max-file`);
+  }
+  const host = opts.hostname || hostname;
+  if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(host)) {
+    throw new BerthError('invalid_argument', `invalid hostname "${host}": use letters, digits, dots and dashes, at most 63 characters`);
+  }
   return {
     args: resolveArgs(image, opts),
-    env: mergeEnv(image.Env ?? [], opts.env ?? [], hostname),
+    env: mergeEnv(image.Env ?? [], opts.env ?? [], host),
     cwd,
-    user: parseUser(image.User),
-    hostname,
+    user: parseUser(opts.user ?? image.User),
+    hostname: host,
     lowerDirs,
     autoRemove: opts.autoRemove ?? false,
+    tty: opts.tty ?? false,
+    openStdin: opts.openStdin ?? false,
+    labels: { ...(image.Labels ?? {}), ...(opts.labels ?? {}) },
+    restartPolicy,
+    stopSignal: opts.stopSignal ?? image.StopSignal,
+    stopTimeout: opts.stopTimeout,
+    logDriver: opts.logDriver ?? 'local',
+    logOpts: opts.logOpts ?? {},
   };
 }

@@ -27,7 +27,7 @@ export function buildOciSpec(spec: ContainerRunSpec, opts: OciSpecOptions): Reco
   return {
     ociVersion: '1.0.2',
     process: {
-      terminal: false,
+      terminal: spec.tty === true,
       user: { uid: spec.user.uid, gid: spec.user.gid },
       args: spec.args,
       env: spec.env,

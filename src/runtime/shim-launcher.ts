@@ -14,6 +14,29 @@ export interface ShimLaunch {
   stateDir: string;
   logFile: string;
   overlay: { lowerDirs: string[]; upper: string; work: string };
+  stdin?: boolean;
+  terminal?: boolean;
+  logDriver?: 'local' | 'json-file' | 'none';
+  logOpts?: Record<string, string>;
+}
+
+/** Docker's --log-opt max-size (e.g. 10m, 1g) in bytes. */
+function sizeBytes(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kmg]?)b?$/i.exec(s.trim());
+  if (!m) throw new BerthError('invalid_argument', `invalid log size "${s}": use a number with an optional k, m or g suffix`);
+  return Math.floor(Number(m[1]) * { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g']);
+}
+
+function optionalArgs(l: ShimLaunch): string[] {
+  const out: string[] = [];
+  if (l.stdin) out.push('--stdin');
+  if (l.terminal) out.push('--terminal');
+  if (l.logDriver && l.logDriver !== 'local') out.push('--log-driver', l.logDriver);
+  const maxSize = l.logOpts?.['max-size'];
+  if (maxSize) out.push('--log-max-size', String(sizeBytes(maxSize)));
+  const maxFile = l.logOpts?.['max-file'];
+  if (maxFile) out.push('--log-max-file', maxFile);
+  return out;
 }
 
 export interface ShimStarted { pid: number; shimPid: number }
@@ -27,6 +50,7 @@ export function launchShim(l: ShimLaunch): Promise<ShimStarted> {
     '--runtime-root', l.runtimeRoot,
     '--log-file', l.logFile,
     '--rootfs-overlay', `lowerdir=${l.overlay.lowerDirs.join(':')},upperdir=${l.overlay.upper},workdir=${l.overlay.work}`,
+    ...optionalArgs(l),
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(l.shimPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,24 +1,27 @@
-// Containers, as the daemon's local service: create and run through the
-// container actors, list from their persisted snapshots, logs from the files.
+// Containers, as the daemon's local service: each request becomes a message
+// to the container's actor; listings read the actors' persisted snapshots;
+// logs read the shim's files.
 import { randomBytes } from 'node:crypto';
 import { BerthError } from '../errors.js';
 import { containerActorId } from '../actors/container-actor.js';
 import { buildRunSpec } from '../runtime/container-config.js';
 import { containerPaths } from '../runtime/paths.js';
-import { dockerState, type ContainerInput } from '../machines/container.js';
-import { readLogFile } from '../logs/log-records.js';
+import { type ContainerContext, type ContainerInput } from '../machines/container.js';
+import { containerSummary } from '../views/container-view.js';
 import { findContainerId, findImage } from './lookup.js';
 import { releaseName, reserveName, validateName } from './names.js';
-import { statusText } from './status-text.js';
+import { checkFilters, matchesFilters, type Row } from './container-filters.js';
+import { logSize, streamLogs } from './container-logs.js';
 import { traceStart } from '../util/trace.js';
 import { familiarName, parseReference } from '../image/reference.js';
 import type { ActorRouter } from '../workers/router.js';
 import type { MetadataDb } from '../store/db.js';
-import type { ContainerSummary, RunParams, RunResult } from '../protocol/methods.js';
+import type { RunParams, RunResult } from '../protocol/methods.js';
+import type { ContainerListParams, CreateParams, LogsParams, WaitResult } from '../protocol/container-methods.js';
 import type { CallContext } from '../daemon/call-context.js';
 import type { ImageService } from './image-service.js';
 
-interface PersistedContainer { value: unknown; context: ContainerInput & { exitCode: number | null; startedAt: string | null; finishedAt: string | null } }
+interface PersistedContainer { value: unknown; context: ContainerContext }
 
 export class ContainerService {
   constructor(
@@ -28,43 +31,32 @@ export class ContainerService {
     private readonly paths: { root: string; execRoot: string },
   ) {}
 
+  private ask<T = unknown>(id: string, msg: { type: string; [k: string]: unknown }): Promise<T> {
+    return this.router.ask<T>(containerActorId(id), msg);
+  }
+
   async run(p: RunParams, call: CallContext): Promise<RunResult> {
     const trace = traceStart('run');
     const t0 = performance.now();
     const id = await this.create(p, call);
     trace('created');
     call.emit({ kind: 'container-id', id });
-    const actorId = containerActorId(id);
     if (p.detach) {
-      await this.router.ask(actorId, { type: 'START' });
+      await this.ask(id, { type: 'START' });
       return { id };
     }
-    const unsubscribe = this.router.subscribe(actorId, (ev) => call.emit(ev));
-    // The CLI cancels on Ctrl-C: pass the interrupt on to the container, as
-    // Docker's signal proxy does; the call still ends with the exit code.
-    const onCancel = () => {
-      if (call.signal.reason === 'cancel') void this.router.ask(actorId, { type: 'KILL', signal: 2 }).catch(() => {});
-    };
-    call.signal.addEventListener('abort', onCancel, { once: true });
-    try {
-      await this.router.ask(actorId, { type: 'START' });
-      trace('started');
-      const r = await this.router.ask<{ exitCode: number | null; externalMs?: number }>(actorId, { type: 'WAIT', condition: p.autoRemove ? 'removed' : 'exited' });
-      trace(`waited; daemon share ${(performance.now() - t0 - (r.externalMs ?? 0)).toFixed(2)}ms`);
-      return { id, exitCode: r.exitCode ?? 0 };
-    } finally {
-      call.signal.removeEventListener('abort', onCancel);
-      unsubscribe();
-    }
+    const r = await this.attached(id, call, { interactive: p.openStdin === true, condition: p.autoRemove ? 'removed' : 'exited', start: true });
+    trace(`waited; daemon share ${(performance.now() - t0 - (r.externalMs ?? 0)).toFixed(2)}ms`);
+    return { id, exitCode: r.exitCode };
   }
 
-  async create(p: RunParams, call: CallContext): Promise<string> {
+  async create(p: CreateParams, call: CallContext): Promise<string> {
     if (typeof p.image !== 'string' || p.image === '') throw new BerthError('invalid_argument', 'no image given: berth run [OPTIONS] IMAGE [COMMAND] [ARG...]');
     let image = findImage(this.db, p.image);
     if (!image) {
       const ref = parseReference(p.image);
       call.emit({ kind: 'status', message: `Unable to find image '${familiarName(ref)}' locally` });
-      await this.images.pull(p.image, call);
+      await this.images.pull(p.image, call, { platform: p.platform, auth: p.auth });
       image = findImage(this.db, p.image);
       if (!image) throw new BerthError('not_found', `image ${p.image} was pulled but cannot be found`);
     }
@@ -76,7 +68,7 @@ export class ContainerService {
       })
       .reverse();
     const id = randomBytes(32).toString('hex');
-    const spec = buildRunSpec(image.config, { cmd: p.cmd, entrypoint: p.entrypoint, env: p.env, workdir: p.workdir, autoRemove: p.autoRemove }, id.slice(0, 12), lowerDirs);
+    const spec = buildRunSpec(image.config, p, id.slice(0, 12), lowerDirs);
     const name = await reserveName(this.db, id, p.name !== undefined ? validateName(p.name) : undefined);
     const input: ContainerInput = { id, name, image: p.image, imageId: image.id, createdAt: new Date().toISOString(), spec };
     try {
@@ -88,48 +80,164 @@ export class ContainerService {
     return id;
   }
 
-  list(all: boolean): ContainerSummary[] {
-    const out: ContainerSummary[] = [];
+  /**
+   * Streams a container's output to the caller (and the caller's upload to
+   * its stdin) until it exits; with `start`, starts it after subscribing so
+   * no output is missed. Ctrl-C in the CLI (a cancel) becomes SIGINT, as
+   * Docker's signal proxy does; a disconnect leaves the container running.
+   */
+  private async attached(
+    id: string,
+    call: CallContext,
+    o: { interactive: boolean; condition: 'exited' | 'removed' | 'next-exit'; start: boolean },
+  ): Promise<WaitResult & { externalMs?: number }> {
+    const actorId = containerActorId(id);
+    const unsubscribe = this.router.subscribe(actorId, (ev) => call.emit(ev));
+    const onCancel = () => {
+      if (call.signal.reason === 'cancel') void this.ask(id, { type: 'KILL', signal: 2 }).catch(() => {});
+    };
+    call.signal.addEventListener('abort', onCancel, { once: true });
+    try {
+      const waiting = this.ask<WaitResult & { externalMs?: number }>(id, { type: 'WAIT', condition: o.condition });
+      if (o.start) await this.ask(id, { type: 'START' });
+      if (o.interactive) void this.pumpStdin(id, call);
+      return await waiting;
+    } finally {
+      call.signal.removeEventListener('abort', onCancel);
+      unsubscribe();
+    }
+  }
+
+  private async pumpStdin(id: string, call: CallContext): Promise<void> {
+    try {
+      for await (const chunk of call.upload()) await this.ask(id, { type: 'STDIN', data: chunk });
+      await this.ask(id, { type: 'STDIN', data: null });
+    } catch {
+      /* the container exited or the client went away */
+    }
+  }
+
+  async start(ref: string, attach: boolean, interactive: boolean, call: CallContext): Promise<{ id: string; exitCode?: number }> {
+    const id = findContainerId(this.db, ref);
+    if (!attach) {
+      await this.ask(id, { type: 'START' });
+      return { id };
+    }
+    const r = await this.attached(id, call, { interactive, condition: 'next-exit', start: true });
+    return { id, exitCode: r.exitCode };
+  }
+
+  async attach(ref: string, stdin: boolean, call: CallContext): Promise<{ exitCode?: number }> {
+    const id = findContainerId(this.db, ref);
+    const s = await this.ask<Row>(id, { type: 'SUMMARY' });
+    if (s.state !== 'running' && s.state !== 'paused') throw new BerthError('conflict', 'You cannot attach to a stopped container, start it first');
+    const r = await this.attached(id, call, { interactive: stdin, condition: 'exited', start: false });
+    return { exitCode: r.exitCode };
+  }
+
+  async wait(ref: string, condition: 'not-running' | 'next-exit' | 'removed' | undefined): Promise<WaitResult> {
+    const id = findContainerId(this.db, ref);
+    const r = await this.ask<WaitResult>(id, { type: 'WAIT', condition: condition === 'not-running' ? 'exited' : condition });
+    return { exitCode: r.exitCode, error: r.error };
+  }
+
+  list(p: ContainerListParams): Row[] {
+    const filters = p.filters ?? {};
+    checkFilters(filters);
+    const rows: Row[] = [];
+    const now = Date.now();
     for (const { value } of this.db.actors.getRange({ start: 'container/', end: 'container0' })) {
       const snap = value.snapshot as PersistedContainer;
-      const c = snap.context;
-      const state = dockerState(snap.value);
-      if (!all && state !== 'running') continue;
-      out.push({
-        id: c.id,
-        name: c.name,
-        image: c.image,
-        command: c.spec.args.join(' '),
-        created: c.createdAt,
-        state,
-        status: statusText(state, c.exitCode, c.startedAt, c.finishedAt),
-        exitCode: c.exitCode,
-        startedAt: c.startedAt,
-        finishedAt: c.finishedAt,
-      });
+      rows.push(containerSummary(snap.value, snap.context, now));
     }
-    return out.sort((a, b) => b.created.localeCompare(a.created));
+    rows.sort((a, b) => b.created.localeCompare(a.created));
+    const all = p.all === true || (p.limit !== undefined && p.limit > 0) || Object.hasOwn(filters, 'status') || Object.hasOwn(filters, 'exited');
+    const shown = rows.filter((r) => (all || r.state === 'running' || r.state === 'paused' || r.state === 'restarting') && matchesFilters(r, filters));
+    return p.limit !== undefined && p.limit > 0 ? shown.slice(0, p.limit) : shown;
   }
 
   async stop(ref: string, timeout: number | undefined): Promise<{ id: string }> {
     const id = findContainerId(this.db, ref);
-    await this.router.ask(containerActorId(id), { type: 'STOP', timeout: timeout ?? 10 });
+    await this.ask(id, { type: 'STOP', timeout });
     return { id };
+  }
+
+  async restart(ref: string, timeout: number | undefined): Promise<{ id: string }> {
+    const id = findContainerId(this.db, ref);
+    await this.ask(id, { type: 'STOP', timeout });
+    await this.ask(id, { type: 'START' });
+    return { id };
+  }
+
+  async kill(ref: string, signal: string | undefined): Promise<{ id: string }> {
+    const id = findContainerId(this.db, ref);
+    await this.ask(id, { type: 'KILL', signal: signal ?? 'KILL' });
+    return { id };
+  }
+
+  async pause(ref: string, pause: boolean): Promise<null> {
+    const id = findContainerId(this.db, ref);
+    await this.ask(id, { type: pause ? 'PAUSE' : 'UNPAUSE' });
+    return null;
+  }
+
+  async rename(ref: string, name: string): Promise<null> {
+    const id = findContainerId(this.db, ref);
+    await this.ask(id, { type: 'RENAME', name: validateName(name) });
+    return null;
+  }
+
+  async resize(ref: string, rows: number, cols: number): Promise<null> {
+    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1 || rows > 10000 || cols > 10000) {
+      throw new BerthError('invalid_argument', `invalid terminal size ${rows}x${cols}`);
+    }
+    const id = findContainerId(this.db, ref);
+    await this.ask(id, { type: 'RESIZE', rows, cols });
+    return null;
+  }
+
+  inspect(ref: string): Promise<Record<string, unknown>> {
+    return this.ask(findContainerId(this.db, ref), { type: 'INSPECT' });
   }
 
   async remove(ref: string, force: boolean): Promise<{ id: string }> {
     const id = findContainerId(this.db, ref);
-    await this.router.ask(containerActorId(id), { type: 'REMOVE', force });
+    await this.ask(id, { type: 'REMOVE', force });
     return { id };
   }
 
-  async logs(ref: string, call: CallContext): Promise<null> {
-    const id = findContainerId(this.db, ref);
-    const { log } = containerPaths(this.paths.root, this.paths.execRoot, id);
-    for await (const rec of readLogFile(log)) {
-      if (call.signal.aborted) break;
-      call.emit({ kind: 'output', stream: rec.stream, data: rec.data });
+  async prune(): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+    const deleted: string[] = [];
+    let spaceReclaimed = 0;
+    for (const row of this.list({ all: true })) {
+      if (row.state !== 'exited' && row.state !== 'created' && row.state !== 'dead') continue;
+      const size = await logSize(containerPaths(this.paths.root, this.paths.execRoot, row.id).log);
+      try {
+        await this.ask(row.id, { type: 'REMOVE', force: false });
+        deleted.push(row.id);
+        spaceReclaimed += size;
+      } catch {
+        /* it started meanwhile */
+      }
     }
-    return null;
+    return { deleted, spaceReclaimed };
+  }
+
+  async logs(p: LogsParams, call: CallContext): Promise<null> {
+    const id = findContainerId(this.db, p.id);
+    const record = this.db.actors.get(containerActorId(id));
+    const ctx = (record?.snapshot as PersistedContainer | undefined)?.context;
+    const row = await this.ask<Row>(id, { type: 'SUMMARY' });
+    const running = row.state === 'running' || row.state === 'paused' || row.state === 'restarting';
+    return streamLogs(
+      {
+        path: containerPaths(this.paths.root, this.paths.execRoot, id).log,
+        driver: ctx?.spec.logDriver ?? 'local',
+        running,
+        stopped: running ? this.ask(id, { type: 'WAIT', condition: 'exited' }) : Promise.resolve(),
+      },
+      p,
+      call,
+    );
   }
 }

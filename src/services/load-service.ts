@@ -8,6 +8,7 @@ import { parseReference, formatReference, familiarName } from '../image/referenc
 import type { CallContext } from '../daemon/call-context.js';
 import type { LoadResult } from '../protocol/methods.js';
 import type { ImageService } from './image-service.js';
+import { withActivity } from './image-activity.js';
 
 export class LoadService {
   private readonly content: ContentStore;
@@ -17,6 +18,11 @@ export class LoadService {
   }
 
   async load(call: CallContext): Promise<LoadResult> {
+    // Blobs ingested before their image is committed must not look like garbage.
+    return withActivity(this.images.activity, () => this.loadHeld(call));
+  }
+
+  private async loadHeld(call: CallContext): Promise<LoadResult> {
     const { readOciArchive } = await import('../image/oci-layout.js');
     const archive = await readOciArchive(Readable.from(call.upload()), this.content);
     if (archive.manifests.length === 0) throw new BerthError('invalid_argument', 'the archive holds no images (its index.json lists no manifests)');

@@ -27,7 +27,7 @@ export class SystemService {
   }
 
   getInfo(): InfoResult {
-    const all = this.containers.list(true);
+    const all = this.containers.list({ all: true });
     const running = all.filter((c) => c.state === 'running').length;
     return {
       containers: all.length,

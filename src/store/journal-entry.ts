@@ -17,4 +17,4 @@ export interface JournalEntry {
   time: string;
 }
 
-export type ActorKind = 'container' | 'pull' | 'layer';
+export type ActorKind = 'container' | 'pull' | 'layer' | 'push';

@@ -46,4 +46,6 @@ export interface HostConfig {
   runtimeRoot: string;
   shimPath: string;
   hostIndex: number;
+  /** registry settings from daemon.json (mirrors, insecure registries, download concurrency) */
+  registry?: import('../registry/registry-config.js').RegistryConfig;
 }

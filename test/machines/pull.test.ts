@@ -68,6 +68,21 @@ describe('pull machine', () => {
 
 const layerInput: LayerInput = { chainId: 'sha256:c', diffId: 'sha256:d', blobDigest: 'sha256:b', blobSize: 1, mediaType: 'gz', sourceRef: 'r' };
 
+function layerEffects(over: Record<string, unknown>, seen: string[] = []) {
+  return layerMachine.provide({
+    delays: { retryDelay: 0 },
+    actors: {
+      checkLayer: fromPromise(async () => ({ present: false, size: null })),
+      prepareTransfer: fromPromise(async () => { seen.push('prepare'); return { ingestPath: '/ingest' }; }),
+      downloadBlob: fromPromise(async () => { seen.push('download'); }),
+      unpackLayer: fromPromise(async () => { seen.push('unpack'); return { size: 5 }; }),
+      finishTransfer: fromPromise(async () => { seen.push('finish'); }),
+      commitLayer: fromPromise(async () => { seen.push('commit'); }),
+      ...over,
+    } as never,
+  });
+}
+
 describe('layer machine', () => {
   it('an already present layer goes straight to present', async () => {
     const m = layerMachine.provide({ actors: { checkLayer: fromPromise(async () => ({ present: true, size: 10 })) } });
@@ -76,35 +91,93 @@ describe('layer machine', () => {
     expect(s.context.size).toBe(10);
   });
 
-  it('checking → downloading → unpacking → committing → present', async () => {
+  it('checking → preparing → transferring (download ∥ unpack) → finishing → committing → present', async () => {
     const seen: string[] = [];
-    const m = layerMachine.provide({
-      actors: {
-        checkLayer: fromPromise(async () => ({ present: false, size: null })),
-        downloadBlob: fromPromise(async () => { seen.push('download'); }),
-        unpackLayer: fromPromise(async () => { seen.push('unpack'); return { size: 5 }; }),
-        commitLayer: fromPromise(async () => { seen.push('commit'); }),
-      },
+    const a = createActor(layerEffects({}, seen), { input: layerInput }).start();
+    const s = await waitFor(a, (s) => s.status === 'done');
+    expect(s.value).toBe('present');
+    expect(seen[0]).toBe('prepare');
+    expect(seen.slice(1, 3).sort()).toEqual(['download', 'unpack']);
+    expect(seen.slice(3)).toEqual(['finish', 'commit']);
+    expect(s.context.size).toBe(5);
+    expect(s.context.plan).toEqual({ ingestPath: '/ingest' });
+  });
+
+  it('download and unpack run at the same time', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let unpackStartedBeforeDownloadEnded = false;
+    let downloading = false;
+    const m = layerEffects({
+      downloadBlob: fromPromise(async () => { downloading = true; await gate; downloading = false; }),
+      unpackLayer: fromPromise(async () => { unpackStartedBeforeDownloadEnded = downloading; release(); return { size: 1 }; }),
     });
     const s = await waitFor(createActor(m, { input: layerInput }).start(), (s) => s.status === 'done');
     expect(s.value).toBe('present');
-    expect(seen).toEqual(['download', 'unpack', 'commit']);
-    expect(s.context.size).toBe(5);
+    expect(unpackStartedBeforeDownloadEnded).toBe(true);
   });
 
-  it('an unsafe layer fails and is never committed', async () => {
+  it('a blob that fails verification is discarded and the transfer retried', async () => {
+    let downloads = 0;
+    const seen: string[] = [];
+    const m = layerEffects({
+      downloadBlob: fromPromise(async () => {
+        downloads++;
+        if (downloads === 1) throw new BerthError('digest_mismatch', 'corrupt');
+      }),
+    }, seen);
+    const s = await waitFor(createActor(m, { input: layerInput }).start(), (s) => s.status === 'done');
+    expect(s.value).toBe('present');
+    expect(downloads).toBe(2);
+    expect(s.context.attempt).toBe(2);
+    expect(seen.filter((x) => x === 'finish')).toHaveLength(2);
+  });
+
+  it('gives up after maxAttempts corrupt transfers and never commits', async () => {
     let committed = false;
-    const m = layerMachine.provide({
-      actors: {
-        checkLayer: fromPromise(async () => ({ present: false, size: null })),
-        downloadBlob: fromPromise(async () => {}),
-        unpackLayer: fromPromise(async (): Promise<{ size: number }> => { throw new BerthError('unsafe_layer', '../evil escapes'); }),
-        commitLayer: fromPromise(async () => { committed = true; }),
-      },
+    let downloads = 0;
+    const m = layerEffects({
+      downloadBlob: fromPromise(async () => { downloads++; throw new BerthError('digest_mismatch', 'corrupt'); }),
+      commitLayer: fromPromise(async () => { committed = true; }),
+    });
+    const s = await waitFor(createActor(m, { input: { ...layerInput, maxAttempts: 2 } }).start(), (s) => s.status === 'done');
+    expect(s.value).toBe('failed');
+    expect(s.context.error?.code).toBe('digest_mismatch');
+    expect(downloads).toBe(2);
+    expect(committed).toBe(false);
+  });
+
+  it('an unpack failure waits for the download: a corrupt blob is retried, a verified one fails', async () => {
+    let n = 0;
+    const m = layerEffects({
+      downloadBlob: fromPromise(async () => {
+        n++;
+        await new Promise((r) => setTimeout(r, 5));
+        if (n === 1) throw new BerthError('digest_mismatch', 'corrupt');
+      }),
+      unpackLayer: fromPromise(async (): Promise<{ size: number }> => { throw new BerthError('invalid_argument', 'not valid gzip'); }),
+    });
+    const s = await waitFor(createActor(m, { input: layerInput }).start(), (s) => s.status === 'done');
+    expect(s.value).toBe('failed');
+    expect(n).toBe(2);
+    expect(s.context.error?.message).toBe('not valid gzip');
+  });
+
+  it('an unsafe layer fails and is never committed; a permanent registry error is not retried', async () => {
+    let committed = false;
+    const m = layerEffects({
+      unpackLayer: fromPromise(async (): Promise<{ size: number }> => { throw new BerthError('unsafe_layer', '../evil escapes'); }),
+      commitLayer: fromPromise(async () => { committed = true; }),
     });
     const s = await waitFor(createActor(m, { input: layerInput }).start(), (s) => s.status === 'done');
     expect(s.value).toBe('failed');
     expect(s.context.error?.code).toBe('unsafe_layer');
     expect(committed).toBe(false);
+    let downloads = 0;
+    const m2 = layerEffects({ downloadBlob: fromPromise(async () => { downloads++; throw new BerthError('registry_error', 'answered 404'); }) });
+    const s2 = await waitFor(createActor(m2, { input: layerInput }).start(), (s) => s.status === 'done');
+    expect(s2.value).toBe('failed');
+    expect(s2.context.error?.message).toBe('answered 404');
+    expect(downloads).toBe(1);
   });
 });

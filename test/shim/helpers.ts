@@ -11,7 +11,9 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 export const SHIM = join(ROOT, 'native/build/berth-shim');
 export const RUNC = '/usr/sbin/runc';
 
-export const FRAME = { STDOUT: 1, STDERR: 2, EXIT: 3, OK: 4, ERROR: 5, START: 0x10, KILL: 0x11 } as const;
+export const FRAME = {
+  STDOUT: 1, STDERR: 2, EXIT: 3, OK: 4, ERROR: 5, START: 0x10, KILL: 0x11, STDIN: 0x12, STDIN_CLOSE: 0x13, RESIZE: 0x14,
+} as const;
 
 export interface Frame { type: number; payload: Buffer }
 
@@ -53,6 +55,39 @@ export class Sandbox {
     config.root = { path: 'rootfs', readonly: false };
     writeFileSync(path, JSON.stringify(config, null, 2));
     if (opts.rootfs !== false) makeBusyboxRootfs(join(this.bundle, 'rootfs'));
+  }
+
+  /** Edit BUNDLE/config.json. */
+  editConfig(edit: (config: any) => void): void {
+    const path = join(this.bundle, 'config.json');
+    const config = JSON.parse(readFileSync(path, 'utf8'));
+    edit(config);
+    writeFileSync(path, JSON.stringify(config, null, 2));
+  }
+
+  /** Create the container through the shim, START it, and wait for the exit frame and the shim to close. */
+  async runToExit(extra: string[] = []): Promise<{ exit: Record<string, unknown>; conn: AttachConn; shimPid: number }> {
+    const reply = await this.runShim(extra);
+    if (!reply.json.ok) throw new Error(`shim failed: ${reply.json.error}`);
+    const conn = await AttachConn.open(join(this.state, 'attach.sock'));
+    conn.send(FRAME.START);
+    const exit = await conn.waitFrame((f) => f.type === FRAME.EXIT, 'exit frame');
+    await conn.waitClosed();
+    await eventually(() => !processAlive(reply.json.shimPid!), 'the shim to exit');
+    return { exit: JSON.parse(exit.payload.toString()), conn, shimPid: reply.json.shimPid! };
+  }
+
+  /** Create and START the container, disconnect at once, and wait for the shim to exit; returns exit.json. */
+  async runDetached(extra: string[] = []): Promise<Record<string, unknown>> {
+    const reply = await this.runShim(extra);
+    if (!reply.json.ok) throw new Error(`shim failed: ${reply.json.error}`);
+    const conn = await AttachConn.open(join(this.state, 'attach.sock'));
+    conn.send(FRAME.START);
+    const ok = await conn.reply(0);
+    if (ok.type !== FRAME.OK) throw new Error(`START failed: ${ok.payload}`);
+    conn.close();
+    await eventually(() => !processAlive(reply.json.shimPid!), 'the shim to exit', 120_000);
+    return JSON.parse(readFileSync(join(this.state, 'exit.json'), 'utf8'));
   }
 
   /** Run the shim's invoker; resolves once its stdout and stderr are closed. */

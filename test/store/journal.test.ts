@@ -78,16 +78,19 @@ describe('JournaledActor', () => {
     const m = layerMachine.provide({
       actors: {
         checkLayer: fromPromise(async () => ({ present: false, size: null })),
+        prepareTransfer: fromPromise(async () => ({ ingestPath: null })),
         downloadBlob: fromPromise(async () => {}),
         unpackLayer: fromPromise(async () => ({ size: 3 })),
+        finishTransfer: fromPromise(async () => {}),
         commitLayer: fromPromise(async () => {}),
       },
     });
     const input = { chainId: 'sha256:c', diffId: 'sha256:d', blobDigest: 'sha256:b', blobSize: 1, mediaType: 'x', sourceRef: null };
     const a = new JournaledActor(env, 'layer/c', 'layer', m, input).start();
     await a.until((s) => s.status === 'done');
-    const states = readJournal(db, { actorId: 'layer/c' }).map((e) => e.state);
-    expect(states).toEqual(['checking', 'downloading', 'unpacking', 'committing', 'present']);
+    // transferring is a parallel state (download ∥ unpack): journaled as { transferring: { blob, tree } }
+    const states = readJournal(db, { actorId: 'layer/c' }).map((e) => (typeof e.state === 'string' ? e.state : Object.keys(e.state as object)[0]));
+    expect(states.filter((x, i) => x !== states[i - 1])).toEqual(['checking', 'preparing', 'transferring', 'finishing', 'committing', 'present']);
     expect(readJournal(db)[0].event.type).toBe('xstate.init');
     expect(db.actors.get('layer/c')).toBeUndefined();
     expect(finished).toEqual(['layer/c']);

@@ -1,16 +1,38 @@
-// Turns `berth run`'s parsed flags and arguments into the daemon's RunParams,
-// checking what Docker checks on the client side.
+// Turns `berth run`/`berth create`'s parsed flags and arguments into the
+// daemon's CreateParams (RunParams for run), checking what Docker checks on
+// the client side.
 import type { RunParams } from '../../../src/protocol/methods.js';
+import type { CreateParams } from '../../../src/protocol/container-methods.js';
 import { BerthError } from '../../../src/errors.js';
+import { readEnvFile } from './env-file.js';
+import { parseDetachKeys } from './detach-keys.js';
+import { parseRestartPolicy } from './restart-policy.js';
 
 export interface RunFlags {
   rm?: boolean;
   detach?: boolean;
   name?: string;
   env?: string[];
+  envFile?: string[];
   workdir?: string;
   entrypoint?: string;
+  interactive?: boolean;
+  tty?: boolean;
+  hostname?: string;
+  user?: string;
+  label?: string[];
+  restart?: string;
+  stopSignal?: string;
+  stopTimeout?: number;
+  logDriver?: string;
+  logOpt?: string[];
+  detachKeys?: string;
 }
+
+/** What `run` sends: everything `create` takes, plus detach. */
+export type RunRequest = CreateParams & RunParams;
+
+const LOG_DRIVERS = ['local', 'json-file', 'none'] as const;
 
 /**
  * `-e VAR=value` is passed as is; `-e VAR` takes VAR's value from `cliEnv`
@@ -33,14 +55,37 @@ export function resolveEnv(entries: string[], cliEnv: NodeJS.ProcessEnv): string
   return resolved;
 }
 
-/** `args` is [IMAGE, ...COMMAND] as the grammar hands it over. */
-export function toRunParams(args: string[], flags: RunFlags, cliEnv: NodeJS.ProcessEnv = process.env): RunParams {
+/** -l KEY=VALUE (or KEY alone, for an empty value), later ones winning. */
+export function parseLabels(entries: string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf('=');
+    const key = eq >= 0 ? entry.slice(0, eq) : entry;
+    if (key.trim() === '') throw new BerthError('invalid_argument', `invalid label "${entry}": expected KEY=VALUE, e.g. -l tier=db`);
+    labels[key] = eq >= 0 ? entry.slice(eq + 1) : '';
+  }
+  return labels;
+}
+
+function parseLogOpts(entries: string[]): Record<string, string> {
+  const opts: Record<string, string> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new BerthError('invalid_argument', `invalid --log-opt "${entry}": expected KEY=VALUE, e.g. --log-opt max-size=10m`);
+    opts[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return opts;
+}
+
+/** `args` is [IMAGE, ...COMMAND] as the grammar hands it over; `verb` names the command in messages. */
+export function toCreateParams(args: string[], flags: RunFlags, cliEnv: NodeJS.ProcessEnv = process.env, verb = 'run'): CreateParams {
   const [image, ...cmd] = args;
-  if (!image) throw new BerthError('invalid_argument', "'berth run' requires at least 1 argument: the image to run");
-  const params: RunParams = { image };
+  if (!image) throw new BerthError('invalid_argument', `'berth ${verb}' requires at least 1 argument: the image to run`);
+  const params: CreateParams = { image };
   if (cmd.length > 0) params.cmd = cmd;
   if (flags.entrypoint !== undefined) params.entrypoint = flags.entrypoint === '' ? [] : [flags.entrypoint];
-  const env = resolveEnv(flags.env ?? [], cliEnv);
+  // Docker's order: the env files first, then -e, so -e wins.
+  const env = [...(flags.envFile ?? []).flatMap((f) => readEnvFile(f, cliEnv)), ...resolveEnv(flags.env ?? [], cliEnv)];
   if (env.length > 0) params.env = env;
   if (flags.workdir !== undefined) {
     if (!flags.workdir.startsWith('/')) {
@@ -53,6 +98,34 @@ export function toRunParams(args: string[], flags: RunFlags, cliEnv: NodeJS.Proc
     params.name = flags.name;
   }
   if (flags.rm) params.autoRemove = true;
+  if (flags.hostname !== undefined) params.hostname = flags.hostname;
+  if (flags.user !== undefined) params.user = flags.user;
+  if (flags.label && flags.label.length > 0) params.labels = parseLabels(flags.label);
+  if (flags.restart !== undefined) {
+    const policy = parseRestartPolicy(flags.restart);
+    if (flags.rm && policy !== 'no') throw new BerthError('invalid_argument', 'Conflicting options: --restart and --rm');
+    params.restart = policy;
+  }
+  if (flags.stopSignal !== undefined) params.stopSignal = flags.stopSignal;
+  if (flags.stopTimeout !== undefined) params.stopTimeout = flags.stopTimeout;
+  if (flags.tty) params.tty = true;
+  if (flags.interactive) params.openStdin = true;
+  if (flags.logDriver !== undefined) {
+    if (!(LOG_DRIVERS as readonly string[]).includes(flags.logDriver)) {
+      throw new BerthError('invalid_argument', `unsupported --log-driver "${flags.logDriver}": berth supports ${LOG_DRIVERS.join(', ')}`);
+    }
+    params.logDriver = flags.logDriver as CreateParams['logDriver'];
+  }
+  if (flags.logOpt && flags.logOpt.length > 0) {
+    if (params.logDriver === 'none') throw new BerthError('invalid_argument', 'invalid logging opts for driver none');
+    params.logOpts = parseLogOpts(flags.logOpt);
+  }
+  if (flags.detachKeys !== undefined) parseDetachKeys(flags.detachKeys);
+  return params;
+}
+
+export function toRunParams(args: string[], flags: RunFlags, cliEnv: NodeJS.ProcessEnv = process.env): RunRequest {
+  const params: RunRequest = toCreateParams(args, flags, cliEnv, 'run');
   if (flags.detach) params.detach = true;
   return params;
 }

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Cold pull of a ~100 MB, 5-layer image from a private local registry:
+# berth vs podman vs skopeo copy + umoci unpack vs docker (private dockerd),
+# gzip and zstd variants, timed loops (median of RUNS), with ratios.
+#   bench/pull.sh [RUNS]        (root; needs npm run build first)
+set -uo pipefail
+RUNS=${1:-3}
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+B=$(mktemp -d /tmp/berth-pullbench-XXXXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 0.5
+  grep -o " $B[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  rm -rf "$B"
+}
+trap cleanup EXIT
+now() { date +%s.%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# --- registry with the image (gzip and zstd) ---
+PORT=$((20000 + RANDOM % 20000)); REG=127.0.0.1:$PORT
+cat >"$B/reg.yml" <<YML
+version: 0.1
+log: {level: error, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $B/reg}, delete: {enabled: true}}
+http: {addr: $REG}
+YML
+docker-registry serve "$B/reg.yml" >/dev/null 2>&1 & PIDS+=($!)
+for _ in $(seq 100); do curl -sf "http://$REG/v2/" >/dev/null && break; sleep 0.05; done
+for c in gzip zstd; do
+  node "$REPO/bench/make-pull-image.mjs" "$B/img-$c" "$c"
+  skopeo copy -q --preserve-digests --dest-tls-verify=false "oci:$B/img-$c:latest" "docker://$REG/bench-$c:latest"
+done
+
+declare -A T
+measure() { # name command...  (each run must be cold: the command sets itself up)
+  local name=$1; shift
+  local times=()
+  for i in $(seq "$RUNS"); do
+    local t; t=$("$@" "$i") || { echo "  $name: failed" >&2; return; }
+    times+=("$t")
+  done
+  T[$name]=$(printf '%s\n' "${times[@]}" | median)
+  printf '  %-28s %6.2f s   (runs: %s)\n' "$name" "${T[$name]}" "${times[*]}"
+}
+
+# --- berth: a fresh daemon and root per run; only the pull is timed ---
+berth_pull() { # compression run
+  local d="$B/berth-$1-$2"; mkdir -p "$d"
+  node "$REPO/dist/src/daemon/main.js" --root "$d/root" --exec-root "$d/run" --socket "$d/s.sock" >"$d/log" 2>&1 & local pid=$!
+  for _ in $(seq 200); do [ -S "$d/s.sock" ] && break; sleep 0.05; done
+  local t0; t0=$(now)
+  node "$REPO/dist/cli/berth.mjs" -H "unix://$d/s.sock" pull -q "$REG/bench-$1" >/dev/null || { kill $pid; return 1; }
+  local t1; t1=$(now)
+  kill $pid; wait $pid 2>/dev/null; rm -rf "$d"
+  echo "$t1 - $t0" | bc
+}
+berth_gzip() { berth_pull gzip "$1"; }
+berth_zstd() { berth_pull zstd "$1"; }
+
+# --- podman: private storage on a tmpfs /var/lib (no shared cache) ---
+podman_pull() {
+  local d="$B/podman-$1-$2"; mkdir -p "$d/cfg"; echo '{}' >"$d/cfg/config.json"
+  printf '[containers]\ndefault_ulimits = ["nofile=20000:20000","nproc=32768:32768"]\n' >"$d/containers.conf"
+  local t0; t0=$(now)
+  DOCKER_CONFIG="$d/cfg" CONTAINERS_CONF="$d/containers.conf" unshare -m sh -c "mount -t tmpfs -o size=16m x /var/lib && exec podman --root '$d/root' --runroot '$d/runroot' --storage-driver overlay pull -q --tls-verify=false '$REG/bench-$1'" >/dev/null 2>"$d/err" || { cat "$d/err" >&2; return 1; }
+  local t1; t1=$(now)
+  podman --root "$d/root" --runroot "$d/runroot" --storage-driver overlay rmi -a -f >/dev/null 2>&1
+  rm -rf "$d" 2>/dev/null
+  echo "$t1 - $t0" | bc
+}
+podman_gzip() { podman_pull gzip "$1"; }
+podman_zstd() { podman_pull zstd "$1"; }
+
+# --- skopeo copy to an OCI layout + umoci unpack (gzip only: umoci 0.4.7 has no zstd) ---
+skopeo_umoci() {
+  local d="$B/sk-$1"; mkdir -p "$d"
+  local t0; t0=$(now)
+  unshare -m sh -c "mount -t tmpfs -o size=16m x /var/lib && skopeo copy -q --src-tls-verify=false 'docker://$REG/bench-gzip:latest' 'oci:$d/layout:latest'" >/dev/null || return 1
+  umoci unpack --rootless --image "$d/layout:latest" "$d/bundle" >/dev/null 2>&1 || return 1
+  local t1; t1=$(now)
+  rm -rf "$d"
+  echo "$t1 - $t0" | bc
+}
+
+# --- docker: a private dockerd (no host network changes); gzip only (20.10 has no zstd) ---
+DOCKER=""
+start_dockerd() {
+  command -v dockerd >/dev/null || return 1
+  local d="$B/docker"; mkdir -p "$d"
+  echo "{\"deprecated-key-path\": \"$d/key.json\"}" >"$d/daemon.json"
+  dockerd --config-file "$d/daemon.json" --data-root "$d/data" --exec-root "$d/exec" --pidfile "$d/pid" -H "unix://$d/docker.sock" \
+    --insecure-registry "$REG" --iptables=false --ip-forward=false --ip-masq=false --bridge=none --storage-driver overlay2 \
+    --cgroup-parent /berth-bench >"$d/log" 2>&1 & PIDS+=($!)
+  for _ in $(seq 200); do [ -S "$d/docker.sock" ] && docker -H "unix://$d/docker.sock" version >/dev/null 2>&1 && break; sleep 0.1; done
+  docker -H "unix://$d/docker.sock" version >/dev/null 2>&1 || return 1
+  DOCKER="docker -H unix://$d/docker.sock"
+}
+docker_gzip() {
+  $DOCKER rmi -f "$REG/bench-gzip" >/dev/null 2>&1; $DOCKER image prune -af >/dev/null 2>&1
+  local t0; t0=$(now)
+  $DOCKER pull -q "$REG/bench-gzip" >/dev/null || return 1
+  local t1; t1=$(now)
+  echo "$t1 - $t0" | bc
+}
+
+echo "cold pull, median of $RUNS runs:"
+measure berth-gzip berth_gzip
+measure berth-zstd berth_zstd
+measure podman-gzip podman_gzip
+measure podman-zstd podman_zstd
+measure skopeo+umoci-gzip skopeo_umoci
+if start_dockerd; then measure docker-gzip docker_gzip; else echo "  docker: dockerd did not start (see $B/docker/log)"; fi
+
+ratio() { [ -n "${T[$1]:-}" ] && [ -n "${T[$2]:-}" ] && printf '  %-34s %5.2fx\n' "$2 / $1" "$(echo "${T[$2]} / ${T[$1]}" | bc -l)"; }
+echo "speed-up of berth (peer time / berth time; targets: docker >= 3x, podman >= 2.5x):"
+ratio berth-gzip docker-gzip
+ratio berth-gzip podman-gzip
+ratio berth-zstd podman-zstd
+ratio berth-gzip skopeo+umoci-gzip

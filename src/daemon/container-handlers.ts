@@ -1,0 +1,70 @@
+// The wire wrapper for container calls: checks parameters, calls ContainerService.
+import { BerthError } from '../errors.js';
+import { optBool, optFilters, optNumber, optString, optStringMap, optStrings, str, type Params } from './params.js';
+import type { Handler } from './call-context.js';
+import type { ContainerService } from '../services/container-service.js';
+import type { MethodName, RunParams } from '../protocol/methods.js';
+
+function logDriver(p: Params): RunParams['logDriver'] {
+  const v = optString(p, 'logDriver');
+  if (v === undefined) return undefined;
+  if (v !== 'local' && v !== 'json-file' && v !== 'none') throw new BerthError('invalid_argument', `log driver "${v}" is not supported: use local, json-file or none`);
+  return v;
+}
+
+function runParams(p: Params): RunParams {
+  return {
+    image: str(p, 'image'),
+    platform: optString(p, 'platform'),
+    auth: optString(p, 'auth'),
+    cmd: optStrings(p, 'cmd'),
+    entrypoint: optStrings(p, 'entrypoint'),
+    env: optStrings(p, 'env'),
+    workdir: optString(p, 'workdir'),
+    name: optString(p, 'name'),
+    autoRemove: optBool(p, 'autoRemove'),
+    hostname: optString(p, 'hostname'),
+    user: optString(p, 'user'),
+    labels: optStringMap(p, 'labels'),
+    restart: optString(p, 'restart'),
+    stopSignal: optString(p, 'stopSignal'),
+    stopTimeout: optNumber(p, 'stopTimeout'),
+    tty: optBool(p, 'tty'),
+    openStdin: optBool(p, 'openStdin'),
+    logDriver: logDriver(p),
+    logOpts: optStringMap(p, 'logOpts'),
+    detach: optBool(p, 'detach'),
+  };
+}
+
+function waitCondition(p: Params): 'not-running' | 'next-exit' | 'removed' | undefined {
+  const v = optString(p, 'condition');
+  if (v === undefined || v === 'not-running' || v === 'next-exit' || v === 'removed') return v;
+  throw new BerthError('invalid_argument', `invalid wait condition "${v}": use not-running, next-exit or removed`);
+}
+
+export function containerHandlers(c: ContainerService): Partial<Record<MethodName, Handler>> {
+  return {
+    'container.run': (p, call) => c.run(runParams(p), call),
+    'container.create': async (p, call) => ({ id: await c.create(runParams(p), call), warnings: [] }),
+    'container.start': (p, call) => c.start(str(p, 'id'), optBool(p, 'attach') ?? false, optBool(p, 'interactive') ?? false, call),
+    'container.attach': (p, call) => c.attach(str(p, 'id'), optBool(p, 'stdin') ?? false, call),
+    'container.list': async (p) => c.list({ all: optBool(p, 'all'), filters: optFilters(p, 'filters'), limit: optNumber(p, 'limit') }),
+    'container.logs': (p, call) =>
+      c.logs(
+        { id: str(p, 'id'), follow: optBool(p, 'follow'), tail: optNumber(p, 'tail'), timestamps: optBool(p, 'timestamps'), since: optString(p, 'since'), until: optString(p, 'until') },
+        call,
+      ),
+    'container.stop': (p) => c.stop(str(p, 'id'), optNumber(p, 'timeout')),
+    'container.restart': (p) => c.restart(str(p, 'id'), optNumber(p, 'timeout')),
+    'container.kill': (p) => c.kill(str(p, 'id'), optString(p, 'signal')),
+    'container.wait': (p) => c.wait(str(p, 'id'), waitCondition(p)),
+    'container.pause': (p) => c.pause(str(p, 'id'), true),
+    'container.unpause': (p) => c.pause(str(p, 'id'), false),
+    'container.rename': (p) => c.rename(str(p, 'id'), str(p, 'name')),
+    'container.resize': (p) => c.resize(str(p, 'id'), optNumber(p, 'rows') ?? 0, optNumber(p, 'cols') ?? 0),
+    'container.inspect': (p) => c.inspect(str(p, 'id')),
+    'container.remove': (p) => c.remove(str(p, 'id'), optBool(p, 'force') ?? false),
+    'container.prune': () => c.prune(),
+  };
+}

@@ -1,0 +1,185 @@
+// Downloads one blob into a file, resumably: bytes are appended to the file
+// and hashed as they arrive; when the connection drops or stalls, the
+// download continues from the last byte with an HTTP Range request (a
+// registry that ignores Range resends the whole blob and the known prefix is
+// skipped). The file only ever grows, so a reader may follow it while it is
+// written. Size and sha256 are checked at the end; a mismatch is
+// digest_mismatch and the caller must discard the file. When the registry
+// does not have the blob (404) and the descriptor lists `urls` (foreign
+// layers), those are tried, as Docker does.
+import { createHash, type Hash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BerthError } from '../errors.js';
+import { registryHost, type ImageReference } from '../image/reference.js';
+import type { CallAuth, RegistryClient } from './client.js';
+import { isTransient, networkError, RegistryHttpError, TransientNetworkError } from './registry-errors.js';
+import { backoffDelay } from './transport.js';
+
+export interface BlobToFetch {
+  digest: string;
+  size: number;
+  urls?: string[];
+}
+
+export interface DownloadOptions extends CallAuth {
+  /** Called with the byte count as it grows. */
+  onProgress?: (bytes: number) => void;
+  /** Called for each (re)connection: 0 for the first, then the offset resumed from. */
+  onConnect?: (offset: number) => void;
+}
+
+/** Flushes this much at a time to the file (fewer syscalls than one write per network chunk). */
+const WRITE_BATCH = 256 * 1024;
+
+class Sink {
+  offset = 0;
+  readonly hash: Hash = createHash('sha256');
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private written = 0;
+
+  constructor(private readonly fh: FileHandle, private readonly size: number, private readonly what: string) {}
+
+  async push(chunk: Uint8Array): Promise<void> {
+    if (this.offset + chunk.length > this.size) {
+      throw new BerthError('digest_mismatch', `${this.what} is larger than the ${this.size} bytes its descriptor declares; the content is corrupt or was tampered with`);
+    }
+    const b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.hash.update(b);
+    this.offset += b.length;
+    this.pending.push(b);
+    this.pendingBytes += b.length;
+    if (this.pendingBytes >= WRITE_BATCH) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.pendingBytes === 0) return;
+    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    await this.fh.write(data, 0, data.length, this.written);
+    this.written += data.length;
+  }
+}
+
+/** Reads `res`'s body into `sink`, failing with a TransientNetworkError when no byte arrives for `stallMs`. */
+async function drain(res: Response, sink: Sink, skip: number, stallMs: number, abort: AbortController, host: string, what: string, onProgress?: (n: number) => void): Promise<void> {
+  const reader = res.body!.getReader();
+  let toSkip = skip;
+  let timer: NodeJS.Timeout | undefined;
+  let stalled = false;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { stalled = true; abort.abort(); }, stallMs);
+  };
+  try {
+    for (;;) {
+      arm();
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await reader.read();
+      } catch (err) {
+        if (stalled) throw new TransientNetworkError(`registry ${host} stopped sending ${what} for ${Math.round(stallMs / 1000)} s`, { cause: err });
+        throw networkError(err, host, what);
+      }
+      if (r.done) break;
+      let chunk = r.value;
+      if (toSkip > 0) {
+        const n = Math.min(toSkip, chunk.length);
+        toSkip -= n;
+        chunk = chunk.subarray(n);
+        if (chunk.length === 0) continue;
+      }
+      await sink.push(chunk);
+      onProgress?.(sink.offset);
+    }
+  } finally {
+    clearTimeout(timer);
+    reader.releaseLock();
+  }
+  await sink.flush();
+}
+
+/** Offset a 206 response starts at, from Content-Range "bytes START-END/TOTAL". */
+function rangeStart(res: Response): number | undefined {
+  const m = /^bytes\s+(\d+)-/.exec(res.headers.get('content-range') ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+async function open(client: RegistryClient, ref: ImageReference, blob: BlobToFetch, offset: number, opts: DownloadOptions, signal: AbortSignal, what: string): Promise<Response> {
+  const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
+  try {
+    return await client.pullRequest(ref, `blobs/${blob.digest}`, { headers, what, retry: true }, { credential: opts.credential, signal });
+  } catch (err) {
+    if (!(err instanceof RegistryHttpError && err.status === 404) || !blob.urls?.length) throw err;
+    let last: unknown = err;
+    for (const url of blob.urls) {
+      let host = url;
+      try {
+        host = new URL(url).host;
+        if (!/^https?:$/.test(new URL(url).protocol)) continue;
+        return await client.transport.send({ url, host, headers, scopes: [], what: `foreign ${what} from ${url}`, signal });
+      } catch (e) {
+        last = e;
+      }
+    }
+    throw last;
+  }
+}
+
+/**
+ * Downloads `blob` of `ref` into `fh` (an empty file), resuming after
+ * failures, and verifies it. Resolves with its size; throws digest_mismatch
+ * when the content is wrong, or the last error when the registry kept failing.
+ */
+export async function downloadBlobToFile(client: RegistryClient, ref: ImageReference, blob: BlobToFetch, fh: FileHandle, opts: DownloadOptions = {}): Promise<number> {
+  const what = `blob ${blob.digest} of ${ref.registry}/${ref.repository}`;
+  const host = registryHost(ref);
+  const sink = new Sink(fh, blob.size, what);
+  const policy = client.transport.policy;
+  let failures = 0;
+  while (sink.offset < blob.size || (sink.offset === 0 && blob.size === 0 && failures === 0)) {
+    const abort = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, abort.signal]) : abort.signal;
+    const before = sink.offset;
+    try {
+      opts.onConnect?.(sink.offset);
+      const res = await open(client, ref, blob, sink.offset, opts, signal, what);
+      if (!res.body) throw new TransientNetworkError(`registry ${host} sent no body for ${what}`);
+      let skip = 0;
+      if (res.status === 206) {
+        if (rangeStart(res) !== sink.offset) {
+          await res.body.cancel();
+          throw new BerthError('registry_error', `registry ${host} answered a request for ${what} from byte ${sink.offset} with ${res.headers.get('content-range')}`);
+        }
+      } else {
+        skip = sink.offset;
+        const declared = res.headers.get('content-length');
+        if (declared !== null && Number(declared) !== blob.size) {
+          await res.body.cancel();
+          throw new BerthError('digest_mismatch', `${what}: the registry announces ${declared} bytes but the descriptor declares ${blob.size}`);
+        }
+      }
+      await drain(res, sink, skip, client.stallTimeoutMs, abort, host, what, opts.onProgress);
+      if (sink.offset < blob.size) throw new TransientNetworkError(`registry ${host} ended ${what} after ${sink.offset} of ${blob.size} bytes`);
+      if (blob.size === 0) break;
+    } catch (err) {
+      await sink.flush().catch(() => undefined);
+      if (opts.signal?.aborted) throw new BerthError('registry_error', `download of ${what} was cancelled`);
+      if (!isTransient(err)) throw err;
+      // Progress resets the count: only repeated failures without progress give up.
+      failures = sink.offset > before ? 1 : failures + 1;
+      if (failures > policy.retries) throw err;
+      await sleep(backoffDelay(policy, failures - 1));
+    }
+  }
+  const actual = `sha256:${sink.hash.digest('hex')}`;
+  if (sink.offset !== blob.size) {
+    throw new BerthError('digest_mismatch', `${what} has ${sink.offset} bytes but its descriptor declares ${blob.size}; the content is truncated or corrupt`);
+  }
+  if (actual !== blob.digest) {
+    throw new BerthError('digest_mismatch', `${what} has digest ${actual} but ${blob.digest} was expected; the content is corrupt or was tampered with`);
+  }
+  return sink.offset;
+}

@@ -1,0 +1,83 @@
+// How a container looks to clients: `ps` rows and Docker-shaped `inspect`
+// documents, computed from the machine's state value and context. Pure.
+import { dockerState, type ContainerContext } from '../machines/container.js';
+import { statusText } from './status-text.js';
+import type { ContainerSummary } from '../protocol/methods.js';
+
+export function containerSummary(value: unknown, c: ContainerContext, now = Date.now()): ContainerSummary & { labels: Record<string, string>; imageId: string } {
+  const state = dockerState(value);
+  return {
+    id: c.id,
+    name: c.name,
+    image: c.image,
+    imageId: c.imageId,
+    command: c.spec.args.join(' '),
+    created: c.createdAt,
+    state,
+    status: statusText(state, c.exitCode, c.startedAt, c.finishedAt, now),
+    exitCode: c.exitCode,
+    startedAt: c.startedAt,
+    finishedAt: c.finishedAt,
+    labels: c.spec.labels ?? {},
+  };
+}
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+export function containerInspect(value: unknown, c: ContainerContext, paths: { log: string; dir: string }): Record<string, unknown> {
+  const state = dockerState(value);
+  const policy = c.spec.restartPolicy ?? { name: 'no', maximumRetryCount: 0 };
+  return {
+    Id: c.id,
+    Created: c.createdAt,
+    Path: c.spec.args[0] ?? '',
+    Args: c.spec.args.slice(1),
+    State: {
+      Status: state,
+      Running: state === 'running' || state === 'paused',
+      Paused: state === 'paused',
+      Restarting: state === 'restarting',
+      OOMKilled: c.oomKilled ?? false,
+      Dead: state === 'dead',
+      Pid: c.pid ?? 0,
+      ExitCode: c.exitCode ?? 0,
+      Error: c.error?.message ?? '',
+      StartedAt: c.startedAt ?? ZERO_TIME,
+      FinishedAt: c.finishedAt ?? ZERO_TIME,
+    },
+    Image: c.imageId,
+    ResolvConfPath: '',
+    HostnamePath: '',
+    HostsPath: '',
+    LogPath: paths.log,
+    Name: `/${c.name}`,
+    RestartCount: c.restartCount ?? 0,
+    Driver: 'overlay2',
+    Platform: 'linux',
+    HostConfig: {
+      AutoRemove: c.spec.autoRemove,
+      RestartPolicy: { Name: policy.name, MaximumRetryCount: policy.maximumRetryCount },
+      LogConfig: { Type: c.spec.logDriver ?? 'local', Config: c.spec.logOpts ?? {} },
+      NetworkMode: 'none',
+    },
+    GraphDriver: {
+      Name: 'overlay2',
+      Data: { LowerDir: c.spec.lowerDirs.join(':'), UpperDir: `${paths.dir}/upper`, WorkDir: `${paths.dir}/work`, MergedDir: `${paths.dir}/rootfs` },
+    },
+    Mounts: [],
+    Config: {
+      Hostname: c.spec.hostname,
+      User: c.spec.user.uid === 0 && c.spec.user.gid === 0 ? '' : `${c.spec.user.uid}:${c.spec.user.gid}`,
+      Tty: c.spec.tty ?? false,
+      OpenStdin: c.spec.openStdin ?? false,
+      Env: c.spec.env,
+      Cmd: c.spec.args,
+      Image: c.image,
+      WorkingDir: c.spec.cwd,
+      Labels: c.spec.labels ?? {},
+      StopSignal: c.spec.stopSignal ?? 'SIGTERM',
+      StopTimeout: c.spec.stopTimeout ?? 10,
+    },
+    NetworkSettings: { Networks: {} },
+  };
+}
