@@ -66,5 +66,7 @@ export function containerHandlers(c: ContainerService): Partial<Record<MethodNam
     'container.inspect': (p) => c.inspect(str(p, 'id')),
     'container.remove': (p) => c.remove(str(p, 'id'), optBool(p, 'force') ?? false),
     'container.prune': () => c.prune(),
+    'container.top': (p) => c.top(str(p, 'id')),
+    'container.stats': (p) => c.stats(optStrings(p, 'ids') ?? [], optBool(p, 'all') ?? false),
   };
 }

@@ -10,6 +10,7 @@
 //                     res     final result                 { t, id, result }
 //                     err     final error                  { t, id, error: { code, message } }
 import type { SerializedError } from '../errors.js';
+import type { EngineEvent } from './container-methods.js';
 
 export const PROTOCOL_VERSION = 1;
 /** Path of the websocket endpoint on the control socket. */
@@ -33,7 +34,8 @@ export type StreamEvent =
   | { kind: 'status'; message: string }
   | { kind: 'container-id'; id: string }
   /** a chunk of a byte stream the call produces (save, export), in order */
-  | { kind: 'data'; data: Uint8Array };
+  | { kind: 'data'; data: Uint8Array }
+  | { kind: 'event'; event: EngineEvent };
 
 export function isClientFrame(v: unknown): v is ClientFrame {
   if (!v || typeof v !== 'object') return false;

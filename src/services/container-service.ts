@@ -17,7 +17,8 @@ import { familiarName, parseReference } from '../image/reference.js';
 import type { ActorRouter } from '../workers/router.js';
 import type { MetadataDb } from '../store/db.js';
 import type { RunParams, RunResult } from '../protocol/methods.js';
-import type { ContainerListParams, CreateParams, LogsParams, WaitResult } from '../protocol/container-methods.js';
+import type { ContainerListParams, CreateParams, LogsParams, StatsSample, TopResult, WaitResult } from '../protocol/container-methods.js';
+import { containerStats, containerTop } from './container-stats.js';
 import type { CallContext } from '../daemon/call-context.js';
 import type { ImageService } from './image-service.js';
 
@@ -194,6 +195,28 @@ export class ContainerService {
     const id = findContainerId(this.db, ref);
     await this.ask(id, { type: 'RESIZE', rows, cols });
     return null;
+  }
+
+  private async runningPid(ref: string): Promise<{ id: string; name: string; pid: number }> {
+    const id = findContainerId(this.db, ref);
+    const doc = await this.inspect(id);
+    const state = doc.State as { Running: boolean; Pid: number };
+    if (!state.Running || !state.Pid) throw new BerthError('conflict', `container ${id.slice(0, 12)} is not running`);
+    return { id, name: String(doc.Name).replace(/^\//, ''), pid: state.Pid };
+  }
+
+  async top(ref: string): Promise<TopResult> {
+    return containerTop((await this.runningPid(ref)).pid);
+  }
+
+  async stats(ids: string[], all: boolean): Promise<StatsSample[]> {
+    const targets = ids.length > 0 ? ids : this.list({ all }).filter((r) => r.state === 'running').map((r) => r.id);
+    return Promise.all(
+      targets.map(async (ref) => {
+        const c = await this.runningPid(ref);
+        return containerStats(c.id, c.name, c.pid);
+      }),
+    );
   }
 
   inspect(ref: string): Promise<Record<string, unknown>> {
