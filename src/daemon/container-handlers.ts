@@ -67,6 +67,11 @@ export function containerHandlers(c: ContainerService): Partial<Record<MethodNam
     'container.remove': (p) => c.remove(str(p, 'id'), optBool(p, 'force') ?? false),
     'container.prune': () => c.prune(),
     'container.top': (p) => c.top(str(p, 'id')),
+    'container.exec': (p, call) =>
+      c.exec(
+        { id: str(p, 'id'), cmd: optStrings(p, 'cmd') ?? [], env: optStrings(p, 'env'), workdir: optString(p, 'workdir'), user: optString(p, 'user'), tty: optBool(p, 'tty'), interactive: optBool(p, 'interactive'), detach: optBool(p, 'detach') },
+        call,
+      ),
     'container.stats': (p) => c.stats(optStrings(p, 'ids') ?? [], optBool(p, 'all') ?? false),
   };
 }

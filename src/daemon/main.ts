@@ -88,7 +88,7 @@ async function run(opts: DaemonOptions): Promise<void> {
   await restoreActors(db, router);
 
   const images = new ImageService(db, router);
-  const containers = new ContainerService(db, router, images, opts);
+  const containers = new ContainerService(db, router, images, { ...opts, shimPath: shim, runtimePath: runtime, runtimeRoot: join(opts.execRoot, 'runtime') });
   const system = new SystemService(db, containers, images, { ...opts, runtime, packageRoot: packageRoot() });
   const load = new LoadService(opts.root, images);
   const imageOps = new ImageOps(db, opts.root, images, opts.execRoot);

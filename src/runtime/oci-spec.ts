@@ -22,6 +22,20 @@ export interface OciSpecOptions {
   cgroupsPath: string;
 }
 
+/** The process.json of an exec into a container: the container's restrictions, the exec's command. */
+export function buildExecProcess(p: { args: string[]; env: string[]; cwd: string; user: { uid: number; gid: number }; tty: boolean }): Record<string, unknown> {
+  const caps = [...DEFAULT_CAPABILITIES];
+  return {
+    terminal: p.tty,
+    user: p.user,
+    args: p.args,
+    env: p.env,
+    cwd: p.cwd,
+    capabilities: { bounding: caps, effective: caps, permitted: caps },
+    noNewPrivileges: true,
+  };
+}
+
 export function buildOciSpec(spec: ContainerRunSpec, opts: OciSpecOptions): Record<string, unknown> {
   const caps = [...DEFAULT_CAPABILITIES];
   return {

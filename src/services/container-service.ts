@@ -17,8 +17,9 @@ import { familiarName, parseReference } from '../image/reference.js';
 import type { ActorRouter } from '../workers/router.js';
 import type { MetadataDb } from '../store/db.js';
 import type { RunParams, RunResult } from '../protocol/methods.js';
-import type { ContainerListParams, CreateParams, LogsParams, StatsSample, TopResult, WaitResult } from '../protocol/container-methods.js';
+import type { ContainerListParams, CreateParams, LogsParams, StatsSample, TopResult, WaitResult, ExecParams, ExecResult } from '../protocol/container-methods.js';
 import { containerStats, containerTop } from './container-stats.js';
+import { execInContainer } from './container-exec.js';
 import type { CallContext } from '../daemon/call-context.js';
 import type { ImageService } from './image-service.js';
 
@@ -29,7 +30,7 @@ export class ContainerService {
     private readonly db: MetadataDb,
     private readonly router: ActorRouter,
     private readonly images: ImageService,
-    private readonly paths: { root: string; execRoot: string },
+    private readonly paths: { root: string; execRoot: string; shimPath: string; runtimePath: string; runtimeRoot: string },
   ) {}
 
   private ask<T = unknown>(id: string, msg: { type: string; [k: string]: unknown }): Promise<T> {
@@ -217,6 +218,15 @@ export class ContainerService {
         return containerStats(c.id, c.name, c.pid);
       }),
     );
+  }
+
+  async exec(p: ExecParams, call: CallContext): Promise<ExecResult> {
+    const id = findContainerId(this.db, p.id);
+    const row = await this.ask<Row>(id, { type: 'SUMMARY' });
+    if (row.state === 'paused') throw new BerthError('conflict', `container ${id.slice(0, 12)} is paused, unpause the container before exec`);
+    if (row.state !== 'running') throw new BerthError('conflict', `container ${id.slice(0, 12)} is not running`);
+    const ctx = (this.db.actors.get(containerActorId(id))?.snapshot as PersistedContainer).context;
+    return execInContainer({ ctx, ...this.paths }, p, call);
   }
 
   inspect(ref: string): Promise<Record<string, unknown>> {

@@ -38,7 +38,7 @@ const METHODS = [
 ];
 
 const BAD_PARAMS: Record<string, unknown>[] = [
-  { id: 42, image: ['x'], ref: {}, name: 7, names: 'x', source: 1, target: null, server: [], auth: 3 },
+  { id: 42, image: ['x'], ref: {}, name: 7, names: 'x', source: 1, target: null, server: [], auth: 3, until: '1' },
   { id: 'no-such-container', image: 'UPPER:bad tag', ref: '::', name: 'a b', names: ['nope'], source: 'nope', target: 'Bad Tag', timeout: 'x', filters: 'x', tail: 'x', rows: -1, cols: 1e9, signal: 'SIGNOPE', cmd: 'x', condition: 'soon' },
 ];
 

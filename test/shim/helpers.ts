@@ -90,6 +90,22 @@ export class Sandbox {
     return JSON.parse(readFileSync(join(this.state, 'exit.json'), 'utf8'));
   }
 
+  /** Write a process JSON for `exec` (the bundle's process with other args) and return its path. */
+  writeProcess(name: string, args: string[], extra: Record<string, unknown> = {}): string {
+    const config = JSON.parse(readFileSync(join(this.bundle, 'config.json'), 'utf8'));
+    const path = join(this.dir, `${name}.json`);
+    writeFileSync(path, JSON.stringify({ ...config.process, args, terminal: false, ...extra }));
+    return path;
+  }
+
+  /** Run `berth-shim exec` for this sandbox's container with its own state dir. */
+  runExec(execId: string, processFile: string, extra: string[] = []): Promise<ShimReply> {
+    return this.runShim([], [
+      'exec', '--id', this.id, '--exec-id', execId, '--state-dir', join(this.dir, `exec-${execId}`),
+      '--runtime', RUNC, '--runtime-root', this.runcRoot, '--process', processFile, ...extra,
+    ]);
+  }
+
   /** Run the shim's invoker; resolves once its stdout and stderr are closed. */
   runShim(extra: string[] = [], override?: string[]): Promise<ShimReply> {
     const args = override ?? [

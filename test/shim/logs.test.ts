@@ -78,8 +78,9 @@ describe('berth-shim log drivers', () => {
 
   it('local rotates at record boundaries and keeps --log-max-file files', async () => {
     box = new Sandbox();
-    // 400 numbered lines of 100 bytes each, from stdout and stderr.
-    box.makeBundle(['sh', '-c', `i=0; while [ $i -lt 400 ]; do printf '%099d\\n' $i; [ $((i % 50)) = 0 ] && echo e$i >&2; i=$((i+1)); done`]);
+    // 4000 numbered lines of 100 bytes, some stderr between them. Three files
+    // hold at most 3 records of 32 KiB (one read) each: far less than 400 kB.
+    box.makeBundle(['sh', '-c', `i=0; while [ $i -lt 4000 ]; do printf '%099d\\n' $i; [ $((i % 50)) = 0 ] && echo e$i >&2; i=$((i+1)); done`]);
     const logFile = join(box.dir, 'rot.log');
     await box.runToExit(['--log-file', logFile, '--log-max-size', '4096', '--log-max-file', '3']);
     expect(existsSync(`${logFile}.3`)).toBe(false);
@@ -91,7 +92,7 @@ describe('berth-shim log drivers', () => {
       return recs;
     });
     const stdout = Buffer.concat(decoded.flat().filter((r) => r.stream === 1).map((r) => r.data)).toString();
-    const full = Array.from({ length: 400 }, (_, i) => `${String(i).padStart(99, '0')}\n`).join('');
+    const full = Array.from({ length: 4000 }, (_, i) => `${String(i).padStart(99, '0')}\n`).join('');
     expect(stdout.length).toBeGreaterThan(0);
     expect(stdout.length).toBeLessThan(full.length);
     expect(full.endsWith(stdout)).toBe(true); // the newest output, nothing lost in between

@@ -1,0 +1,100 @@
+// `exec`: a new process in a running container, through its own shim
+// (`berth-shim exec`), which runs `runtime exec` and serves the same attach
+// protocol as a container's shim. Output streams to the caller; the caller's
+// upload is the process's stdin; the result is its exit code.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BerthError } from '../errors.js';
+import { AttachClient } from '../runtime/attach-client.js';
+import { buildExecProcess } from '../runtime/oci-spec.js';
+import { parseUser, mergeEnv } from '../runtime/container-config.js';
+import { runtimeError } from '../runtime/runtime-errors.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
+import type { CallContext } from '../daemon/call-context.js';
+import type { ExecParams, ExecResult } from '../protocol/container-methods.js';
+import type { ContainerContext } from '../machines/container.js';
+
+export interface ExecTarget {
+  ctx: ContainerContext;
+  shimPath: string;
+  runtimePath: string;
+  runtimeRoot: string;
+  execRoot: string;
+}
+
+function startShim(args: string[], shimPath: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(shimPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', (e) => reject(new BerthError('runtime_error', `cannot start the exec shim: ${e.message}`)));
+    child.on('close', (code) => {
+      let reply: { ok?: boolean; error?: string } | undefined;
+      try {
+        reply = JSON.parse(out.trim().split('\n').pop() ?? '') as typeof reply;
+      } catch {
+        reply = undefined;
+      }
+      if (reply?.ok) resolve();
+      else if (reply) reject(runtimeError(reply.error ?? 'exec failed'));
+      else reject(new BerthError('runtime_error', `the exec shim exited with code ${code}${err ? `: ${err.trim()}` : ''}`));
+    });
+  });
+}
+
+export async function execInContainer(t: ExecTarget, p: ExecParams, call: CallContext): Promise<ExecResult> {
+  if (!Array.isArray(p.cmd) || p.cmd.length === 0) throw new BerthError('invalid_argument', 'no command given: berth exec CONTAINER COMMAND [ARG...]');
+  const ctx = t.ctx;
+  const execId = randomBytes(16).toString('hex');
+  const stateDir = join(t.execRoot, 'execs', execId.slice(0, 16));
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const processFile = join(stateDir, 'process.json');
+  const cwd = p.workdir || ctx.spec.cwd;
+  if (!cwd.startsWith('/')) throw new BerthError('invalid_argument', `the working directory "${cwd}" is invalid: it needs to be an absolute path`);
+  const proc = buildExecProcess({
+    args: p.cmd,
+    env: mergeEnv(ctx.spec.env, p.env ?? [], ctx.spec.hostname),
+    cwd,
+    user: p.user ? parseUser(p.user) : ctx.spec.user,
+    tty: p.tty === true,
+  });
+  await writeFileAtomic(processFile, JSON.stringify(proc));
+  const args = ['exec', '--id', ctx.id, '--exec-id', execId, '--state-dir', stateDir, '--runtime', t.runtimePath, '--runtime-root', t.runtimeRoot, '--process', processFile];
+  if (p.interactive) args.push('--stdin');
+  if (p.tty) args.push('--terminal');
+  try {
+    await startShim(args, t.shimPath);
+    call.emit({ kind: 'container-id', id: execId });
+    if (p.detach) return { execId };
+    const attach = await AttachClient.open(join(stateDir, 'attach.sock'));
+    attach.onOutput = (stream, data) => call.emit({ kind: 'output', stream, data });
+    const onCancel = () => {
+      if (call.signal.reason === 'cancel') void attach.kill(2).catch(() => {});
+    };
+    call.signal.addEventListener('abort', onCancel, { once: true });
+    if (p.interactive) {
+      void (async () => {
+        try {
+          for await (const chunk of call.upload()) await attach.writeStdin(chunk);
+          await attach.closeStdin();
+        } catch {
+          /* the process ended or the client left */
+        }
+      })();
+    }
+    try {
+      const rec = await attach.exited();
+      await attach.closed();
+      return { execId, exitCode: rec.exitCode };
+    } finally {
+      call.signal.removeEventListener('abort', onCancel);
+      attach.close();
+    }
+  } finally {
+    if (!p.detach) await rm(stateDir, { recursive: true, force: true });
+  }
+}
