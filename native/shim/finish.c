@@ -13,8 +13,10 @@
 
 #define SHIM_CLIENT_FLUSH_MS 2000
 
-void shim_loop_finish(shim_loop *l) {
+void shim_loop_record_exit(shim_loop *l) {
   berth_error err;
+  if (l->exit_recorded) return;
+  l->exit_recorded = 1;
   for (int i = 0; i < 2; i++)
     if (l->io.out[i] >= 0) {
       close(l->io.out[i]);
@@ -35,6 +37,11 @@ void shim_loop_finish(shim_loop *l) {
     shim_diag_error("exit.json", &err);
   l->attach.exit_text = l->exit_text;
   shim_attach_broadcast(&l->attach, SHIM_FRAME_EXIT, l->exit_text, strlen(l->exit_text));
+}
+
+void shim_loop_finish(shim_loop *l) {
+  berth_error err;
+  shim_loop_record_exit(l);
 
   if (l->cfg->mode == SHIM_MODE_CREATE) {
     const char *args[] = {"delete", "--force", l->cfg->id, NULL};

@@ -156,6 +156,7 @@ int shim_loop_run(shim_loop *l, berth_error *err) {
         drain_deadline = 0;
         /* exec: the output and exit still go to the first client. */
         if (l->cfg->mode != SHIM_MODE_EXEC || l->ever_connected) break;
+        shim_loop_record_exit(l);
         if (!client_deadline) client_deadline = now + SHIM_EXEC_CLIENT_WAIT_MS;
         if (now >= client_deadline) {
           shim_diag("no client connected in %d ms after the exit", SHIM_EXEC_CLIENT_WAIT_MS);

@@ -40,6 +40,7 @@ typedef struct shim_loop {
   int exited;
   int wait_status;
   uint64_t exited_ns;
+  int exit_recorded;           /* exit.json written, exit frame sent */
   int ever_connected;          /* some client has connected */
   unsigned char *replay;       /* exec: framed output waiting for the first client */
   size_t replay_len;
@@ -55,7 +56,10 @@ int shim_loop_init(shim_loop *l, berth_error *err);
 /* Run until the process has exited and its output is drained. */
 int shim_loop_run(shim_loop *l, berth_error *err);
 
-/* Record the exit (exit.json, exit frame), delete the container, unmount
+/* finish.c: complete the log, write exit.json, send the exit frame (once). */
+void shim_loop_record_exit(shim_loop *l);
+
+/* Record the exit if not done yet, delete the container, unmount
  * the overlay, close clients. */
 void shim_loop_finish(shim_loop *l);
 

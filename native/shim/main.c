@@ -67,8 +67,8 @@ static int run_shim(int sync_fd) {
   if (shim_detach(sync_fd, cfg.state_dir, &err) < 0) return fail(sync_fd, "detach", &err);
   /* Client backlogs come and go; fixed thresholds make glibc hand their
    * memory back instead of keeping the high-water mark. */
-  mallopt(M_MMAP_THRESHOLD, 64 * 1024);
-  mallopt(M_TRIM_THRESHOLD, 64 * 1024);
+  mallopt(M_MMAP_THRESHOLD, 16 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 16 * 1024);
   if (shim_diag_open("shim.log", &err) < 0) err.msg[0] = '\0'; /* diagnostics are optional */
   if (cfg.mode == SHIM_MODE_EXEC) shim_diag("shim for exec %s in %s starting", cfg.exec_id, cfg.id);
   else shim_diag("shim for %s starting", cfg.id);

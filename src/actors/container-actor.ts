@@ -105,6 +105,12 @@ class ContainerActor implements HostedActor {
         await this.effects.stdin(msg.data instanceof Uint8Array ? msg.data : null);
         return null;
       case 'RESIZE':
+        // A client sizes its terminal as soon as it knows the container's id,
+        // which can be before the container runs: keep the size for the start.
+        if (j.snapshot.matches('created') || j.snapshot.matches('starting')) {
+          this.effects.pendingSize = { rows: Number(msg.rows), cols: Number(msg.cols) };
+          return null;
+        }
         this.requireRunning();
         await this.effects.resize(Number(msg.rows), Number(msg.cols));
         return null;

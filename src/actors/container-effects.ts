@@ -24,6 +24,8 @@ export class ContainerEffects {
   /** Time spent in the shim, runtime and container process since START, for the daemon-share trace. */
   externalMs = 0;
   private startSentAt: number | null = null;
+  /** terminal size asked for before the container ran */
+  pendingSize: { rows: number; cols: number } | null = null;
 
   constructor(private readonly env: ActorEnv, private readonly actorId: string, private readonly id: string) {
     this.paths = containerPaths(env.config.root, env.config.execRoot, id);
@@ -69,6 +71,7 @@ export class ContainerEffects {
     this.externalMs = performance.now() - shimSpawned;
     this.startSentAt = performance.now();
     await attach.start();
+    if (ctx.spec.tty && this.pendingSize) await attach.resize(this.pendingSize.rows, this.pendingSize.cols).catch(() => {});
     trace('started');
     return { pid: started.pid, startedAt: new Date().toISOString() };
   }

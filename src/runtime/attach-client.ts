@@ -50,12 +50,12 @@ export class AttachClient {
     return this.send(FRAME.STDIN, Buffer.from(data));
   }
 
-  closeStdin(): Promise<void> {
-    return this.send(FRAME.STDIN_CLOSE, Buffer.alloc(0));
+  async closeStdin(): Promise<void> {
+    await this.request(FRAME.STDIN_CLOSE, Buffer.alloc(0));
   }
 
-  resize(rows: number, cols: number): Promise<void> {
-    return this.send(FRAME.RESIZE, Buffer.from(`${rows} ${cols}`));
+  async resize(rows: number, cols: number): Promise<void> {
+    await this.request(FRAME.RESIZE, Buffer.from(`${rows} ${cols}`));
   }
 
   /** Resolves with the exit record once the container has exited. */
@@ -126,9 +126,13 @@ export class AttachClient {
       case FRAME.OK:
         this.replies.shift()?.resolve(payload.toString('utf8'));
         return;
-      case FRAME.ERROR:
-        this.replies.shift()?.reject(new Error(payload.toString('utf8')));
+      case FRAME.ERROR: {
+        // STDIN frames get no reply unless refused; such a refusal answers no request.
+        const msg = payload.toString('utf8');
+        if (/^stdin /.test(msg) && this.replies.length === 0) return;
+        this.replies.shift()?.reject(new Error(msg));
         return;
+      }
     }
   }
 

@@ -84,6 +84,9 @@ describe('berth-shim exec', () => {
     expect(reply.json.ok).toBe(true);
     // The process has ended by now, or will soon; nothing connected yet.
     await eventually(() => !processAlive(reply.json.pid!), 'the process to exit');
+    // The exit is on disk at once, while the shim waits for its first client.
+    await eventually(() => existsSync(join(box.dir, 'exec-e2', 'exit.json')), 'exit.json');
+    expect(processAlive(reply.json.shimPid!)).toBe(true);
     const c = await open(join(box.dir, 'exec-e2', 'attach.sock'));
     const exit = await c.waitFrame((f) => f.type === FRAME.EXIT, 'exit frame');
     expect(JSON.parse(exit.payload.toString()).exitCode).toBe(5);
