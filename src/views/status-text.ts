@@ -22,6 +22,10 @@ export function statusText(state: string, exitCode: number | null, startedAt: st
   switch (state) {
     case 'running':
       return startedAt ? `Up ${humanDuration(now - Date.parse(startedAt))}` : 'Up';
+    case 'paused':
+      return startedAt ? `Up ${humanDuration(now - Date.parse(startedAt))} (Paused)` : 'Up (Paused)';
+    case 'restarting':
+      return `Restarting (${exitCode ?? 0}) ${finishedAt ? `${humanDuration(now - Date.parse(finishedAt))} ago` : ''}`.trim();
     case 'exited':
       return `Exited (${exitCode ?? 0}) ${finishedAt ? `${humanDuration(now - Date.parse(finishedAt))} ago` : ''}`.trim();
     case 'removing':
