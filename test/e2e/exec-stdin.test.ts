@@ -1,21 +1,14 @@
 // exec into a running container, and stdin for run -i / exec -i.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { REPO, startDaemon, type TestDaemon } from '../fixtures/daemon.js';
+import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
+import { ok, loadBusybox } from '../fixtures/e2e-helpers.js';
 
 let d: TestDaemon;
 
-function ok(r: { code: number; stdout: string; stderr: string }): string {
-  expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
-  return r.stdout;
-}
 
 beforeAll(async () => {
   d = await startDaemon();
-  const archive = join(d.dir, 'busybox.tar');
-  execFileSync(process.execPath, [join(REPO, 'scripts/busybox-oci.mjs'), '--out', archive]);
-  ok(d.berth(['load', '-i', archive]));
+  loadBusybox(d);
   ok(d.berth(['run', '-d', '--name', 'host', '-e', 'FROM_RUN=1', 'busybox', 'sleep', '300']));
 });
 

@@ -2,16 +2,11 @@
 // kill, pause, rename, inspect, logs options, ps filters, events, top,
 // stats and prune — real daemon, real containers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { REPO, startDaemon, type TestDaemon } from '../fixtures/daemon.js';
+import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
+import { ok, loadBusybox, inspectContainer } from '../fixtures/e2e-helpers.js';
 
 let d: TestDaemon;
 
-function ok(r: { code: number; stdout: string; stderr: string }): string {
-  expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
-  return r.stdout;
-}
 
 async function until(what: string, check: () => boolean, tries = 100): Promise<void> {
   for (let i = 0; i < tries; i++) {
@@ -21,15 +16,11 @@ async function until(what: string, check: () => boolean, tries = 100): Promise<v
   throw new Error(`timed out waiting for ${what}`);
 }
 
-function inspect(name: string): Record<string, any> {
-  return JSON.parse(ok(d.berth(['container', 'inspect', name])))[0];
-}
+const inspect = (name: string) => inspectContainer(d, name);
 
 beforeAll(async () => {
   d = await startDaemon();
-  const archive = join(d.dir, 'busybox.tar');
-  execFileSync(process.execPath, [join(REPO, 'scripts/busybox-oci.mjs'), '--out', archive]);
-  ok(d.berth(['load', '-i', archive]));
+  loadBusybox(d);
 });
 
 afterAll(async () => {

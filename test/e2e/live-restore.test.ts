@@ -1,21 +1,14 @@
 // Live restore: containers keep running, logging and being waited on while
 // the daemon is killed; the restarted daemon finds them in the same state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO, startDaemon, type TestDaemon } from '../fixtures/daemon.js';
+import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
+import { ok, loadBusybox, inspectContainer } from '../fixtures/e2e-helpers.js';
 
 let d: TestDaemon;
 
-function ok(r: { code: number; stdout: string; stderr: string }): string {
-  expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
-  return r.stdout;
-}
 
-function inspect(name: string): Record<string, any> {
-  return JSON.parse(ok(d.berth(['container', 'inspect', name])))[0];
-}
+const inspect = (name: string) => inspectContainer(d, name);
 
 function alive(pid: number): boolean {
   try {
@@ -27,9 +20,7 @@ function alive(pid: number): boolean {
 
 beforeAll(async () => {
   d = await startDaemon();
-  const archive = join(d.dir, 'busybox.tar');
-  execFileSync(process.execPath, [join(REPO, 'scripts/busybox-oci.mjs'), '--out', archive]);
-  ok(d.berth(['load', '-i', archive]));
+  loadBusybox(d);
 });
 
 afterAll(async () => {

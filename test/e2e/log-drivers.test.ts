@@ -1,26 +1,17 @@
 // Log drivers through the daemon: json-file, rotation, none.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO, startDaemon, type TestDaemon } from '../fixtures/daemon.js';
+import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
+import { ok, loadBusybox, inspectContainer } from '../fixtures/e2e-helpers.js';
 
 let d: TestDaemon;
 
-function ok(r: { code: number; stdout: string; stderr: string }): string {
-  expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
-  return r.stdout;
-}
 
-function inspect(name: string): Record<string, any> {
-  return JSON.parse(ok(d.berth(['container', 'inspect', name])))[0];
-}
+const inspect = (name: string) => inspectContainer(d, name);
 
 beforeAll(async () => {
   d = await startDaemon();
-  const archive = join(d.dir, 'busybox.tar');
-  execFileSync(process.execPath, [join(REPO, 'scripts/busybox-oci.mjs'), '--out', archive]);
-  ok(d.berth(['load', '-i', archive]));
+  loadBusybox(d);
 });
 
 afterAll(async () => {
