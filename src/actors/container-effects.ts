@@ -1,6 +1,7 @@
 // The I/O behind a container's machine: the bundle, the shim and its attach
 // connection, runtime commands, cleanup. One instance per container actor.
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { BerthError } from '../errors.js';
 import { buildOciSpec } from '../runtime/oci-spec.js';
@@ -9,7 +10,6 @@ import { launchShim } from '../runtime/shim-launcher.js';
 import { AttachClient, type ExitRecord } from '../runtime/attach-client.js';
 import { runRuntime } from '../runtime/runtime-cli.js';
 import { parseSignal } from '../runtime/signals.js';
-import { writeFileAtomic } from '../util/atomic-file.js';
 import { isMountPoint } from '../util/mountinfo.js';
 import { traceStart } from '../util/trace.js';
 import type { ContainerContext, ExitOutput, StartOutput } from '../machines/container.js';
@@ -26,6 +26,8 @@ export class ContainerEffects {
   private startSentAt: number | null = null;
   /** terminal size asked for before the container ran */
   pendingSize: { rows: number; cols: number } | null = null;
+  /** the shim reported the exit and then closed: it has deleted the container and unmounted its rootfs */
+  private shimCleanedUp = false;
 
   constructor(private readonly env: ActorEnv, private readonly actorId: string, private readonly id: string) {
     this.paths = containerPaths(env.config.root, env.config.execRoot, id);
@@ -50,7 +52,8 @@ export class ContainerEffects {
     ]);
     await rm(p.exitFile, { force: true });
     const spec = buildOciSpec(ctx.spec, { cgroupsPath: `/berth/${ctx.id}` });
-    await writeFileAtomic(p.configJson, JSON.stringify(spec));
+    // Not fsynced: the bundle is rewritten from the journaled context at every start.
+    await writeFile(p.configJson, JSON.stringify(spec));
     trace('bundle written');
     const shimSpawned = performance.now();
     const started = await launchShim({
@@ -92,9 +95,14 @@ export class ContainerEffects {
       try {
         const attach = await this.connect();
         const rec = await attach.exited();
+        const exitTrace = traceStart(`${this.shortId} exit`);
         // The shim deletes the container and unmounts its rootfs after
         // reporting the exit, then closes the socket.
-        await Promise.race([attach.closed(), new Promise((r) => setTimeout(r, SHIM_CLEANUP_WAIT_MS).unref())]);
+        this.shimCleanedUp = await Promise.race([
+          attach.closed().then(() => true),
+          new Promise<boolean>((r) => setTimeout(() => r(false), SHIM_CLEANUP_WAIT_MS).unref()),
+        ]);
+        exitTrace('shim cleaned up');
         if (this.startSentAt !== null) this.externalMs += performance.now() - this.startSentAt;
         this.startSentAt = null;
         this.dropAttach();
@@ -158,18 +166,31 @@ export class ContainerEffects {
 
   async remove(ctx: ContainerContext): Promise<void> {
     const p = this.paths;
+    const trace = traceStart(`${this.shortId} remove`);
     this.dropAttach();
-    if (await isMountPoint(p.rootfs)) {
+    if (!this.shimCleanedUp && (await isMountPoint(p.rootfs))) {
       // The shim unmounts when the container exits; it may have died first.
       const { umount2, constants } = await import('../native/addon.js');
       umount2(p.rootfs, constants.MNT_DETACH);
     }
-    await rm(p.dir, { recursive: true, force: true });
-    await rm(p.shimDir, { recursive: true, force: true });
+    // Move the directories out of the way at once (rename is atomic) and
+    // delete them after the reply; a crash leaves them in ROOT/trash, which
+    // the daemon empties at start.
+    const trash = join(this.env.config.root, 'trash');
+    await mkdir(trash, { recursive: true });
+    const gone = join(trash, `${ctx.id}-${Date.now()}`);
+    await rename(p.dir, gone).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+    void Promise.all([rm(gone, { recursive: true, force: true }), rm(p.shimDir, { recursive: true, force: true })]).catch(() => {});
+    trace('files removed');
+    // Not awaited: LMDB commits this thread's transactions in order, so the
+    // name is free before the final journal entry that the caller waits for.
     const db = this.env.db;
-    await db.root.transaction(() => {
+    void db.root.transaction(() => {
       if (db.names.get(ctx.name) === ctx.id) db.names.remove(ctx.name);
     });
+    trace('name released');
   }
 }
 

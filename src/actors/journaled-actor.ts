@@ -86,14 +86,20 @@ export class JournaledActor<TMachine extends AnyStateMachine> {
       time,
     };
     const record = final ? null : { actorId: this.actorId, kind: this.kind, snapshot: persisted, input: this.input };
-    this.lastWrite = this.lastWrite.then(async () => {
-      try {
-        const seq = await appendTransition(this.env.db, entry, { record });
+    // Issued at once, not after the previous commit: LMDB runs this thread's
+    // write transactions in the order they were issued and commits those that
+    // queue up together with one sync, so a burst of transitions costs one flush.
+    const previous = this.lastWrite;
+    const write = appendTransition(this.env.db, entry, { record }).then(
+      async (seq) => {
+        await previous;
         this.env.noteState({ actorId: this.actorId, kind: this.kind, seq, event: event.type, state: s.value, status: s.status, time });
-      } catch (err) {
+      },
+      (err: unknown) => {
         this.writeError ??= err;
-      }
-    });
+      },
+    );
+    this.lastWrite = write;
     if (final) void this.lastWrite.then(() => this.env.finished(this.actorId));
   }
 }

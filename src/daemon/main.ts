@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // berthd: the Berth daemon, in the foreground.
 import { accessSync, constants as fsConstants } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { delimiter, join, isAbsolute } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { execFileSync } from 'node:child_process';
@@ -72,6 +72,8 @@ async function run(opts: DaemonOptions): Promise<void> {
   const unlockRoot = lockRoot(opts.root);
   await ensureSocketFree(opts.socket);
   const db = openMetadataDb(opts.root);
+  // removed containers' directories whose deletion a crash cut short
+  void rm(join(opts.root, 'trash'), { recursive: true, force: true });
 
   const pool = new Piscina({
     filename: new URL('../workers/pool-tasks.js', import.meta.url).href,

@@ -54,7 +54,9 @@ export class ContainerService {
 
   async create(p: CreateParams, call: CallContext): Promise<string> {
     if (typeof p.image !== 'string' || p.image === '') throw new BerthError('invalid_argument', 'no image given: berth run [OPTIONS] IMAGE [COMMAND] [ARG...]');
+    const trace = traceStart('create');
     let image = findImage(this.db, p.image);
+    trace('image found');
     if (!image) {
       const ref = parseReference(p.image);
       call.emit({ kind: 'status', message: `Unable to find image '${familiarName(ref)}' locally` });
@@ -71,10 +73,13 @@ export class ContainerService {
       .reverse();
     const id = randomBytes(32).toString('hex');
     const spec = buildRunSpec(image.config, p, id.slice(0, 12), lowerDirs);
+    trace('spec built');
     const name = await reserveName(this.db, id, p.name !== undefined ? validateName(p.name) : undefined);
+    trace('name reserved');
     const input: ContainerInput = { id, name, image: p.image, imageId: image.id, createdAt: new Date().toISOString(), spec };
     try {
       await this.router.ask(containerActorId(id), { type: 'CREATE' }, { kind: 'container', input });
+      trace('actor created');
     } catch (err) {
       await releaseName(this.db, name, id);
       throw err;
