@@ -57,6 +57,8 @@ class ContainerActor implements HostedActor {
       case 'WAIT':
         return this.wait(msg.condition);
       case 'STOP': {
+        // A stop that arrives while a (re)start is in flight applies to its outcome.
+        if (j.snapshot.matches('starting')) await j.until((s) => !s.matches('starting'));
         if (j.snapshot.matches({ running: 'paused' })) {
           throw new BerthError('conflict', `cannot stop container ${this.shortId}: the container is paused; unpause it first`);
         }

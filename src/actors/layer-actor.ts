@@ -19,15 +19,8 @@ import { imageServices, type ImageServices } from './image-services.js';
 import type { ActorEnv, HostedActor } from './actor-env.js';
 import type { ActorMessage } from '../workers/messages.js';
 import type { StreamEvent } from '../protocol/frames.js';
+import { fsyncDir } from '../util/atomic-file.js';
 
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 class LayerActor implements HostedActor {
   private readonly journaled: JournaledActor<typeof layerMachine>;

@@ -2,7 +2,7 @@
 // --tail, --since/--until, --timestamps, and --follow until the container stops.
 import { open, stat } from 'node:fs/promises';
 import { BerthError } from '../errors.js';
-import { decodeRecords, type LogRecord } from '../logs/log-records.js';
+import { decodeRecords, LOG_RECORD_HEADER, type LogRecord } from '../logs/log-records.js';
 import { parseJsonFileLines } from '../logs/json-file.js';
 import type { CallContext } from '../daemon/call-context.js';
 import type { LogsParams } from '../protocol/container-methods.js';
@@ -50,7 +50,7 @@ function decode(driver: LogSource['driver'], buf: Buffer): { records: LogRecord[
   let used = 0;
   for (const r of decodeRecords(buf)) {
     records.push(r);
-    used += 13 + r.data.length;
+    used += LOG_RECORD_HEADER + r.data.length;
   }
   return { records, used };
 }

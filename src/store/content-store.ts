@@ -11,6 +11,7 @@ import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BerthError } from '../errors.js';
 import { digestHex, sha256Digest, VerifyingStream } from '../image/digest.js';
+import { fsyncDir } from '../util/atomic-file.js';
 
 function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
@@ -27,14 +28,6 @@ function ioError(what: string, err: unknown): BerthError {
   return new BerthError('io_error', `content store: ${what}: ${(err as Error).message}`, { cause: err });
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 /** Writable into an open file handle (positional writes, no fs.WriteStream fd ownership). */
 function fileSink(fh: FileHandle): Writable {
