@@ -7,7 +7,7 @@ export interface RuntimeTarget { runtimePath: string; runtimeRoot: string }
 
 export function runRuntime(t: RuntimeTarget, args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(t.runtimePath, ['--root', t.runtimeRoot, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(t.runtimePath, ['--root', t.runtimeRoot, ...args], { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -17,6 +17,8 @@ export function runRuntime(t: RuntimeTarget, args: string[], input?: string): Pr
       if (code === 0) resolve(out);
       else reject(runtimeError(err.trim() || `${t.runtimePath} ${args[0]} exited with ${code}`));
     });
-    child.stdin.end(input ?? '');
+    // A runtime that exits without reading its input must not crash the actor host (EPIPE).
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(input);
   });
 }
