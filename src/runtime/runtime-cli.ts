@@ -10,8 +10,8 @@ export function runRuntime(t: RuntimeTarget, args: string[], input?: string): Pr
     const child = spawn(t.runtimePath, ['--root', t.runtimeRoot, ...args], { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.on('error', (e) => reject(runtimeError(`cannot run ${t.runtimePath}: ${e.message}`)));
     child.on('close', (code) => {
       if (code === 0) resolve(out);
