@@ -45,6 +45,8 @@ const LOADERS: Record<CommandName, Loader> = {
   'container-inspect': () => import('./commands/container/inspect.js'),
   'container-prune': () => import('./commands/container/prune.js'),
   events: () => import('./commands/system/events.js'),
+  'debug-journal': () => import('./commands/debug/journal.js'),
+  'debug-replay': () => import('./commands/debug/replay.js'),
 };
 
 /** Runs the command and returns its exit code; failures are printed here, Docker-style. */

@@ -298,6 +298,19 @@ export const defineEvents: Define = (parent, name, dispatch) =>
     .option('-f, --filter <KEY=VALUE>', 'Filter output based on conditions provided (repeatable)', collect)
     .option('--format <FORMAT>', "Format output using a Go template ('json' for one JSON object per line)");
 
+/** `berth debug …`: looking inside the engine (issue 8). */
+function defineDebug(program: Command, dispatch: Dispatch): void {
+  const debug = group(program, 'debug', 'Look inside the engine: export and replay its journal');
+  verb(debug, 'journal', 'debug-journal', dispatch, 'Export the journal (or one actor\'s or a time range\'s slice) as an event log')
+    .option('--actor <REF>', 'Only this actor: a container name or id, or an actor id such as pull/… or layer/…')
+    .option('--since <TIME>', 'Only entries since this time (RFC 3339, Unix seconds, or a duration like 10m)')
+    .option('--until <TIME>', 'Only entries until this time')
+    .option('--format <FORMAT>', 'json (default) or msgpack')
+    .option('-o, --output <FILE>', 'Write to FILE (atomically) instead of standard output');
+  verb(debug, 'replay', 'debug-replay', dispatch, 'Replay an event log through the state machines and check every step')
+    .argument('<FILE>', 'event log from `berth debug journal`, or - for standard input');
+}
+
 /** Docker's management commands: `berth image ls`, `berth container run`, … */
 function group(parent: Command, name: string, description: string): Command {
   const cmd = parent.command(name).description(description).helpCommand(false);
@@ -388,5 +401,7 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
   defineStats(container, 'stats', dispatch);
   defineContainerInspect(container, 'inspect', dispatch);
   defineContainerPrune(container, 'prune', dispatch);
+
+  defineDebug(program, dispatch);
   return program;
 }

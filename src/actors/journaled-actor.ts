@@ -6,6 +6,7 @@ import { createActor, waitFor, type InspectionEvent, type AnyActorRef, type AnyS
 import { appendTransition } from '../store/journal.js';
 import { serializeError } from '../errors.js';
 import type { ActorKind } from '../store/journal-entry.js';
+import { machineVersion } from '../replay/machine-catalog.js';
 import type { ActorEnv } from './actor-env.js';
 
 export class JournaledActor<TMachine extends AnyStateMachine> {
@@ -66,6 +67,9 @@ export class JournaledActor<TMachine extends AnyStateMachine> {
   }
 
   private record(event: { type: string }, snapshot: SnapshotFrom<TMachine>): void {
+    // Stopping the actor (daemon shutdown, host restart) is not a transition
+    // of the machine: the actor lives on in the journal and is restored.
+    if (event.type === 'xstate.stop') return;
     if (this.restoring && event.type === 'xstate.init') {
       // Re-creating from a persisted snapshot is not a transition.
       this.restoring = false;
@@ -77,6 +81,7 @@ export class JournaledActor<TMachine extends AnyStateMachine> {
     const final = s.status !== 'active';
     const persisted = final ? null : (this.ref as AnyActorRef).getPersistedSnapshot?.();
     const entry = {
+      v: machineVersion(this.kind),
       actorId: this.actorId,
       kind: this.kind,
       event: sanitizeEvent(event),

@@ -4,6 +4,8 @@ import type { RegistryService } from '../services/registry-service.js';
 import { BerthError } from '../errors.js';
 import { optFilters, optString, optStrings, str } from './params.js';
 import type { EventsService } from '../services/events-service.js';
+import { exportJournal } from '../services/journal-export.js';
+import type { MetadataDb } from '../store/db.js';
 import { containerHandlers } from './container-handlers.js';
 import type { Handler } from './call-context.js';
 import type { ContainerService } from '../services/container-service.js';
@@ -31,7 +33,7 @@ function registryHandlers(r: RegistryService): Partial<Record<MethodName, Handle
   };
 }
 
-export function makeHandlers(s: { containers: ContainerService; images: ImageService; system: SystemService; load: LoadService; imageOps: ImageOps; events: EventsService; registry?: RegistryService }): Partial<Record<MethodName, Handler>> {
+export function makeHandlers(s: { containers: ContainerService; images: ImageService; system: SystemService; load: LoadService; imageOps: ImageOps; events: EventsService; registry?: RegistryService; db: MetadataDb }): Partial<Record<MethodName, Handler>> {
   return {
     'system.version': async () => s.system.getVersion(),
     'system.info': async () => s.system.getInfo(),
@@ -49,5 +51,6 @@ export function makeHandlers(s: { containers: ContainerService; images: ImageSer
     'image.import': (p, call) => s.imageOps.import({ repository: optString(p, 'repository'), changes: optStrings(p, 'changes'), message: optString(p, 'message'), source: optString(p, 'source') }, call),
     'container.export': (p, call) => s.imageOps.exportContainer(str(p, 'id'), call),
     'image.load': (_p, call) => s.load.load(call),
+    'debug.journal': async (p) => exportJournal(s.db, { actor: optString(p, 'actor'), since: optString(p, 'since'), until: optString(p, 'until') }),
   };
 }

@@ -8,8 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { Piscina } from 'piscina';
 import { BerthError } from '../errors.js';
 import { parseDaemonArgs, packageRoot, USAGE, type DaemonOptions } from './options.js';
-import { openMetadataDb, type MetadataDb } from '../store/db.js';
-import { appendTransition } from '../store/journal.js';
+import { openMetadataDb } from '../store/db.js';
+import { reconcileCheckpoints, restoreActors } from './recovery.js';
 import { ActorRouter } from '../workers/router.js';
 import { ContainerService } from '../services/container-service.js';
 import { ImageService } from '../services/image-service.js';
@@ -43,24 +43,6 @@ function groupId(name: string): number {
   return gid;
 }
 
-/** Re-creates every persisted actor; pulls cut short by a crash are closed in the journal. */
-async function restoreActors(db: MetadataDb, router: ActorRouter): Promise<void> {
-  const restores: Promise<void>[] = [];
-  for (const { key, value } of db.actors.getRange()) {
-    if (value.kind === 'container') {
-      restores.push(router.restore(key));
-    } else {
-      const snap = value.snapshot as { value?: unknown; context?: unknown };
-      await appendTransition(
-        db,
-        { actorId: key, kind: value.kind, event: { type: 'daemon.abandoned' }, state: snap.value ?? null, context: snap.context ?? null, status: 'stopped', time: new Date().toISOString() },
-        { record: null },
-      );
-    }
-  }
-  await Promise.all(restores);
-}
-
 async function run(opts: DaemonOptions): Promise<void> {
   const fileConfig = loadDaemonConfig(opts.configFile, opts.configFileExplicit);
   if (process.getuid?.() !== 0) throw new BerthError('invalid_argument', 'berthd must run as root (it creates namespaces, mounts and cgroups)');
@@ -87,6 +69,7 @@ async function run(opts: DaemonOptions): Promise<void> {
     opts.actorHosts,
   );
   await router.start();
+  reconcileCheckpoints(db, (line) => process.stderr.write(`${line}\n`));
   await restoreActors(db, router);
 
   const images = new ImageService(db, router);
@@ -95,7 +78,7 @@ async function run(opts: DaemonOptions): Promise<void> {
   const load = new LoadService(opts.root, images);
   const imageOps = new ImageOps(db, opts.root, images, opts.execRoot);
   if (imageOps.gc.interrupted) await imageOps.gc.collect(); // finishes a GC a crash cut short; nothing else runs yet
-  const server = await startControlServer(opts.socket, makeHandlers({ containers, images, system, load, imageOps, events: new EventsService(db, router), registry: new RegistryService(db, router, fileConfig.registry) }), { gid });
+  const server = await startControlServer(opts.socket, makeHandlers({ containers, images, system, load, imageOps, events: new EventsService(db, router), registry: new RegistryService(db, router, fileConfig.registry), db }), { gid });
   process.stderr.write(`berthd: listening on unix://${opts.socket} (root ${opts.root}, runtime ${runtime})\n`);
 
   // Last line of defence: a bug in one call is logged, not fatal to every container's daemon.

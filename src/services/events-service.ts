@@ -10,7 +10,8 @@ import type { EventsParams } from '../protocol/container-methods.js';
 
 const FILTER_KEYS = new Set(['type', 'event', 'container', 'image', 'label']);
 
-function timeMs(s: string | undefined, what: string): number | null {
+/** A --since/--until value (RFC 3339 or Unix seconds, as the CLI sends it) in ms; null when absent. */
+export function timeMs(s: string | undefined, what: string): number | null {
   if (s === undefined || s === '') return null;
   if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
   const ms = Date.parse(s);

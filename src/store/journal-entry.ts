@@ -3,6 +3,8 @@
 
 export interface JournalEntry {
   seq: number;
+  /** version of the actor kind's machine that wrote the entry (src/replay/machine-catalog.ts); absent = 1 */
+  v?: number;
   actorId: string;
   kind: ActorKind;
   /** the event that caused the transition, with its payload */
