@@ -47,6 +47,7 @@ const LOADERS: Record<CommandName, Loader> = {
   events: () => import('./commands/system/events.js'),
   'debug-journal': () => import('./commands/debug/journal.js'),
   'debug-replay': () => import('./commands/debug/replay.js'),
+  'debug-fault': () => import('./commands/debug/fault.js'),
 };
 
 /** Runs the command and returns its exit code; failures are printed here, Docker-style. */

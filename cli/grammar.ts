@@ -309,6 +309,9 @@ function defineDebug(program: Command, dispatch: Dispatch): void {
     .option('-o, --output <FILE>', 'Write to FILE (atomically) instead of standard output');
   verb(debug, 'replay', 'debug-replay', dispatch, 'Replay an event log through the state machines and check every step')
     .argument('<FILE>', 'event log from `berth debug journal`, or - for standard input');
+  verb(debug, 'fault', 'debug-fault', dispatch, 'Crash an actor host or the worker pool on purpose (daemon started with --enable-fault-injection)')
+    .argument('<TARGET>', 'actor-host or pool')
+    .argument('[INDEX]', 'which actor host (default 0)');
 }
 
 /** Docker's management commands: `berth image ls`, `berth container run`, … */

@@ -10,6 +10,7 @@ import { BerthError } from '../errors.js';
 import { parseDaemonArgs, packageRoot, USAGE, type DaemonOptions } from './options.js';
 import { openMetadataDb } from '../store/db.js';
 import { reconcileCheckpoints, restoreActors } from './recovery.js';
+import { injectFault, type FaultParams } from './fault-injection.js';
 import { ActorRouter } from '../workers/router.js';
 import { ContainerService } from '../services/container-service.js';
 import { ImageService } from '../services/image-service.js';
@@ -71,6 +72,7 @@ async function run(opts: DaemonOptions): Promise<void> {
   await router.start();
   reconcileCheckpoints(db, (line) => process.stderr.write(`${line}\n`));
   await restoreActors(db, router);
+  router.onHostRestarted = (host) => restoreActors(db, router, host);
 
   const images = new ImageService(db, router);
   const containers = new ContainerService(db, router, images, { ...opts, shimPath: shim, runtimePath: runtime, runtimeRoot: join(opts.execRoot, 'runtime') });
@@ -78,7 +80,9 @@ async function run(opts: DaemonOptions): Promise<void> {
   const load = new LoadService(opts.root, images);
   const imageOps = new ImageOps(db, opts.root, images, opts.execRoot);
   if (imageOps.gc.interrupted) await imageOps.gc.collect(); // finishes a GC a crash cut short; nothing else runs yet
-  const server = await startControlServer(opts.socket, makeHandlers({ containers, images, system, load, imageOps, events: new EventsService(db, router), registry: new RegistryService(db, router, fileConfig.registry), db }), { gid });
+  const handlers = makeHandlers({ containers, images, system, load, imageOps, events: new EventsService(db, router), registry: new RegistryService(db, router, fileConfig.registry), db });
+  if (opts.faultInjection) handlers['debug.fault'] = async (p) => injectFault(p as unknown as FaultParams, router, pool);
+  const server = await startControlServer(opts.socket, handlers, { gid });
   process.stderr.write(`berthd: listening on unix://${opts.socket} (root ${opts.root}, runtime ${runtime})\n`);
 
   // Last line of defence: a bug in one call is logged, not fatal to every container's daemon.

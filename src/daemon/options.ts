@@ -12,6 +12,8 @@ export interface DaemonOptions {
   shim: string;
   actorHosts: number;
   poolThreads: number;
+  /** --enable-fault-injection: the debug.fault method exists (chaos tests) */
+  faultInjection: boolean;
   socketGroup: string | null;
   /** daemon.json path; configFileExplicit: given with --config-file (then it must exist) */
   configFile: string;
@@ -42,6 +44,9 @@ Options:
   --pool-threads N    piscina threads for digests and unpacking (default: cores)
   --config-file PATH  daemon.json with registry-mirrors, insecure-registries,
                       max-concurrent-downloads (default /etc/berth/daemon.json)
+  --enable-fault-injection
+                      accept debug.fault calls that crash an actor host or
+                      the worker pool (chaos tests only; never in production)
   -h, --help          print this help
 `;
 
@@ -58,6 +63,7 @@ export function parseDaemonArgs(argv: string[]): DaemonOptions | 'help' {
     socketGroup: null,
     configFile: '/etc/berth/daemon.json',
     configFileExplicit: false,
+    faultInjection: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -82,6 +88,7 @@ export function parseDaemonArgs(argv: string[]): DaemonOptions | 'help' {
       case '--actor-hosts': opts.actorHosts = count(); break;
       case '--pool-threads': opts.poolThreads = count(); break;
       case '--config-file': opts.configFile = resolve(value()); opts.configFileExplicit = true; break;
+      case '--enable-fault-injection': opts.faultInjection = true; break;
       case '-h':
       case '--help':
         return 'help';

@@ -112,6 +112,7 @@ export interface Methods extends ContainerMethods {
   'container.logs': { params: LogsParams; result: null };
   'container.stop': { params: { id: string; timeout?: number }; result: { id: string } };
   'container.remove': { params: { id: string; force?: boolean }; result: { id: string } };
+  'debug.fault': { params: import('../daemon/fault-injection.js').FaultParams; result: { injected: string } };
   'debug.journal': { params: import('../services/journal-export.js').JournalSliceParams; result: import('../replay/event-log.js').EventLog };
 }
 

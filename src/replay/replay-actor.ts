@@ -30,7 +30,7 @@ export interface ActorReplay {
   ignored: number;
 }
 
-/** `entries` are one actor's entries in sequence order, starting with its xstate.init. */
+/** `entries` are one actor id's entries in sequence order, starting with its xstate.init; the result is its last life's. */
 export function replayActor(entries: JournalEntry[]): ActorReplay {
   if (entries.length === 0) throw new Error('replayActor: no entries');
   const { actorId, kind } = entries[0];
@@ -49,6 +49,9 @@ export function replayActor(entries: JournalEntry[]): ActorReplay {
       out.steps++;
       continue;
     }
+    // An actor id can be used again once its actor has ended (a layer pulled
+    // again after rmi): its creation starts a new life from the initial state.
+    if (entry.event.type === 'xstate.init') snap = null;
     if (snap === null) {
       if (entry.event.type !== 'xstate.init') {
         out.mismatches.push({ seq: entry.seq, event: entry.event.type, what: 'the log does not start with the actor\'s creation (xstate.init)' });

@@ -100,6 +100,12 @@ port.on('message', (bytes: Uint8Array) => {
       else p.reject(deserializeError(msg.error));
       return;
     }
+    case 'crash':
+      // Fault injection (daemon --enable-fault-injection): an uncaught error, as a bug would throw.
+      setImmediate(() => {
+        throw new Error('fault injection: actor host crash');
+      });
+      return;
     case 'shutdown':
       for (const actor of actors.values()) actor.stop();
       actors.clear();

@@ -23,7 +23,9 @@ export type ToHost =
   | { op: 'restore'; actorId: string; replyId: number }
   | { op: 'reply'; replyId: number; ok: true; value: unknown }
   | { op: 'reply'; replyId: number; ok: false; error: SerializedError }
-  | { op: 'shutdown' };
+  | { op: 'shutdown' }
+  /** fault injection only: the host dies as a crashing thread would */
+  | { op: 'crash' };
 
 export type FromHost =
   | { op: 'ready' }

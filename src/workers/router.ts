@@ -2,6 +2,9 @@
 // each actor on a host by a hash of its id (so an actor always lives on the
 // same host), forwards messages between actors, runs pool tasks for them, and
 // fans actor notifications out to subscribers (client streams, events).
+// It also supervises the hosts: a host that dies is replaced, requests that
+// were in flight on it fail with a clear error, and its actors are rebuilt
+// from the journal on the new host (see onHostRestarted).
 import { Worker } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
 import { BerthError, deserializeError, serializeError } from '../errors.js';
@@ -14,15 +17,28 @@ export type TaskRunner = (name: string, args: unknown) => Promise<unknown>;
 interface Pending {
   resolve(value: unknown): void;
   reject(err: Error): void;
+  /** the host the request was posted to */
+  host: number;
 }
+
+/** More crashes than this within CRASH_WINDOW_MS and the daemon gives up (exit 70). */
+const MAX_CRASHES = 5;
+const CRASH_WINDOW_MS = 60_000;
 
 export class ActorRouter {
   private readonly hosts: Worker[] = [];
   private readonly pending = new Map<number, Pending>();
   private readonly subscribers = new Map<string, Set<(ev: StreamEvent) => void>>();
   private readonly stateListeners = new Set<(note: StateNote) => void>();
+  /** resolves when host i is ready for messages (a replaced host is not at once) */
+  private readonly ready: Promise<void>[] = [];
+  /** resolves when host i's thread is up (restores go ahead of other messages) */
+  private readonly running: Promise<void>[] = [];
+  private readonly crashes: number[] = [];
   private nextReplyId = 1;
   private closing = false;
+  /** Rebuilds a replaced host's actors (set by the daemon: restore from the journal). */
+  onHostRestarted: (hostIndex: number) => Promise<void> = async () => {};
 
   constructor(
     private readonly config: Omit<HostConfig, 'hostIndex'>,
@@ -31,31 +47,35 @@ export class ActorRouter {
   ) {}
 
   async start(): Promise<void> {
-    const ready: Promise<void>[] = [];
-    for (let i = 0; i < this.hostCount; i++) {
-      const worker = new Worker(new URL('./actor-host.js', import.meta.url), { name: `actor-host-${i}` });
-      this.hosts.push(worker);
-      ready.push(
-        new Promise<void>((resolve, reject) => {
-          worker.once('error', reject);
-          worker.on('message', (bytes: Uint8Array) => {
-            const msg = decode<FromHost>(bytes);
-            if (msg.op === 'ready') {
-              worker.off('error', reject);
-              resolve();
-              return;
-            }
-            this.onHostMessage(i, msg);
-          });
-        }),
-      );
-      worker.on('error', (err) => this.onHostCrash(i, err));
-      worker.on('exit', (code) => {
-        if (!this.closing) this.onHostCrash(i, new Error(`actor host ${i} exited with code ${code}`));
+    for (let i = 0; i < this.hostCount; i++) this.ready[i] = this.running[i] = this.spawnHost(i);
+    await Promise.all(this.ready);
+  }
+
+  private spawnHost(i: number): Promise<void> {
+    const worker = new Worker(new URL('./actor-host.js', import.meta.url), { name: `actor-host-${i}` });
+    this.hosts[i] = worker;
+    let failed = false;
+    const fail = (err: Error) => {
+      if (failed || this.closing) return;
+      failed = true;
+      this.onHostCrash(i, worker, err);
+    };
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.on('message', (bytes: Uint8Array) => {
+        const msg = decode<FromHost>(bytes);
+        if (msg.op === 'ready') {
+          worker.off('error', reject);
+          resolve();
+          return;
+        }
+        this.onHostMessage(i, msg);
       });
-      post(worker, { op: 'init', config: { ...this.config, hostIndex: i } } satisfies ToHost);
-    }
-    await Promise.all(ready);
+    });
+    worker.on('error', (err) => fail(err));
+    worker.on('exit', (code) => fail(new Error(`exited with code ${code}`)));
+    post(worker, { op: 'init', config: { ...this.config, hostIndex: i } } satisfies ToHost);
+    return ready;
   }
 
   get size(): number {
@@ -70,20 +90,42 @@ export class ActorRouter {
   /** Sends `msg` to an actor and resolves with its reply. With `spawn`, creates the actor if it does not exist. */
   ask<T = unknown>(actorId: string, msg: ActorMessage, spawn?: SpawnSpec): Promise<T> {
     if (this.closing) return Promise.reject(new BerthError('daemon_unavailable', 'the daemon is shutting down'));
+    return this.request<T>(this.hostFor(actorId), (replyId) => ({ op: 'deliver', actorId, msg, replyId, spawn }));
+  }
+
+  /** Posts a message to a host once it is ready and resolves with the host's reply. */
+  private request<T>(host: number, make: (replyId: number) => ToHost, when: 'ready' | 'running' = 'ready'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const replyId = this.nextReplyId++;
-      this.pending.set(replyId, { resolve: resolve as (v: unknown) => void, reject });
-      post(this.hosts[this.hostFor(actorId)], { op: 'deliver', actorId, msg, replyId, spawn } satisfies ToHost);
+      this.pending.set(replyId, { resolve: resolve as (v: unknown) => void, reject, host });
+      const worker = this.hosts[host];
+      (when === 'ready' ? this.ready : this.running)[host].then(
+        () => {
+          // The host may have died (and been replaced) before it got this message.
+          if (this.hosts[host] === worker) post(worker, make(replyId));
+          else this.failPending(replyId, new BerthError('daemon_unavailable', `actor host ${host} was restarted before the request reached it; retry`));
+        },
+        (err: Error) => this.failPending(replyId, new BerthError('daemon_unavailable', `actor host ${host} is not available: ${err.message}`)),
+      );
     });
   }
 
+  private failPending(replyId: number, err: Error): void {
+    const p = this.pending.get(replyId);
+    if (!p) return;
+    this.pending.delete(replyId);
+    p.reject(err);
+  }
+
   /** Re-creates an actor from its persisted snapshot (daemon start-up). */
-  restore(actorId: string): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const replyId = this.nextReplyId++;
-      this.pending.set(replyId, { resolve: () => resolve(), reject });
-      post(this.hosts[this.hostFor(actorId)], { op: 'restore', actorId, replyId } satisfies ToHost);
-    });
+  async restore(actorId: string): Promise<void> {
+    await this.request(this.hostFor(actorId), (replyId) => ({ op: 'restore', actorId, replyId }), 'running');
+  }
+
+  /** Fault injection (daemon --enable-fault-injection): makes host i die as a crashing thread would. */
+  crashHost(i: number): void {
+    if (!this.hosts[i]) throw new BerthError('invalid_argument', `there is no actor host ${i} (hosts: 0-${this.hosts.length - 1})`);
+    post(this.hosts[i], { op: 'crash' } satisfies ToHost);
   }
 
   subscribe(actorId: string, cb: (ev: StreamEvent) => void): () => void {
@@ -161,12 +203,35 @@ export class ActorRouter {
     post(worker, msg);
   }
 
-  private onHostCrash(hostIndex: number, err: Error): void {
-    // Supervision (restart and rebuild from the journal) is issue 8; until
-    // then a crashed host fails the daemon loudly rather than hanging callers.
+  private onHostCrash(hostIndex: number, worker: Worker, err: Error): void {
     process.stderr.write(`berthd: actor host ${hostIndex} failed: ${err.stack ?? err.message}\n`);
-    for (const p of this.pending.values()) p.reject(new BerthError('internal', `actor host ${hostIndex} failed: ${err.message}`));
-    this.pending.clear();
-    if (!this.closing) process.exit(70);
+    void worker.terminate();
+    // What was in flight on the dead host gets an answer now, never a hang.
+    for (const [replyId, p] of this.pending) {
+      if (p.host === hostIndex) this.failPending(replyId, new BerthError('internal', `actor host ${hostIndex} crashed while handling this request (${err.message}); its actors are being restored from the journal: retry`));
+    }
+    const now = Date.now();
+    this.crashes.push(now);
+    while (this.crashes.length > 0 && this.crashes[0] < now - CRASH_WINDOW_MS) this.crashes.shift();
+    if (this.crashes.length > MAX_CRASHES) {
+      process.stderr.write(`berthd: actor hosts crashed ${this.crashes.length} times within ${CRASH_WINDOW_MS / 1000} s; giving up\n`);
+      process.exit(70);
+    }
+    const running = (this.running[hostIndex] = this.spawnHost(hostIndex));
+    this.ready[hostIndex] = this.spawnReady(hostIndex, running.then(() => this.onHostRestarted(hostIndex)));
+    this.ready[hostIndex].catch(() => {}); // each waiting request reports it
+  }
+
+  /** Host i counts as ready once it is running and its actors are back. */
+  private spawnReady(hostIndex: number, ready: Promise<void>): Promise<void> {
+    return ready.then(
+      () => {
+        process.stderr.write(`berthd: actor host ${hostIndex} restarted; its actors are restored\n`);
+      },
+      (err: Error) => {
+        process.stderr.write(`berthd: actor host ${hostIndex} could not be restarted: ${err.message}\n`);
+        throw err;
+      },
+    );
   }
 }

@@ -62,6 +62,16 @@ describe('replaying stored event logs', () => {
     expect(r.mismatches[0].what).toContain('xstate.init');
   });
 
+  it('an actor id used again after its actor ended replays as a new life', () => {
+    const log = load('v1-engine-0.1-shutdown-bug.json');
+    const layer = log.entries.filter((e) => e.kind === 'layer');
+    const again = layer.map((e, i) => ({ ...e, seq: 1000 + i }));
+    const r = replayActor([...layer, ...again]);
+    expect(r.mismatches).toEqual([]);
+    expect(r.steps).toBe(layer.length * 2);
+    expect(r.state).toBe('present');
+  });
+
   it('an entry from a newer machine version is refused with a clear error', () => {
     const log = load('v1-engine-0.1-shutdown-bug.json');
     const entries = structuredClone(log.entries).filter((e) => e.kind === 'pull');
