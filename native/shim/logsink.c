@@ -37,13 +37,19 @@ int shim_sink_open(shim_log_sink *s, const char *path, uint64_t max_size, unsign
 static int write_out(shim_log_sink *s, const void *data, size_t len, berth_error *err) {
   struct iovec iov[2] = {{s->buf, s->len}, {(void *)data, len}};
   int idx = s->len ? 0 : 1;
+  /* where this write starts in the file: s->size already counts it */
+  uint64_t start = s->size - s->len - len;
   while (idx < 2) {
     ssize_t n = writev(s->fd, iov + idx, 2 - idx);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      int e = errno;
+      if (e == EINTR) continue;
+      /* A write cut short (disk full) would leave half a record that every
+         later record is read through: drop what did not fit, whole. */
+      if (ftruncate(s->fd, (off_t)start) == 0) s->size = start;
       s->len = 0;
       s->due_ns = 0;
-      return berth_fail(err, errno, "write log file %s", s->path);
+      return berth_fail(err, e, "write log file %s", s->path);
     }
     size_t done = (size_t)n;
     while (idx < 2 && done >= iov[idx].iov_len) done -= iov[idx++].iov_len;

@@ -15,6 +15,12 @@ export interface ActorEnv {
   noteState(note: StateNote): void;
   /** the actor reached a final state and has flushed its journal */
   finished(actorId: string): void;
+  /**
+   * A transition of the actor could not be journaled: what it holds in
+   * memory is ahead of the journal. The host drops it; the next message
+   * re-creates it from its last journaled state.
+   */
+  journalFailed(actorId: string): void;
 }
 
 /** An actor as its host sees it. */

@@ -8,7 +8,7 @@ import { containerMachine, dockerState, type ContainerContext, type ContainerInp
 import { parseSignal } from '../runtime/signals.js';
 import { containerInspect, containerSummary } from '../views/container-view.js';
 import { JournaledActor } from './journaled-actor.js';
-import { ContainerEffects } from './container-effects.js';
+import { ContainerEffects, releaseName } from './container-effects.js';
 import type { ActorEnv, HostedActor } from './actor-env.js';
 import type { ActorMessage } from '../workers/messages.js';
 
@@ -34,8 +34,17 @@ class ContainerActor implements HostedActor {
         removeContainer: fromPromise<void, ContainerContext>(({ input: ctx }) => fx.remove(ctx)),
       },
     });
-    this.journaled = new JournaledActor(env, actorId, 'container', machine, input, snapshot).start();
-    if (snapshot !== undefined) this.journaled.send({ type: 'DAEMON_RESTORED' });
+    fx.restored = snapshot !== undefined;
+    this.journaled = new JournaledActor(env, actorId, 'container', machine, input, snapshot, (ctx) =>
+      releaseName(env.db, ctx as ContainerContext),
+    ).start();
+    if (snapshot !== undefined) {
+      this.journaled.send({ type: 'DAEMON_RESTORED' });
+      // Not running by the journal's account (and not being started again):
+      // whatever a cut-short start left in the kernel goes.
+      const s = this.journaled.snapshot;
+      if (!s.matches('running') && !s.matches('starting')) void fx.clearLeftovers().catch(() => {});
+    }
   }
 
   async handle(msg: ActorMessage): Promise<unknown> {

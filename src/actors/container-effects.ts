@@ -44,6 +44,7 @@ export class ContainerEffects {
   async start(ctx: ContainerContext): Promise<StartOutput> {
     const p = this.paths;
     const trace = traceStart(`${this.shortId} start`);
+    if (this.restored) await this.clearLeftovers();
     await Promise.all([
       mkdir(p.rootfs, { recursive: true }),
       mkdir(p.upper, { recursive: true }),
@@ -111,12 +112,80 @@ export class ContainerEffects {
         this.dropAttach();
         const rec = await this.readExitFile().catch(() => null);
         if (rec) return exitOutput(rec);
-        if (attempt >= 3 || !existsSync(this.paths.attachSocket)) {
-          throw new BerthError('runtime_error', `container ${this.shortId}: its shim is gone and left no exit status (${(err as Error).message})`);
+        if (!(await this.shimAlive())) return this.reapAfterLostShim((err as Error).message);
+        if (attempt >= 3) {
+          throw new BerthError('runtime_error', `container ${this.shortId}: its shim is running but does not answer (${(err as Error).message})`);
         }
         await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
       }
     }
+  }
+
+  /**
+   * Set for an actor re-created from the journal: a start cut short by a
+   * crash may have left a shim, runtime state or root mount that the
+   * journal does not record.
+   */
+  restored = false;
+
+  /**
+   * Removes what a start the journal does not record left behind (the crash
+   * came between the effect and its journal entry), so the kernel agrees
+   * with the journal. Cheap when there is nothing: a missing pid file, a
+   * missing runtime state directory.
+   */
+  async clearLeftovers(): Promise<void> {
+    this.restored = false;
+    const shimPid = await this.shimPid();
+    const hasState = existsSync(join(this.env.config.runtimeRoot, this.id));
+    if (shimPid === null && !hasState) return;
+    process.stderr.write(`berthd: container ${this.shortId}: removing a shim and runtime state that the journal does not record\n`);
+    if (shimPid !== null) {
+      try {
+        process.kill(shimPid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    await runRuntime(this.runtime, ['delete', '--force', this.id]).catch(() => {});
+    if (await isMountPoint(this.paths.rootfs)) {
+      const { umount2, constants } = await import('../native/addon.js');
+      umount2(this.paths.rootfs, constants.MNT_DETACH);
+    }
+    await rm(this.paths.shimDir, { recursive: true, force: true });
+  }
+
+  /** The pid of this container's shim if it is alive. */
+  private async shimPid(): Promise<number | null> {
+    const pid = Number((await readFile(join(this.paths.shimDir, 'shim.pid'), 'utf8').catch(() => '')).trim());
+    if (!Number.isInteger(pid) || pid <= 0) return null;
+    // the pid may have been reused by another program since
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    return cmdline.includes(this.id) ? pid : null;
+  }
+
+  /** Whether the shim process recorded in the shim directory is still alive. */
+  private async shimAlive(): Promise<boolean> {
+    return (await this.shimPid()) !== null;
+  }
+
+  /**
+   * The shim died (killed, crashed) without recording an exit. Nothing is
+   * left to reap the container, so the daemon does what the shim would have:
+   * kills what is left of it, deletes its runtime state and cgroups, and
+   * unmounts its root — and records exit status 255, as containerd does
+   * when it loses a shim.
+   */
+  private async reapAfterLostShim(reason: string): Promise<ExitOutput> {
+    process.stderr.write(`berthd: container ${this.shortId}: its shim is gone without an exit status (${reason}); killing and deleting the container\n`);
+    await runRuntime(this.runtime, ['delete', '--force', this.id]).catch(() => {});
+    if (await isMountPoint(this.paths.rootfs)) {
+      const { umount2, constants } = await import('../native/addon.js');
+      umount2(this.paths.rootfs, constants.MNT_DETACH);
+    }
+    await rm(this.paths.shimDir, { recursive: true, force: true });
+    this.shimCleanedUp = true;
+    return { exitCode: 255, finishedAt: new Date().toISOString(), oomKilled: false };
   }
 
   dropAttach(): void {
@@ -168,6 +237,10 @@ export class ContainerEffects {
     const p = this.paths;
     const trace = traceStart(`${this.shortId} remove`);
     this.dropAttach();
+    if (!this.shimCleanedUp && existsSync(join(this.env.config.runtimeRoot, ctx.id))) {
+      // A container whose shim died before deleting it (a dead container): its processes and cgroups go now.
+      await runRuntime(this.runtime, ['delete', '--force', ctx.id]).catch(() => {});
+    }
     if (!this.shimCleanedUp && (await isMountPoint(p.rootfs))) {
       // The shim unmounts when the container exits; it may have died first.
       const { umount2, constants } = await import('../native/addon.js');
@@ -184,14 +257,14 @@ export class ContainerEffects {
     });
     void Promise.all([rm(gone, { recursive: true, force: true }), rm(p.shimDir, { recursive: true, force: true })]).catch(() => {});
     trace('files removed');
-    // Not awaited: LMDB commits this thread's transactions in order, so the
-    // name is free before the final journal entry that the caller waits for.
-    const db = this.env.db;
-    void db.root.transaction(() => {
-      if (db.names.get(ctx.name) === ctx.id) db.names.remove(ctx.name);
-    });
-    trace('name released');
+    // The name is released in the same transaction as the final journal
+    // entry (see releaseName), so a removal is recorded whole or not at all.
   }
+}
+
+/** Writes that belong to a removed container's final journal entry: its name is free again. */
+export function releaseName(db: ActorEnv['db'], ctx: { id: string; name: string }): void {
+  if (db.names.get(ctx.name) === ctx.id) db.names.remove(ctx.name);
 }
 
 function exitOutput(rec: ExitRecord): ExitOutput {

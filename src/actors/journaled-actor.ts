@@ -7,6 +7,7 @@ import { appendTransition } from '../store/journal.js';
 import { serializeError } from '../errors.js';
 import type { ActorKind } from '../store/journal-entry.js';
 import { machineVersion } from '../replay/machine-catalog.js';
+import { metadataWriteError } from '../store/write-errors.js';
 import type { ActorEnv } from './actor-env.js';
 
 export class JournaledActor<TMachine extends AnyStateMachine> {
@@ -22,6 +23,8 @@ export class JournaledActor<TMachine extends AnyStateMachine> {
     machine: TMachine,
     private readonly input: unknown,
     snapshot?: unknown,
+    /** writes that commit with the actor's final journal entry (e.g. a removed container's name) */
+    private readonly finalWrites?: (context: unknown) => void,
   ) {
     this.restoring = snapshot !== undefined;
     let root: AnyActorRef | undefined;
@@ -57,7 +60,13 @@ export class JournaledActor<TMachine extends AnyStateMachine> {
 
   /** Waits for a snapshot matching `predicate`, then for the journal. */
   async until(predicate: (s: SnapshotFrom<TMachine>) => boolean): Promise<SnapshotFrom<TMachine>> {
-    const s = (await waitFor(this.ref as AnyActorRef, predicate as never, { timeout: Infinity })) as SnapshotFrom<TMachine>;
+    let s: SnapshotFrom<TMachine>;
+    try {
+      s = (await waitFor(this.ref as AnyActorRef, predicate as never, { timeout: Infinity })) as SnapshotFrom<TMachine>;
+    } catch (err) {
+      // stopped because a transition could not be journaled: that is the caller's error
+      throw this.writeError ?? err;
+    }
     await this.flushed();
     return s;
   }
@@ -95,13 +104,16 @@ export class JournaledActor<TMachine extends AnyStateMachine> {
     // write transactions in the order they were issued and commits those that
     // queue up together with one sync, so a burst of transitions costs one flush.
     const previous = this.lastWrite;
-    const write = appendTransition(this.env.db, entry, { record }).then(
+    const alsoWrite = final && this.finalWrites ? () => this.finalWrites!(s.context) : undefined;
+    const write = appendTransition(this.env.db, entry, { record, alsoWrite }).then(
       async (seq) => {
         await previous;
         this.env.noteState({ actorId: this.actorId, kind: this.kind, seq, event: event.type, state: s.value, status: s.status, time });
       },
       (err: unknown) => {
-        this.writeError ??= err;
+        if (this.writeError) return;
+        this.writeError = metadataWriteError(err, this.env.config.root);
+        this.env.journalFailed(this.actorId);
       },
     );
     this.lastWrite = write;

@@ -12,6 +12,10 @@ import { UploadQueue } from './upload-queue.js';
 import type { Handler } from './call-context.js';
 
 const MAX_FRAME = 8 * 1024 * 1024;
+/** A producer that awaits drained() waits while more than this is unsent to its client. */
+const SEND_HIGH_WATER = 4 * 1024 * 1024;
+/** More than this unsent and the client is disconnected. */
+const SLOW_CLIENT_LIMIT = 256 * 1024 * 1024;
 
 export interface ControlServer {
   close(): Promise<void>;
@@ -82,9 +86,31 @@ export async function startControlServer(
 
 function serveConnection(ws: WebSocket, handlers: Record<string, Handler>): void {
   const calls = new Map<number, { abort: AbortController; upload: UploadQueue }>();
-  const send = (frame: ServerFrame) => {
-    if (ws.readyState === ws.OPEN) ws.send(pack(frame));
+  // Bytes handed to ws but not yet written to the socket. Producers that can
+  // wait (logs) await drained(); a client that lets the rest pile up past
+  // SLOW_CLIENT_LIMIT is disconnected rather than held in memory.
+  let unsent = 0;
+  let waiters: Array<() => void> = [];
+  const wake = () => {
+    const w = waiters;
+    waiters = [];
+    for (const f of w) f();
   };
+  const send = (frame: ServerFrame) => {
+    if (ws.readyState !== ws.OPEN) return;
+    const bytes = pack(frame);
+    unsent += bytes.length;
+    ws.send(bytes, () => {
+      unsent -= bytes.length;
+      if (unsent <= SEND_HIGH_WATER / 2) wake();
+    });
+    if (unsent > SLOW_CLIENT_LIMIT) {
+      ws.close(1008, `the client read too slowly: more than ${SLOW_CLIENT_LIMIT >> 20} MiB waited to be sent`);
+      ws.terminate();
+    }
+  };
+  const drained = (): Promise<void> =>
+    unsent <= SEND_HIGH_WATER || ws.readyState !== ws.OPEN ? Promise.resolve() : new Promise((r) => waiters.push(r));
 
   ws.on('message', (data, isBinary) => {
     let frame: unknown;
@@ -132,6 +158,7 @@ function serveConnection(ws: WebSocket, handlers: Record<string, Handler>): void
           .then(() =>
             handler(frame.params ?? {}, {
               emit: (ev) => send({ t: 'ev', id, ev }),
+              drained,
               upload: () => upload,
               signal: abort.signal,
             }),
@@ -145,6 +172,7 @@ function serveConnection(ws: WebSocket, handlers: Record<string, Handler>): void
     }
   });
   ws.on('close', () => {
+    wake();
     for (const c of calls.values()) {
       c.abort.abort('disconnect');
       c.upload.fail(new BerthError('invalid_argument', 'the client disconnected'));

@@ -12,6 +12,8 @@ export type NewJournalEntry = Omit<JournalEntry, 'seq'>;
 export interface AppendOptions {
   /** the actor's persisted snapshot after the transition; null removes the record (final state) */
   record: Omit<ActorRecord, 'seq'> | null;
+  /** more writes that must commit with this entry or not at all */
+  alsoWrite?: () => void;
 }
 
 export function appendTransition(db: MetadataDb, entry: NewJournalEntry, opts: AppendOptions): Promise<number> {
@@ -21,6 +23,7 @@ export function appendTransition(db: MetadataDb, entry: NewJournalEntry, opts: A
     db.journal.put(seq, { seq, ...entry });
     if (opts.record) db.actors.put(entry.actorId, { ...opts.record, seq });
     else db.actors.remove(entry.actorId);
+    opts.alsoWrite?.();
     return seq;
   });
 }

@@ -12,6 +12,11 @@ import type { FromHost, HostConfig, ToHost, SpawnSpec } from './messages.js';
 if (!parentPort) throw new Error('actor-host.ts must run in a worker thread');
 const port = parentPort;
 
+// As on the main thread: a rejection nobody handled (a metadata write that
+// failed on a full disk, say) is logged; the request it belonged to already
+// got its error. It does not take every actor on this host down.
+process.on('unhandledRejection', (err) => process.stderr.write(`berthd: actor host: unhandled rejection: ${(err as Error)?.stack ?? String(err)}\n`));
+
 const actors = new Map<string, HostedActor>();
 const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
 let nextReplyId = 1;
@@ -40,6 +45,13 @@ function makeEnv(config: HostConfig, metadata: MetadataDb): ActorEnv {
     runTask: (name, args) => request({ op: 'task', name, args }),
     notify: (actorId, event) => send({ op: 'notify', actorId, event }),
     noteState: (note) => send({ op: 'state', note }),
+    journalFailed: (actorId) => {
+      const actor = actors.get(actorId);
+      if (!actor) return;
+      process.stderr.write(`berthd: ${actorId}: a transition could not be journaled; the actor goes back to its last journaled state\n`);
+      actors.delete(actorId);
+      actor.stop();
+    },
     finished: (actorId) => {
       const actor = actors.get(actorId);
       if (actor) {
@@ -60,6 +72,13 @@ function createActorFrom(actorId: string, spec: SpawnSpec, snapshot?: unknown): 
   return actor;
 }
 
+/** Re-creates a persisted actor that is not in memory (dropped after a failed journal write), from its last journaled state. */
+function restoreFromRecord(actorId: string): HostedActor | undefined {
+  const record = db?.actors.get(actorId);
+  if (!record || record.kind !== 'container') return undefined;
+  return createActorFrom(actorId, { kind: record.kind, input: record.input }, record.snapshot);
+}
+
 function reply(replyId: number, work: () => Promise<unknown>): void {
   work().then(
     (value) => send({ op: 'reply', replyId, ok: true, value: value ?? null }),
@@ -77,7 +96,7 @@ port.on('message', (bytes: Uint8Array) => {
       return;
     case 'deliver':
       reply(msg.replyId, async () => {
-        let actor = actors.get(msg.actorId);
+        let actor = actors.get(msg.actorId) ?? restoreFromRecord(msg.actorId);
         if (!actor && msg.spawn) actor = createActorFrom(msg.actorId, msg.spawn);
         if (!actor) throw new BerthError('not_found', `no such actor: ${msg.actorId}`);
         return actor.handle(msg.msg);
@@ -86,9 +105,7 @@ port.on('message', (bytes: Uint8Array) => {
     case 'restore':
       reply(msg.replyId, async () => {
         if (actors.has(msg.actorId)) return null;
-        const record = db?.actors.get(msg.actorId);
-        if (!record) throw new BerthError('not_found', `no persisted actor ${msg.actorId}`);
-        createActorFrom(msg.actorId, { kind: record.kind, input: record.input }, record.snapshot);
+        if (!restoreFromRecord(msg.actorId)) throw new BerthError('not_found', `no persisted actor ${msg.actorId}`);
         return null;
       });
       return;

@@ -1,0 +1,18 @@
+// What the chaos driver was told by the engine: the acknowledged facts that
+// must survive any fault. 'maybe' is an operation a fault cut short.
+export interface ModelContainer {
+  name: string;
+  id?: string;
+  created: 'yes' | 'maybe';
+  removed: 'no' | 'yes' | 'maybe';
+  /** a line the container wrote that `logs` has shown (acknowledged output) */
+  logLine?: string;
+}
+
+export interface Model {
+  containers: Map<string, ModelContainer>;
+}
+
+export function newModel(): Model {
+  return { containers: new Map() };
+}
