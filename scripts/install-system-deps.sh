@@ -9,7 +9,7 @@
 #   runc, crun       reference runtimes for the runtime compat tests and bench
 #   podman, hyperfine  podman-over-berth-runtime test; bench/runtime.sh
 set -euo pipefail
-packages=(busybox-static docker-registry skopeo umoci iproute2 ca-certificates runc crun podman hyperfine)
+packages=(busybox-static docker-registry skopeo umoci iproute2 ca-certificates runc crun podman hyperfine docker.io)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

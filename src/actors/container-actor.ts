@@ -112,6 +112,10 @@ class ContainerActor implements HostedActor {
         return { id: s.context.id };
       }
       case 'STDIN':
+        // Docker's API attaches (and may send stdin) before it starts the container.
+        if (j.snapshot.matches('created') || j.snapshot.matches('starting')) {
+          await j.until((s) => !s.matches('created') && !s.matches('starting'));
+        }
         this.requireRunning();
         await this.effects.stdin(msg.data instanceof Uint8Array ? msg.data : null);
         return null;

@@ -148,10 +148,7 @@ export class ContainerEffects {
       }
     }
     await runRuntime(this.runtime, ['delete', '--force', this.id]).catch(() => {});
-    if (await isMountPoint(this.paths.rootfs)) {
-      const { umount2, constants } = await import('../native/addon.js');
-      umount2(this.paths.rootfs, constants.MNT_DETACH);
-    }
+    await unmountRoot(this.paths.rootfs);
     await rm(this.paths.shimDir, { recursive: true, force: true });
   }
 
@@ -179,10 +176,7 @@ export class ContainerEffects {
   private async reapAfterLostShim(reason: string): Promise<ExitOutput> {
     process.stderr.write(`berthd: container ${this.shortId}: its shim is gone without an exit status (${reason}); killing and deleting the container\n`);
     await runRuntime(this.runtime, ['delete', '--force', this.id]).catch(() => {});
-    if (await isMountPoint(this.paths.rootfs)) {
-      const { umount2, constants } = await import('../native/addon.js');
-      umount2(this.paths.rootfs, constants.MNT_DETACH);
-    }
+    await unmountRoot(this.paths.rootfs);
     await rm(this.paths.shimDir, { recursive: true, force: true });
     this.shimCleanedUp = true;
     return { exitCode: 255, finishedAt: new Date().toISOString(), oomKilled: false };
@@ -241,11 +235,8 @@ export class ContainerEffects {
       // A container whose shim died before deleting it (a dead container): its processes and cgroups go now.
       await runRuntime(this.runtime, ['delete', '--force', ctx.id]).catch(() => {});
     }
-    if (!this.shimCleanedUp && (await isMountPoint(p.rootfs))) {
-      // The shim unmounts when the container exits; it may have died first.
-      const { umount2, constants } = await import('../native/addon.js');
-      umount2(p.rootfs, constants.MNT_DETACH);
-    }
+    // The shim unmounts when the container exits; it may have died first.
+    if (!this.shimCleanedUp) await unmountRoot(p.rootfs);
     // Move the directories out of the way at once (rename is atomic) and
     // delete them after the reply; a crash leaves them in ROOT/trash, which
     // the daemon empties at start.
@@ -259,6 +250,18 @@ export class ContainerEffects {
     trace('files removed');
     // The name is released in the same transaction as the final journal
     // entry (see releaseName), so a removal is recorded whole or not at all.
+  }
+}
+
+/** Unmounts a container's root if it is mounted; the shim unmounting it at the same moment is not an error. */
+async function unmountRoot(rootfs: string): Promise<void> {
+  if (!(await isMountPoint(rootfs))) return;
+  const { umount2, constants } = await import('../native/addon.js');
+  try {
+    umount2(rootfs, constants.MNT_DETACH);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'ENOENT') throw err;
   }
 }
 

@@ -1,15 +1,16 @@
 // The control channel: HTTP on a unix socket, upgraded to a websocket at
 // CONTROL_PATH; each message is one msgpack frame (src/protocol/frames.ts).
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
-import { chmod, chown, mkdir, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { pack, unpack } from 'msgpackr';
 import { BerthError, serializeError } from '../errors.js';
 import { CONTROL_PATH, isClientFrame, type ServerFrame } from '../protocol/frames.js';
 import { UploadQueue } from './upload-queue.js';
 import type { Handler } from './call-context.js';
+import { listenUnix } from './unix-listen.js';
+
+export { ensureSocketFree } from './unix-listen.js';
 
 const MAX_FRAME = 8 * 1024 * 1024;
 /** A producer that awaits drained() waits while more than this is unsent to its client. */
@@ -21,32 +22,11 @@ export interface ControlServer {
   close(): Promise<void>;
 }
 
-/** Refuses to go on when a daemon already answers on `path`. */
-export async function ensureSocketFree(path: string): Promise<void> {
-  if (await socketInUse(path)) {
-    throw new BerthError('conflict', `another daemon is already listening on ${path}; stop it or choose another --socket`);
-  }
-}
-
-async function socketInUse(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
 export async function startControlServer(
   socketPath: string,
   handlers: Record<string, Handler>,
   opts: { gid: number | null },
 ): Promise<ControlServer> {
-  await mkdir(dirname(socketPath), { recursive: true, mode: 0o711 });
-  await ensureSocketFree(socketPath);
-  await rm(socketPath, { force: true });
 
   const http: Server = createServer((_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' });
@@ -61,18 +41,7 @@ export async function startControlServer(
     wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws, handlers));
   });
 
-  // Create the socket with no permissions for others from the first moment.
-  const oldMask = process.umask(0o117);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
-      http.listen(socketPath, () => resolve());
-    });
-  } finally {
-    process.umask(oldMask);
-  }
-  await chmod(socketPath, 0o660);
-  if (opts.gid !== null) await chown(socketPath, 0, opts.gid);
+  await listenUnix(http, socketPath, opts.gid);
 
   return {
     close: async () => {

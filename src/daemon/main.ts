@@ -11,6 +11,7 @@ import { parseDaemonArgs, packageRoot, USAGE, type DaemonOptions } from './optio
 import { openMetadataDb } from '../store/db.js';
 import { reconcileCheckpoints, restoreActors } from './recovery.js';
 import { injectFault, type FaultParams } from './fault-injection.js';
+import { startDockerApi } from '../dockerapi/server.js';
 import { ActorRouter } from '../workers/router.js';
 import { ContainerService } from '../services/container-service.js';
 import { ImageService } from '../services/image-service.js';
@@ -83,7 +84,8 @@ async function run(opts: DaemonOptions): Promise<void> {
   const handlers = makeHandlers({ containers, images, system, load, imageOps, events: new EventsService(db, router), registry: new RegistryService(db, router, fileConfig.registry), db });
   if (opts.faultInjection) handlers['debug.fault'] = async (p) => injectFault(p as unknown as FaultParams, router, pool);
   const server = await startControlServer(opts.socket, handlers, { gid });
-  process.stderr.write(`berthd: listening on unix://${opts.socket} (root ${opts.root}, runtime ${runtime})\n`);
+  const dockerApi = opts.dockerSocket ? await startDockerApi(opts.dockerSocket, handlers, { gid }) : null;
+  process.stderr.write(`berthd: listening on unix://${opts.socket} (root ${opts.root}, runtime ${runtime})${dockerApi ? `; Docker API on unix://${opts.dockerSocket}` : ""}\n`);
 
   // Last line of defence: a bug in one call is logged, not fatal to every container's daemon.
   process.on('unhandledRejection', (err) => process.stderr.write(`berthd: unhandled rejection: ${(err as Error)?.stack ?? String(err)}\n`));
@@ -94,6 +96,7 @@ async function run(opts: DaemonOptions): Promise<void> {
     stopping = true;
     process.stderr.write(`berthd: ${signal}: shutting down; containers keep running under their shims\n`);
     await server.close();
+    await dockerApi?.close();
     await router.stop();
     await pool.destroy();
     await db.root.close();

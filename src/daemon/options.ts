@@ -12,6 +12,8 @@ export interface DaemonOptions {
   shim: string;
   actorHosts: number;
   poolThreads: number;
+  /** where the Docker Engine API listens ('' = EXEC_ROOT/docker.sock, null = off) */
+  dockerSocket: string | null;
   /** --enable-fault-injection: the debug.fault method exists (chaos tests) */
   faultInjection: boolean;
   socketGroup: string | null;
@@ -44,6 +46,9 @@ Options:
   --pool-threads N    piscina threads for digests and unpacking (default: cores)
   --config-file PATH  daemon.json with registry-mirrors, insecure-registries,
                       max-concurrent-downloads (default /etc/berth/daemon.json)
+  --docker-socket PATH
+                      serve the Docker Engine API there (default EXEC_ROOT/docker.sock;
+                      'none' turns it off)
   --enable-fault-injection
                       accept debug.fault calls that crash an actor host or
                       the worker pool (chaos tests only; never in production)
@@ -64,6 +69,7 @@ export function parseDaemonArgs(argv: string[]): DaemonOptions | 'help' {
     configFile: '/etc/berth/daemon.json',
     configFileExplicit: false,
     faultInjection: false,
+    dockerSocket: '',
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -88,6 +94,7 @@ export function parseDaemonArgs(argv: string[]): DaemonOptions | 'help' {
       case '--actor-hosts': opts.actorHosts = count(); break;
       case '--pool-threads': opts.poolThreads = count(); break;
       case '--config-file': opts.configFile = resolve(value()); opts.configFileExplicit = true; break;
+      case '--docker-socket': { const v = value(); opts.dockerSocket = v === 'none' ? null : resolve(v); break; }
       case '--enable-fault-injection': opts.faultInjection = true; break;
       case '-h':
       case '--help':
@@ -97,5 +104,6 @@ export function parseDaemonArgs(argv: string[]): DaemonOptions | 'help' {
     }
   }
   if (!opts.socket) opts.socket = join(opts.execRoot, 'berth.sock');
+  if (opts.dockerSocket === '') opts.dockerSocket = join(opts.execRoot, 'docker.sock');
   return opts;
 }

@@ -42,6 +42,8 @@ export interface AttachParams {
   stdin?: boolean;
   /** Docker's --detach-keys, e.g. "ctrl-p,ctrl-q" */
   detachKeys?: string;
+  /** also attach to a created container and follow its next run (Docker's API attaches before it starts) */
+  beforeStart?: boolean;
 }
 
 export interface LogsParams {

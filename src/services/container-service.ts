@@ -134,11 +134,13 @@ export class ContainerService {
     return { id, exitCode: r.exitCode };
   }
 
-  async attach(ref: string, stdin: boolean, call: CallContext): Promise<{ exitCode?: number }> {
+  /** With `beforeStart` (Docker's API: attach, then start), a created container is attached to and followed through its next run. */
+  async attach(ref: string, stdin: boolean, call: CallContext, beforeStart = false): Promise<{ exitCode?: number }> {
     const id = findContainerId(this.db, ref);
     const s = await this.ask<Row>(id, { type: 'SUMMARY' });
-    if (s.state !== 'running' && s.state !== 'paused') throw new BerthError('conflict', 'You cannot attach to a stopped container, start it first');
-    const r = await this.attached(id, call, { interactive: stdin, condition: 'exited', start: false });
+    const created = beforeStart && s.state === 'created';
+    if (s.state !== 'running' && s.state !== 'paused' && !created) throw new BerthError('conflict', 'You cannot attach to a stopped container, start it first');
+    const r = await this.attached(id, call, { interactive: stdin, condition: created ? 'next-exit' : 'exited', start: false });
     return { exitCode: r.exitCode };
   }
 
