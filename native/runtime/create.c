@@ -184,6 +184,11 @@ out:
       snprintf(p, sizeof p, "%s/state.json", st.dir);
       unlink(p);
       rmdir(st.dir);
+      /* The container existed and is gone: poststop hooks run, as after a delete. */
+      if (has_hooks(s->hooks, "poststop")) {
+        _cleanup_free_ char *js = hook_state_json(id, "stopped", 0, s->bundle, s->annotations);
+        if (js) run_hooks_warn(s->hooks, "poststop", js);
+      }
     }
   }
   for (size_t k = 0; k < 10; k++) if (ns_fds[k] >= 0) close(ns_fds[k]);

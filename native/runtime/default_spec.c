@@ -1,10 +1,15 @@
 /* `spec`: writes a default config.json like `runc spec` (but with
- * terminal=false, so that `run` works without a terminal on stdin). */
+ * terminal=false, so that `run` works without a terminal on stdin).
+ * `--rootless` writes the variant an unprivileged user can run: a user
+ * namespace mapping root in the container to the caller, no network
+ * namespace, /sys bound from the host instead of mounted, no cgroup mount,
+ * no gid= option on devpts and no resources. */
 #include "runtime.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void strings(json_writer *w, const char *const *v) {
   jw_begin_array(w);
@@ -21,7 +26,15 @@ static void mount_entry(json_writer *w, const char *dest, const char *type, cons
   jw_end_object(w);
 }
 
-int cmd_spec(const char *bundle, berth_error *err) {
+static void id_mapping(json_writer *w, const char *key, unsigned long host_id) {
+  jw_key(w, key); jw_begin_array(w); jw_begin_object(w);
+  jw_key(w, "containerID"); jw_int(w, 0);
+  jw_key(w, "hostID"); jw_int(w, (long long)host_id);
+  jw_key(w, "size"); jw_int(w, 1);
+  jw_end_object(w); jw_end_array(w);
+}
+
+int cmd_spec(const char *bundle, bool rootless, berth_error *err) {
   char path[PATH_MAX];
   struct stat st;
   snprintf(path, sizeof path, "%s/config.json", bundle);
@@ -51,17 +64,31 @@ int cmd_spec(const char *bundle, berth_error *err) {
   jw_key(&w, "mounts"); jw_begin_array(&w);
   mount_entry(&w, "/proc", "proc", "proc", NULL);
   mount_entry(&w, "/dev", "tmpfs", "tmpfs", (const char *const[]){ "nosuid", "strictatime", "mode=755", "size=65536k", NULL });
-  mount_entry(&w, "/dev/pts", "devpts", "devpts", (const char *const[]){ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5", NULL });
+  if (rootless)
+    mount_entry(&w, "/dev/pts", "devpts", "devpts", (const char *const[]){ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", NULL });
+  else
+    mount_entry(&w, "/dev/pts", "devpts", "devpts", (const char *const[]){ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5", NULL });
   mount_entry(&w, "/dev/shm", "tmpfs", "shm", (const char *const[]){ "nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL });
   mount_entry(&w, "/dev/mqueue", "mqueue", "mqueue", (const char *const[]){ "nosuid", "noexec", "nodev", NULL });
-  mount_entry(&w, "/sys", "sysfs", "sysfs", (const char *const[]){ "nosuid", "noexec", "nodev", "ro", NULL });
-  mount_entry(&w, "/sys/fs/cgroup", "cgroup", "cgroup", (const char *const[]){ "nosuid", "noexec", "nodev", "relatime", "ro", NULL });
+  if (rootless) {
+    /* an unprivileged user may not mount sysfs or cgroups: bind the host's /sys read-only */
+    mount_entry(&w, "/sys", "none", "/sys", (const char *const[]){ "rbind", "nosuid", "noexec", "nodev", "ro", NULL });
+  } else {
+    mount_entry(&w, "/sys", "sysfs", "sysfs", (const char *const[]){ "nosuid", "noexec", "nodev", "ro", NULL });
+    mount_entry(&w, "/sys/fs/cgroup", "cgroup", "cgroup", (const char *const[]){ "nosuid", "noexec", "nodev", "relatime", "ro", NULL });
+  }
   jw_end_array(&w);
   jw_key(&w, "linux"); jw_begin_object(&w);
-  jw_key(&w, "resources"); jw_begin_object(&w); jw_end_object(&w);
+  if (rootless) {
+    id_mapping(&w, "uidMappings", (unsigned long)geteuid());
+    id_mapping(&w, "gidMappings", (unsigned long)getegid());
+  } else {
+    jw_key(&w, "resources"); jw_begin_object(&w); jw_end_object(&w);
+  }
   jw_key(&w, "namespaces"); jw_begin_array(&w);
-  const char *ns[] = { "pid", "network", "ipc", "uts", "mount", "cgroup" };
-  for (int k = 0; k < 6; k++) { jw_begin_object(&w); jw_key(&w, "type"); jw_string(&w, ns[k]); jw_end_object(&w); }
+  const char *ns_root[] = { "pid", "network", "ipc", "uts", "mount", "cgroup", NULL };
+  const char *ns_rootless[] = { "pid", "ipc", "uts", "mount", "cgroup", "user", NULL };
+  for (const char *const *k = rootless ? ns_rootless : ns_root; *k; k++) { jw_begin_object(&w); jw_key(&w, "type"); jw_string(&w, *k); jw_end_object(&w); }
   jw_end_array(&w);
   jw_key(&w, "maskedPaths"); strings(&w, (const char *const[]){ "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
     "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi", NULL });

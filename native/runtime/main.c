@@ -160,8 +160,7 @@ static int dispatch(global_opts *g, const char *cmd, int argc, char **argv, bert
   if (strcmp(cmd, "spec") == 0) {
     opt o[] = { OPT("bundle", 'b', true), OPT("rootless", 0, false), OPT_END };
     if (parse_opts(argc, argv, o, pos, &npos, 0, err) < 0) return -1;
-    if (o[1].set) return berth_fail(err, 0, "spec --rootless is not supported yet");
-    return cmd_spec(o[0].set ? o[0].value : ".", err);
+    return cmd_spec(o[0].set ? o[0].value : ".", o[1].set, err);
   }
   if (strcmp(cmd, "features") == 0) return cmd_features(err);
   if (strcmp(cmd, "exec") == 0) return dispatch_exec(g, argc, argv, err);

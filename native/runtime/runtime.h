@@ -117,7 +117,7 @@ int spec_parse_linux(spec *s, const json_value *linux_, berth_error *err);
 int spec_parse_mounts(spec *s, const json_value *mounts, berth_error *err);
 int parse_mount_options(mount_spec *m, const json_value *opts, berth_error *err);
 /* default_spec.c */
-int cmd_spec(const char *bundle, berth_error *err);
+int cmd_spec(const char *bundle, bool rootless, berth_error *err);
 /* features.c */
 int cmd_features(berth_error *err);
 

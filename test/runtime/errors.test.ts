@@ -1,5 +1,5 @@
 // Bad input and failing setup: clear message, exit 1, nothing left behind.
-import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox, leftovers } from './bundle.js';
@@ -154,5 +154,32 @@ describe('berth-runtime errors', () => {
     expect(f.linux.capabilities).toContain('CAP_CHOWN');
     expect(f.linux.seccomp.enabled).toBe(true);
     expect(f.hooks).toEqual(['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop']);
+  });
+
+  it('spec --rootless writes the unprivileged variant, and run accepts it', () => {
+    const dir = join(sb.dir, 'rootless-bundle');
+    mkdirSync(dir, { recursive: true });
+    expect(sb.rt(['spec', '--rootless', '--bundle', dir]).code).toBe(0);
+    const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    const types = cfg.linux.namespaces.map((n: { type: string }) => n.type);
+    expect(types).toContain('user');
+    expect(types).not.toContain('network');
+    expect(cfg.linux.uidMappings).toEqual([{ containerID: 0, hostID: process.geteuid!(), size: 1 }]);
+    expect(cfg.linux.gidMappings).toEqual([{ containerID: 0, hostID: process.getegid!(), size: 1 }]);
+    expect(cfg.linux.resources).toBeUndefined();
+    const byDest = new Map(cfg.mounts.map((m: { destination: string }) => [m.destination, m]));
+    expect(byDest.get('/sys')).toMatchObject({ type: 'none', source: '/sys', options: expect.arrayContaining(['rbind', 'ro']) });
+    expect(byDest.has('/sys/fs/cgroup')).toBe(false);
+    expect((byDest.get('/dev/pts') as { options: string[] }).options).not.toContain('gid=5');
+    cfg.root.path = sb.rootfs;
+    // inside: root of a user namespace whose only id is the caller's, on the host's network
+    cfg.process.args = ['sh', '-c', 'cat /proc/self/uid_map; readlink /proc/self/ns/net'];
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg));
+    sb.ids.add('rootless-run');
+    const r = sb.rt(['run', '--bundle', dir, 'rootless-run']);
+    expect(r.code).toBe(0);
+    const [uidMap, netns] = r.out.trim().split('\n');
+    expect(uidMap.trim().split(/\s+/)).toEqual(['0', String(process.geteuid!()), '1']);
+    expect(netns).toBe(readlinkSync('/proc/self/ns/net'));
   });
 });

@@ -84,6 +84,23 @@ describe('berth-runtime hooks', () => {
     }
   });
 
+  it('runs poststop hooks after a create that failed, with the state stopped', () => {
+    for (const [kind, failing] of [['createRuntime', ['sh', '-c', 'exit 3']], ['process', null]] as const) {
+      const id = `h-poststop-${kind.toLowerCase()}`;
+      sb.ids.add(id);
+      const rec = recorder(sb.dir);
+      const r = sb.rt(['create', '--bundle', sb.bundle(id, failing ? ['true'] : ['/no/such/command'], (c) => {
+        c.hooks = {
+          ...(failing ? { createRuntime: [{ path: '/bin/sh', args: [...failing] }] } : {}),
+          poststop: [{ path: rec, args: ['record-hook', `poststop-${kind}`] }],
+        };
+      }), id]);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(readFileSync(join(sb.dir, `poststop-${kind}.state`), 'utf8'))).toMatchObject({ id, status: 'stopped' });
+      expect(leftovers(sb, id)).toEqual([]);
+    }
+  });
+
   it('kills a hook past its timeout and fails create', () => {
     const id = 'h-timeout';
     sb.ids.add(id);
