@@ -4,6 +4,7 @@
  * Works for pure v1, pure v2 and hybrid hosts. */
 #include "runtime.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <linux/magic.h>
@@ -90,7 +91,10 @@ static int add_hierarchy(cgroup_set *cg, const spec *s, const char *id, const ch
   return 0;
 }
 
-static int discover(const spec *s, const char *id, cgroup_set *cg, berth_error *err) {
+/* Calls fn for every cgroup hierarchy mounted here: its mount point, the
+ * root of the mount and its controllers ("" for cgroup2). */
+typedef int (*cgroup_mount_fn)(void *ctx, const char *mnt, const char *mroot, const char *ctrls, bool v2, berth_error *err);
+static int for_each_cgroup_mount(cgroup_mount_fn fn, void *ctx, berth_error *err) {
   _cleanup_free_ char *txt = read_file_str("/proc/self/mountinfo", err);
   if (!txt) return -1;
   char *save;
@@ -118,9 +122,40 @@ static int discover(const spec *s, const char *id, cgroup_set *cg, berth_error *
       }
       if (!*ctrls) continue;
     }
-    if (add_hierarchy(cg, s, id, f[4], f[3], ctrls, v2, err) < 0) return -1;
+    if (fn(ctx, f[4], f[3], ctrls, v2, err) < 0) return -1;
   }
   return 0;
+}
+
+struct discover_ctx { cgroup_set *cg; const spec *s; const char *id; };
+static int discover_one(void *ctx, const char *mnt, const char *mroot, const char *ctrls, bool v2, berth_error *err) {
+  struct discover_ctx *d = ctx;
+  return add_hierarchy(d->cg, d->s, d->id, mnt, mroot, ctrls, v2, err);
+}
+
+static int discover(const spec *s, const char *id, cgroup_set *cg, berth_error *err) {
+  struct discover_ctx d = { cg, s, id };
+  return for_each_cgroup_mount(discover_one, &d, err);
+}
+
+/* A set loaded from state.json knows only its directories: name each v1
+ * hierarchy's controllers from the mount its directory lives under. */
+static int name_one(void *ctx, const char *mnt, const char *mroot, const char *ctrls, bool v2, berth_error *err) {
+  (void)mroot; (void)err;
+  cgroup_set *cg = ctx;
+  size_t ml = strlen(mnt);
+  for (size_t k = 0; k < cg->n; k++) {
+    if (v2 || cg->v2[k] || (cg->ctrls[k] && *cg->ctrls[k])) continue;
+    if (strncmp(cg->dirs[k], mnt, ml) == 0 && cg->dirs[k][ml] == '/') {
+      free(cg->ctrls[k]);
+      cg->ctrls[k] = strdup(ctrls);
+    }
+  }
+  return 0;
+}
+
+int cgroup_name_controllers(cgroup_set *cg, berth_error *err) {
+  return for_each_cgroup_mount(name_one, cg, err);
 }
 
 static int write_in(const char *dir, const char *file, const char *val, berth_error *err) {
@@ -291,10 +326,26 @@ pid_t *cgroup_pids(const cgroup_set *cg, size_t *n, berth_error *err) {
   return berth_fail(err, ENOENT, "the container has no readable cgroup.procs"), NULL;
 }
 
+/* Sub-cgroups someone made inside the container's (exec --cgroup) go first. */
+static void remove_children(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+    char sub[PATH_MAX];
+    snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+    remove_children(sub);
+    for (int tries = 0; rmdir(sub) < 0 && errno == EBUSY && tries < 200; tries++) nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+  }
+  closedir(d);
+}
+
 int cgroup_remove(const cgroup_set *cg, berth_error *err) {
   int rc = 0;
   for (size_t k = 0; k < cg->n; k++) {
     if (!cg->dirs[k]) continue;
+    remove_children(cg->dirs[k]);
     /* Exiting tasks leave the cgroup asynchronously: retry for up to ~2 s. */
     for (int tries = 0;; tries++) {
       if (rmdir(cg->dirs[k]) == 0 || errno == ENOENT) break;
@@ -322,4 +373,63 @@ const char *cgroup_dir_with(const cgroup_set *cg, const char *file) {
 void cgroup_set_free(cgroup_set *cg) {
   for (size_t k = 0; k < cg->n; k++) { free(cg->dirs[k]); free(cg->ctrls[k]); free(cg->names[k]); }
   cg->n = 0;
+}
+
+static bool names_controller(const char *ctrls, const char *name, size_t len) {
+  for (const char *p = ctrls; *p;) {
+    const char *comma = strchr(p, ',');
+    size_t n = comma ? (size_t)(comma - p) : strlen(p);
+    if (n == len && strncmp(p, name, len) == 0) return true;
+    if (!comma) break;
+    p = comma + 1;
+  }
+  return false;
+}
+
+/* Which sub-cgroup `--cgroup` values pick in hierarchy k ("" for the container's own). */
+static int sub_for(const cgroup_set *cg, size_t k, const char **subs, size_t nsubs, const char **out, berth_error *err) {
+  *out = "";
+  for (size_t j = 0; j < nsubs; j++) {
+    const char *colon = strchr(subs[j], ':');
+    const char *path = colon ? colon + 1 : subs[j];
+    if (*path == '\0' || strstr(path, "..")) return berth_fail(err, 0, "--cgroup %s: give a sub-cgroup path inside the container's cgroup", subs[j]);
+    if (!colon) { *out = path; continue; }
+    for (const char *c = subs[j]; c < colon;) {
+      const char *comma = memchr(c, ',', (size_t)(colon - c));
+      size_t len = comma ? (size_t)(comma - c) : (size_t)(colon - c);
+      if (!cg->v2[k] && names_controller(cg->ctrls[k], c, len)) *out = path;
+      c += len + 1;
+    }
+  }
+  return 0;
+}
+
+int cgroup_add_pid_sub(cgroup_set *cg, pid_t pid, const char **subs, size_t nsubs, berth_error *err) {
+  if (nsubs == 0) return cgroup_add_pid(cg, pid, err);
+  if (cgroup_name_controllers(cg, err) < 0) return -1;
+  /* every named controller must exist in some hierarchy of the container */
+  for (size_t j = 0; j < nsubs; j++) {
+    const char *colon = strchr(subs[j], ':');
+    for (const char *c = subs[j]; colon && c < colon;) {
+      const char *comma = memchr(c, ',', (size_t)(colon - c));
+      size_t len = comma ? (size_t)(comma - c) : (size_t)(colon - c);
+      bool found = false;
+      for (size_t k = 0; k < cg->n && !found; k++) found = !cg->v2[k] && names_controller(cg->ctrls[k], c, len);
+      if (!found) return berth_fail(err, 0, "--cgroup %s: the container has no cgroup v1 hierarchy for controller \"%.*s\"", subs[j], (int)len, c);
+      c += len + 1;
+    }
+  }
+  char v[32];
+  snprintf(v, sizeof v, "%d", (int)pid);
+  for (size_t k = 0; k < cg->n; k++) {
+    const char *sub;
+    if (sub_for(cg, k, subs, nsubs, &sub, err) < 0) return -1;
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s%s%s", cg->dirs[k], *sub ? "/" : "", sub);
+    struct stat st;
+    if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+      return berth_fail(err, ENOENT, "--cgroup: sub-cgroup %s does not exist (create it first)", dir);
+    if (write_in(dir, "cgroup.procs", v, err) < 0) return berth_error_wrap(err, "moving the process into %s", dir);
+  }
+  return 0;
 }

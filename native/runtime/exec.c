@@ -64,6 +64,23 @@ static int set_env(spec *s, const char *kv, berth_error *err) {
   return 0;
 }
 
+/* --additional-gids N[,M...]: added to the process's supplementary groups. */
+static int add_gids(spec *s, const char *list, berth_error *err) {
+  _cleanup_free_ char *copy = strdup(list);
+  if (!copy) return berth_fail(err, ENOMEM, "additional gids");
+  for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    char *end;
+    errno = 0;
+    unsigned long g = strtoul(t, &end, 10);
+    if (end == t || *end || errno || g > 0xffffffffUL) return berth_fail(err, 0, "--additional-gids %s: use numbers, e.g. -g 10 -g 20", list);
+    uint32_t *ng = realloc(s->gids, (s->ngids + 1) * sizeof *ng);
+    if (!ng) return berth_fail(err, ENOMEM, "additional gids");
+    s->gids = ng;
+    s->gids[s->ngids++] = (uint32_t)g;
+  }
+  return 0;
+}
+
 /* The process to run: --process FILE, or the bundle's process with the
  * command-line overrides. *doc keeps the --process document alive. */
 static int build_process(spec *s, const exec_opts *o, json_value **doc, berth_error *err) {
@@ -103,7 +120,10 @@ static int build_process(spec *s, const exec_opts *o, json_value **doc, berth_er
     s->cap_bounding |= bit; s->cap_effective |= bit; s->cap_permitted |= bit; s->cap_inheritable |= bit; s->cap_ambient |= bit;
   }
   if (o->no_new_privs) s->no_new_privs = true;
-  return 0;
+  for (size_t k = 0; k < o->ngids; k++) if (add_gids(s, o->gids[k], err) < 0) return -1;
+  if (o->apparmor) s->apparmor_profile = o->apparmor;
+  if (o->process_label) s->selinux_label = o->process_label;
+  return lsm_check(s, err);
 }
 
 static void fail_child(int sock, const berth_error *err) __attribute__((noreturn));
@@ -130,8 +150,9 @@ static void exec_child(const spec *s, int sock, int console, int preserve) {
   umask(s->has_umask ? s->umask : 022);
   char *exe = lookup_executable(s, &err);
   if (!exe) fail_child(sock, &err);
+  if (lsm_apply(s, &err) < 0) fail_child(sock, &err);
   if (send(sock, "R", 1, MSG_NOSIGNAL) != 1) _exit(1);
-  close(sock);
+  /* sock is close-on-exec: the runtime sees it close when execve has succeeded */
   prepare_fds_for_exec(preserve);
   execve(exe, s->args, s->env);
   int e = errno;
@@ -196,9 +217,14 @@ static int exec_in(const global_opts *g, container_state *st, spec *s, const exe
   if (r < 0) goto out;
   if (msg[0] != 'P') { berth_fail(err, 0, "unexpected message from the exec helper"); goto out; }
   child = pid = (pid_t)atoi(msg + 1);
-  if (cgroup_add_pid(&st->cg, pid, err) < 0) goto out;
+  if (cgroup_add_pid_sub(&st->cg, pid, o->cgroups, o->ncgroups, err) < 0) goto out;
   if (send(sv[0], "G", 1, MSG_NOSIGNAL) != 1) { berth_fail(err, errno, "releasing the exec process"); goto out; }
   if (recv_msg(sv[0], msg, sizeof msg, err) < 0) goto out;
+  { /* like runc, return (and write --pid-file) once the command is exec'd */
+    char c;
+    ssize_t n;
+    do n = recv(sv[0], &c, 1, 0); while (n > 0 || (n < 0 && errno == EINTR));
+  }
   if (con_ours >= 0 && (master = console_recv(con_ours, err)) < 0) goto out;
   if (o->pid_file) {
     char buf[32];

@@ -175,6 +175,7 @@ void container_init(const init_args *a) {
   if (setup_container(a, host_pid, &err) < 0) fail_init(a->sync_fd, &err);
   char *exe = lookup_executable(s, &err);
   if (!exe) fail_init(a->sync_fd, &err);
+  if (lsm_apply(s, &err) < 0) fail_init(a->sync_fd, &err);
   char fifo[64];
   snprintf(fifo, sizeof fifo, "/proc/self/fd/%d", a->fifo_fd);
   prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);

@@ -85,18 +85,18 @@ static int parse_count(const char *flag, const char *v, int *out, berth_error *e
 #define OPT_END { NULL, 0, false, NULL, false, NULL, NULL }
 
 static int dispatch_exec(global_opts *g, int argc, char **argv, berth_error *err) {
-  const char *pos[1], *envs[argc + 1], *caps[argc + 1];
+  const char *pos[1], *envs[argc + 1], *caps[argc + 1], *gids[argc + 1], *cgroups[argc + 1];
   int npos, rest;
-  exec_opts eo = { .env = envs, .caps = caps };
+  exec_opts eo = { .env = envs, .caps = caps, .gids = gids, .cgroups = cgroups };
   opt o[] = { OPT("process", 'p', true), OPT("tty", 't', false), OPT("detach", 'd', false), OPT("cwd", 0, true),
               { "env", 'e', true, NULL, false, envs, &eo.nenv }, OPT("user", 'u', true), OPT("console-socket", 0, true),
               OPT("pid-file", 0, true), { "cap", 'c', true, NULL, false, caps, &eo.ncaps }, OPT("no-new-privs", 0, false),
-              OPT("preserve-fds", 0, true), OPT("additional-gids", 'g', true), OPT("process-label", 0, true),
-              OPT("apparmor", 0, true), OPT("ignore-paused", 0, false), OPT("cgroup", 0, true), OPT_END };
+              OPT("preserve-fds", 0, true), { "additional-gids", 'g', true, NULL, false, gids, &eo.ngids },
+              OPT("process-label", 0, true), OPT("apparmor", 0, true), OPT("ignore-paused", 0, false),
+              { "cgroup", 0, true, NULL, false, cgroups, &eo.ncgroups }, OPT_END };
   if (parse_opts_rest(argc, argv, o, pos, &npos, 1, &rest, err) < 0) return -1;
   if (npos < 1) return berth_fail(err, 0, "\"exec\" requires a container id");
-  if (o[11].set || o[12].set || o[13].set || o[15].set)
-    return berth_fail(err, 0, "exec: --additional-gids, --process-label, --apparmor and --cgroup are not supported");
+  eo.process_label = o[12].value; eo.apparmor = o[13].value;
   eo.process_file = o[0].value; eo.tty = o[1].set; eo.tty_set = o[1].set; eo.detach = o[2].set; eo.cwd = o[3].value;
   eo.user = o[5].value; eo.console_socket = o[6].value; eo.pid_file = o[7].value; eo.no_new_privs = o[9].set;
   if (o[10].set && parse_count("preserve-fds", o[10].value, &eo.preserve_fds, err) < 0) return -1;

@@ -83,6 +83,7 @@ typedef struct {
   rlimit_spec *rlimits; size_t nrlimits;
   bool no_new_privs;
   bool has_oom_score_adj; int oom_score_adj;
+  const char *apparmor_profile, *selinux_label; /* borrowed (doc or argv); NULL when not asked for */
   char *hostname, *domainname;
 
   mount_spec *mounts; size_t nmounts;
@@ -172,6 +173,8 @@ void cgroup_classify(cgroup_set *cg);
 /* The dir of the hierarchy that has `file`, or NULL. */
 const char *cgroup_dir_with(const cgroup_set *cg, const char *file);
 int cgroup_add_pid(const cgroup_set *cg, pid_t pid, berth_error *err);
+/* exec --cgroup [CONTROLLERS:]PATH: into existing sub-cgroups of the container's (v1: of those controllers; without a prefix: in every hierarchy). */
+int cgroup_add_pid_sub(cgroup_set *cg, pid_t pid, const char **subs, size_t nsubs, berth_error *err);
 int cgroup_remove(const cgroup_set *cg, berth_error *err);
 void cgroup_set_free(cgroup_set *cg);
 /* Pids currently in the container's cgroup (from the first hierarchy that has
@@ -289,12 +292,19 @@ typedef struct {
   const char **env; size_t nenv;
   const char **args; size_t nargs;
   const char **caps; size_t ncaps;
+  const char **gids; size_t ngids;        /* --additional-gids, each "N" or "N,M,..." */
+  const char **cgroups; size_t ncgroups;  /* --cgroup [CONTROLLERS:]PATH */
+  const char *apparmor, *process_label;
   bool tty, tty_set, detach, no_new_privs;
   int preserve_fds;
 } exec_opts;
 int cmd_exec(const global_opts *g, const char *id, const exec_opts *o, berth_error *err);
 /* run.c, shared with exec in the foreground: forward INT, TERM, HUP... to *target. */
 void forward_signals(volatile pid_t *target);
+
+/* ---- lsm.c: AppArmor profile / SELinux label ---- */
+int lsm_check(const spec *s, berth_error *err);
+int lsm_apply(const spec *s, berth_error *err);
 
 /* ---- signals.c ---- */
 int parse_signal(const char *s, berth_error *err);

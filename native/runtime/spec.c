@@ -132,8 +132,9 @@ int spec_parse_process(spec *s, const json_value *p, berth_error *err) {
     s->oom_score_adj = (int)oom->i;
   }
   const char *aa = json_get_string(p, "apparmorProfile"), *se = json_get_string(p, "selinuxLabel");
-  if (aa && *aa) return berth_fail(err, 0, "process.apparmorProfile is not supported: remove it from config.json");
-  if (se && *se) return berth_fail(err, 0, "process.selinuxLabel is not supported: remove it from config.json");
+  s->apparmor_profile = aa && *aa ? aa : NULL;
+  s->selinux_label = se && *se ? se : NULL;
+  if (lsm_check(s, err) < 0) return -1;
   json_value *cs = json_get(p, "consoleSize");
   if (cs && cs->type != JSON_NULL) {
     json_value *h = json_get(cs, "height"), *w = json_get(cs, "width");
@@ -219,6 +220,7 @@ void spec_free_process(spec *s) {
   s->uid = s->gid = 0; s->has_umask = s->has_caps = s->no_new_privs = s->has_oom_score_adj = false;
   s->cap_bounding = s->cap_effective = s->cap_inheritable = s->cap_permitted = s->cap_ambient = 0;
   s->terminal = s->has_console_size = false;
+  s->apparmor_profile = s->selinux_label = NULL;
 }
 
 void spec_free(spec *s) {

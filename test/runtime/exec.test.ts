@@ -1,6 +1,6 @@
 // exec: a second process joins every namespace and cgroup of the container,
 // with the process's caps, user, env and cwd; foreground waits, -d detaches.
-import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -99,5 +99,56 @@ describe('berth-runtime exec', () => {
     expect(sb.rt(['kill', id, 'KILL']).code).toBe(0);
     expect(await new Promise<number | null>((r) => child.on('exit', r))).toBe(137);
     expect(leftovers(sb, id)).toEqual([]);
+  });
+
+  it('--additional-gids adds supplementary groups', () => {
+    startDetached('x-gids');
+    const r = sb.rt(['exec', '--user', '1000:1000', '-g', '10', '--additional-gids', '20,30', 'x-gids', 'id', '-G']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.trim().split(' ').map(Number).sort((a, b) => a - b)).toEqual([10, 20, 30, 1000]);
+    expect(sb.rt(['exec', '-g', 'wheel', 'x-gids', 'true']).err).toMatch(/--additional-gids wheel: use numbers/);
+  });
+
+  it('--cgroup puts the process in an existing sub-cgroup, per controller or in every hierarchy', () => {
+    const pid = startDetached('x-cg');
+    const cgs = hostCgroupOf(pid);
+    const mountOf = (ctrls: string) => (ctrls === '' ? '/sys/fs/cgroup/unified' : `/sys/fs/cgroup/${ctrls.replace(/^name=/, '')}`);
+    const memoryKey = [...cgs.keys()].find((k) => k.split(',').includes('memory'))!;
+    for (const [ctrls, path] of cgs) {
+      const dir = join(mountOf(ctrls), path);
+      mkdirSync(join(dir, 'sub'), { recursive: true });
+      // a v1 cpuset child starts with no cpus or memory nodes: give it its parent's
+      if (ctrls.split(',').includes('cpuset')) {
+        for (const f of ['cpuset.cpus', 'cpuset.mems']) writeFileSync(join(dir, 'sub', f), readFileSync(join(dir, f)));
+      }
+    }
+    // memory only
+    let r = sb.rt(['exec', '--cgroup', 'memory:sub', 'x-cg', 'cat', '/proc/self/cgroup']);
+    expect(r.code, r.err).toBe(0);
+    for (const line of r.out.trim().split('\n')) {
+      const [, ctrls, path] = line.split(/:(.*?):/);
+      expect(path, line).toBe(ctrls === memoryKey ? '/sub' : '/');
+    }
+    // every hierarchy
+    r = sb.rt(['exec', '-d', '--pid-file', join(sb.dir, 'cg.pid'), '--cgroup', 'sub', 'x-cg', 'sleep', '100']);
+    expect(r.code, r.err).toBe(0);
+    const execPid = Number(readFileSync(join(sb.dir, 'cg.pid'), 'utf8'));
+    for (const [ctrls, path] of hostCgroupOf(execPid)) expect(path, ctrls).toBe(`${cgs.get(ctrls)}/sub`);
+    expect(sb.rt(['exec', '--cgroup', 'nope', 'x-cg', 'true']).err).toMatch(/sub-cgroup .*nope does not exist/);
+    expect(sb.rt(['exec', '--cgroup', 'bogusctl:sub', 'x-cg', 'true']).err).toMatch(/no cgroup v1 hierarchy for controller "bogusctl"/);
+    expect(sb.rt(['exec', '--cgroup', '../escape', 'x-cg', 'true']).err).toMatch(/inside the container's cgroup/);
+  });
+
+  it('--apparmor and --process-label fail clearly on a host without those security modules', () => {
+    startDetached('x-lsm');
+    const aaFile = '/sys/module/apparmor/parameters/enabled';
+    const aa = existsSync(aaFile) && readFileSync(aaFile, 'utf8').startsWith('Y');
+    const r = sb.rt(['exec', '--apparmor', 'some-profile', 'x-lsm', 'true']);
+    if (aa) expect(r.err).toMatch(/some-profile/);
+    else expect(r.err).toMatch(/AppArmor is not enabled on this host/);
+    expect(r.code).not.toBe(0);
+    const se = sb.rt(['exec', '--process-label', 'system_u:system_r:container_t:s0', 'x-lsm', 'true']);
+    expect(se.code).not.toBe(0);
+    expect(se.err).toMatch(/SELinux is not enabled on this host/);
   });
 });
