@@ -42,6 +42,7 @@ interface NativeBinding {
   lgetxattr(path: string, name: string): Buffer | null;
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void;
   umount2(target: string, flags: number): void;
+  syncfs(path: string): Promise<void>;
   constants: NativeConstants;
 }
 
@@ -96,6 +97,11 @@ export function lgetxattr(path: string, name: string): Buffer | null {
 /** mount(2). */
 export function mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void {
   load().mount(source, target, fstype, flags, data);
+}
+
+/** syncfs(2) of the filesystem holding `path`, on libuv's thread pool. */
+export function syncfs(path: string): Promise<void> {
+  return load().syncfs(path);
 }
 
 /** umount2(2). */

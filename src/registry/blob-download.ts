@@ -32,6 +32,17 @@ export interface DownloadOptions extends CallAuth {
 /** Flushes this much at a time to the file (fewer syscalls than one write per network chunk). */
 const WRITE_BATCH = 256 * 1024;
 
+/** What is left of `bufs` after its first `n` bytes. */
+function remainderAfter(bufs: Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (const b of bufs) {
+    if (n >= b.length) { n -= b.length; continue; }
+    out.push(n > 0 ? b.subarray(n) : b);
+    n = 0;
+  }
+  return out;
+}
+
 class Sink {
   offset = 0;
   readonly hash: Hash = createHash('sha256');
@@ -55,11 +66,17 @@ class Sink {
 
   async flush(): Promise<void> {
     if (this.pendingBytes === 0) return;
-    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    // writev: the network chunks go to the file without being copied into one buffer first
+    let bufs = this.pending;
+    const total = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
-    await this.fh.write(data, 0, data.length, this.written);
-    this.written += data.length;
+    for (let left = total; left > 0;) {
+      const { bytesWritten } = await this.fh.writev(bufs, this.written);
+      this.written += bytesWritten;
+      left -= bytesWritten;
+      if (left > 0) bufs = remainderAfter(bufs, bytesWritten);
+    }
   }
 }
 
