@@ -4,7 +4,6 @@
 // that file as it grows, so download and extraction overlap. A failed
 // download unlinks the ingest file, which stops the follower. Every pull that
 // needs the layer waits on the same actor, so a shared layer is fetched once.
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { link, open, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -12,6 +11,7 @@ import { fromPromise } from 'xstate';
 import { BerthError } from '../errors.js';
 import { layerMachine, type LayerContext, type LayerInput, type TransferPlan, type UnpackOutput } from '../machines/layer.js';
 import { parseReference } from '../image/reference.js';
+import { layerDirName } from '../store/chain-id.js';
 import { downloadBlobToFile } from '../registry/blob-download.js';
 import type { Credential } from '../registry/bearer-auth.js';
 import { JournaledActor } from './journaled-actor.js';
@@ -87,8 +87,15 @@ class LayerActor implements HostedActor {
     await rm(this.svc.layerDir(c.chainId), { recursive: true, force: true });
     if (await this.svc.content.has(c.blobDigest)) return { ingestPath: null };
     if (!c.sourceRef) throw new BerthError('not_found', `layer blob ${c.blobDigest} is not in the content store and has no registry to fetch it from`);
-    const ingestPath = join(this.svc.content.ingestDir, `${process.pid}-${randomUUID()}`);
-    await (await open(ingestPath, 'wx', 0o644)).close();
+    // Named by blob and layer (one actor per layer, so one writer): a download cut short by a crash is found again and resumed.
+    const ingestPath = join(this.svc.content.partialDir, `${c.blobDigest.slice(7)}-${layerDirName(c.chainId)}`);
+    if (c.attempt > 1) await rm(ingestPath, { force: true }); // a retry follows a rejected blob: start afresh
+    const fh = await open(ingestPath, 'a', 0o644);
+    try {
+      if ((await fh.stat()).size > c.blobSize) await fh.truncate(0);
+    } finally {
+      await fh.close();
+    }
     this.trace('prepared');
     return { ingestPath };
   }
@@ -100,8 +107,10 @@ class LayerActor implements HostedActor {
     let reported = 0;
     const fh = await open(ingest, 'r+');
     try {
+      const resumeFrom = (await fh.stat()).size; // left by a download a daemon crash cut short
       await downloadBlobToFile(this.svc.registry, ref, { digest: c.blobDigest, size: c.blobSize, urls: c.urls }, fh, {
         credential: this.credential,
+        resumeFrom,
         onConnect: (offset) => { if (offset > 0) this.progress(`Resuming from ${offset} bytes`, offset, c.blobSize); },
         onProgress: (n) => {
           if (n - reported >= 512 * 1024 || n === c.blobSize) {

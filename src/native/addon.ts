@@ -99,6 +99,15 @@ export function mount(source: string | null, target: string, fstype: string | nu
   load().mount(source, target, fstype, flags, data);
 }
 
+/** Whether the built addon has `name` (an addon built from older sources may lack newer functions). */
+export function addonHas(name: Exclude<keyof NativeBinding, 'constants'>): boolean {
+  try {
+    return typeof load()[name] === 'function';
+  } catch {
+    return false;
+  }
+}
+
 /** syncfs(2) of the filesystem holding `path`, on libuv's thread pool. */
 export function syncfs(path: string): Promise<void> {
   return load().syncfs(path);

@@ -27,6 +27,8 @@ export interface DownloadOptions extends CallAuth {
   onProgress?: (bytes: number) => void;
   /** Called for each (re)connection: 0 for the first, then the offset resumed from. */
   onConnect?: (offset: number) => void;
+  /** The file already holds this many bytes of the blob (an earlier, interrupted download): they are hashed and the download continues after them. */
+  resumeFrom?: number;
 }
 
 /** Flushes this much at a time to the file (fewer syscalls than one write per network chunk). */
@@ -62,6 +64,18 @@ class Sink {
     this.pending.push(b);
     this.pendingBytes += b.length;
     if (this.pendingBytes >= WRITE_BATCH) await this.flush();
+  }
+
+  /** Takes the first `n` bytes already in the file as received. */
+  async adopt(n: number): Promise<void> {
+    const buf = Buffer.allocUnsafe(Math.min(n, 1024 * 1024));
+    while (this.written < n) {
+      const { bytesRead } = await this.fh.read(buf, 0, Math.min(buf.length, n - this.written), this.written);
+      if (bytesRead === 0) throw new BerthError('io_error', `${this.what}: the partial download ended before ${n} bytes`);
+      this.hash.update(buf.subarray(0, bytesRead));
+      this.written += bytesRead;
+    }
+    this.offset = n;
   }
 
   async flush(): Promise<void> {
@@ -146,7 +160,7 @@ async function open(client: RegistryClient, ref: ImageReference, blob: BlobToFet
 }
 
 /**
- * Downloads `blob` of `ref` into `fh` (an empty file), resuming after
+ * Downloads `blob` of `ref` into `fh` (empty, or holding `opts.resumeFrom` bytes of it), resuming after
  * failures, and verifies it. Resolves with its size; throws digest_mismatch
  * when the content is wrong, or the last error when the registry kept failing.
  */
@@ -154,6 +168,7 @@ export async function downloadBlobToFile(client: RegistryClient, ref: ImageRefer
   const what = `blob ${blob.digest} of ${ref.registry}/${ref.repository}`;
   const host = registryHost(ref);
   const sink = new Sink(fh, blob.size, what);
+  if (opts.resumeFrom && opts.resumeFrom > 0 && opts.resumeFrom <= blob.size) await sink.adopt(opts.resumeFrom);
   const policy = client.transport.policy;
   let failures = 0;
   while (sink.offset < blob.size || (sink.offset === 0 && blob.size === 0 && failures === 0)) {

@@ -4,11 +4,10 @@
 // pull whose layers finish together then pays for about one flush, not one
 // per layer, while each layer is still durable before its record is written.
 // The flush runs in the native addon on libuv's thread pool; until the
-// addon is built, coreutils `sync -f` does it (a process spawn per flush).
+// addon is built (with syncfs), coreutils `sync -f` does it (a process spawn per flush).
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { BerthError } from '../errors.js';
-import { addonPath, syncfs } from '../native/addon.js';
+import { addonHas, syncfs } from '../native/addon.js';
 
 let haveAddon: boolean | undefined;
 
@@ -19,7 +18,7 @@ function spawnSync(dir: string): Promise<void> {
 }
 
 async function runSync(dir: string): Promise<void> {
-  haveAddon ??= existsSync(addonPath());
+  haveAddon ??= addonHas('syncfs');
   try {
     await (haveAddon ? syncfs(dir) : spawnSync(dir));
   } catch (err) {
