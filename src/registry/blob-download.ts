@@ -4,9 +4,9 @@
 // registry that ignores Range resends the whole blob and the known prefix is
 // skipped). The file only ever grows, so a reader may follow it while it is
 // written. Size and sha256 are checked at the end; a mismatch is
-// digest_mismatch and the caller must discard the file. When the registry
-// does not have the blob (404) and the descriptor lists `urls` (foreign
-// layers), those are tried, as Docker does.
+// digest_mismatch and the caller must discard the file. A descriptor that
+// lists `urls` (foreign / non-distributable layers) is fetched from those
+// first, as Docker does, then from the registry.
 import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -138,24 +138,42 @@ function rangeStart(res: Response): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** Foreign / non-distributable layers: tries the descriptor's http(s) urls in order; the last error, or undefined when none was usable. */
+async function openUrls(client: RegistryClient, blob: BlobToFetch, headers: Record<string, string>, signal: AbortSignal, what: string): Promise<{ res?: Response; err?: unknown }> {
+  let err: unknown;
+  for (const url of blob.urls ?? []) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      continue;
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') continue;
+    try {
+      return { res: await client.transport.send({ url, host: parsed.host, headers, scopes: [], what: `foreign ${what} from ${url}`, signal }) };
+    } catch (e) {
+      if (signal.aborted) throw e;
+      err = e;
+    }
+  }
+  return { err };
+}
+
+/**
+ * Opens the blob from `offset`. As Docker does, a descriptor with `urls`
+ * (foreign or non-distributable layer) is fetched from those first; the
+ * registry is asked when it has none, or when none of them answered.
+ */
 async function open(client: RegistryClient, ref: ImageReference, blob: BlobToFetch, offset: number, opts: DownloadOptions, signal: AbortSignal, what: string): Promise<Response> {
   const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
+  const foreign = blob.urls?.length ? await openUrls(client, blob, headers, signal, what) : {};
+  if (foreign.res) return foreign.res;
   try {
     return await client.pullRequest(ref, `blobs/${blob.digest}`, { headers, what, retry: true }, { credential: opts.credential, signal });
   } catch (err) {
-    if (!(err instanceof RegistryHttpError && err.status === 404) || !blob.urls?.length) throw err;
-    let last: unknown = err;
-    for (const url of blob.urls) {
-      let host = url;
-      try {
-        host = new URL(url).host;
-        if (!/^https?:$/.test(new URL(url).protocol)) continue;
-        return await client.transport.send({ url, host, headers, scopes: [], what: `foreign ${what} from ${url}`, signal });
-      } catch (e) {
-        last = e;
-      }
-    }
-    throw last;
+    // the registry not having a foreign layer is expected: report why its urls failed
+    if (foreign.err !== undefined && err instanceof RegistryHttpError && err.status === 404) throw foreign.err;
+    throw err;
   }
 }
 
