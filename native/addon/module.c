@@ -1,8 +1,9 @@
-/* berth_native.node: synchronous syscalls Node lacks, plus their constants. */
+/* berth_native.node: syscalls Node lacks (synchronous, except syncfs), plus their constants. */
 #include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "napi_util.h"
+#include "syncfs.h"
 #include "syscalls.h"
 
 static int add_function(napi_env env, napi_value exports, const char *name, napi_callback fn) {
@@ -33,7 +34,8 @@ static int add_constants(napi_env env, napi_value exports) {
 static napi_value init(napi_env env, napi_value exports) {
   if (add_function(env, exports, "mknod", addon_mknod) < 0 || add_function(env, exports, "lsetxattr", addon_lsetxattr) < 0 ||
       add_function(env, exports, "lgetxattr", addon_lgetxattr) < 0 || add_function(env, exports, "mount", addon_mount) < 0 ||
-      add_function(env, exports, "umount2", addon_umount2) < 0 || add_constants(env, exports) < 0) {
+      add_function(env, exports, "umount2", addon_umount2) < 0 ||
+      add_function(env, exports, "syncfs", addon_syncfs) < 0 || add_constants(env, exports) < 0) {
     napi_throw_error(env, NULL, "berth_native: initialisation failed");
     return NULL;
   }

@@ -4,14 +4,14 @@
 // that file as it grows, so download and extraction overlap. A failed
 // download unlinks the ingest file, which stops the follower. Every pull that
 // needs the layer waits on the same actor, so a shared layer is fetched once.
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { link, open, rm, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { link, open, rm, stat, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fromPromise } from 'xstate';
 import { BerthError } from '../errors.js';
 import { layerMachine, type LayerContext, type LayerInput, type TransferPlan, type UnpackOutput } from '../machines/layer.js';
 import { parseReference } from '../image/reference.js';
+import { layerDirName } from '../store/chain-id.js';
 import { downloadBlobToFile } from '../registry/blob-download.js';
 import type { Credential } from '../registry/bearer-auth.js';
 import { JournaledActor } from './journaled-actor.js';
@@ -20,6 +20,8 @@ import type { ActorEnv, HostedActor } from './actor-env.js';
 import type { ActorMessage } from '../workers/messages.js';
 import type { StreamEvent } from '../protocol/frames.js';
 import { fsyncDir } from '../util/atomic-file.js';
+import { traceStart } from '../util/trace.js';
+import { syncFilesystem } from '../util/sync-fs.js';
 
 
 class LayerActor implements HostedActor {
@@ -28,10 +30,12 @@ class LayerActor implements HostedActor {
   private readonly svc: ImageServices;
   private readonly shortId: string;
   private credential: Credential | undefined;
+  private readonly trace: (phase: string) => void;
 
   constructor(private readonly env: ActorEnv, readonly actorId: string, input: LayerInput, snapshot?: unknown) {
     this.svc = imageServices(env);
     this.shortId = input.blobDigest.slice(7, 19);
+    this.trace = traceStart(`layer ${this.shortId}`);
     const machine = layerMachine.provide({
       actors: {
         checkLayer: fromPromise(({ input: i }: { input: LayerInput }) => this.check(i)),
@@ -83,8 +87,16 @@ class LayerActor implements HostedActor {
     await rm(this.svc.layerDir(c.chainId), { recursive: true, force: true });
     if (await this.svc.content.has(c.blobDigest)) return { ingestPath: null };
     if (!c.sourceRef) throw new BerthError('not_found', `layer blob ${c.blobDigest} is not in the content store and has no registry to fetch it from`);
-    const ingestPath = join(this.svc.content.ingestDir, `${process.pid}-${randomUUID()}`);
-    await (await open(ingestPath, 'wx', 0o644)).close();
+    // Named by blob and layer (one actor per layer, so one writer): a download cut short by a crash is found again and resumed.
+    const ingestPath = join(this.svc.content.partialDir, `${c.blobDigest.slice(7)}-${layerDirName(c.chainId)}`);
+    if (c.attempt > 1) await rm(ingestPath, { force: true }); // a retry follows a rejected blob: start afresh
+    const fh = await open(ingestPath, 'a', 0o644);
+    try {
+      if ((await fh.stat()).size > c.blobSize) await fh.truncate(0);
+    } finally {
+      await fh.close();
+    }
+    this.trace('prepared');
     return { ingestPath };
   }
 
@@ -95,8 +107,10 @@ class LayerActor implements HostedActor {
     let reported = 0;
     const fh = await open(ingest, 'r+');
     try {
+      const resumeFrom = (await fh.stat()).size; // left by a download a daemon crash cut short
       await downloadBlobToFile(this.svc.registry, ref, { digest: c.blobDigest, size: c.blobSize, urls: c.urls }, fh, {
         credential: this.credential,
+        resumeFrom,
         onConnect: (offset) => { if (offset > 0) this.progress(`Resuming from ${offset} bytes`, offset, c.blobSize); },
         onProgress: (n) => {
           if (n - reported >= 512 * 1024 || n === c.blobSize) {
@@ -106,19 +120,25 @@ class LayerActor implements HostedActor {
         },
       });
       this.progress('Verifying Checksum');
-      await fh.sync();
     } catch (err) {
       await fh.close().catch(() => undefined);
       await unlink(ingest).catch(() => undefined); // stops the unpacker following the file
       throw err;
     }
     await fh.close();
-    // Publish: the verified file gets its content address (a blob path holds exactly its digest's bytes).
+    this.progress('Download complete');
+    this.trace('downloaded');
+    // Not flushed nor published yet: commit() flushes the filesystem once for blob and layer, then publishes.
+  }
+
+  /** Gives the verified ingest file its content address (a blob path holds exactly its digest's bytes); call only once its data is durable. */
+  private async publishBlob(c: LayerContext): Promise<void> {
+    const ingest = c.plan?.ingestPath;
+    if (!ingest) return;
     await link(ingest, this.svc.content.path(c.blobDigest)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EEXIST') throw new BerthError('io_error', `cannot store blob ${c.blobDigest}: ${err.message}`);
     });
     await fsyncDir(this.svc.content.blobsDir);
-    this.progress('Download complete');
   }
 
   private async unpack(c: LayerContext): Promise<UnpackOutput> {
@@ -127,32 +147,64 @@ class LayerActor implements HostedActor {
     const out = await this.env.runTask<{ diffId: string; size: number }>('unpackLayer', {
       blobPath: ingest ?? this.svc.content.path(c.blobDigest),
       followSize: ingest ? c.blobSize : undefined,
+      noSync: true, // commit() flushes once for the blob and the layer
       mediaType: c.mediaType,
       target: this.svc.layerDir(c.chainId),
       expectedDiffId: c.diffId,
     });
+    this.trace('unpacked');
     return { size: out.size };
   }
 
-  /** Removes the ingest file; after a failure also whatever was unpacked. */
+  /**
+   * After a failure: removes whatever was unpacked and the ingest file (a
+   * blob that verified but unpacked wrong is flushed and stored first: its
+   * bytes are what its digest names). After success the ingest file is kept
+   * for commit().
+   */
   private async finish(c: LayerContext): Promise<void> {
-    if (c.plan?.ingestPath) await rm(c.plan.ingestPath, { force: true });
-    if (c.blobError || c.treeError) {
-      await rm(this.svc.layerDir(c.chainId), { recursive: true, force: true });
-      // A blob that verified but unpacked wrong stays stored (its bytes are what its digest names).
+    if (!c.blobError && !c.treeError) return;
+    await rm(this.svc.layerDir(c.chainId), { recursive: true, force: true });
+    const ingest = c.plan?.ingestPath;
+    if (!ingest) return;
+    if (!c.blobError) {
+      await syncFilesystem(this.svc.content.ingestDir);
+      await this.publishBlob(c);
     }
+    await rm(ingest, { force: true });
   }
 
+  /** Flushes the filesystem of the ingest files and, when it is another one, that of the layer. */
+  private async flush(c: LayerContext): Promise<void> {
+    const layers = dirname(this.svc.layerDir(c.chainId));
+    const [a, b] = await Promise.all([stat(this.svc.content.ingestDir), stat(layers)]);
+    await Promise.all([syncFilesystem(this.svc.content.ingestDir), a.dev === b.dev ? undefined : syncFilesystem(layers)]);
+  }
+
+  /**
+   * One flush of the filesystem makes both the blob and the unpacked layer
+   * durable (layers finishing together share it), then the blob is
+   * published and the layer recorded: after a crash no record points at
+   * half-written data.
+   */
   private async commit(c: LayerContext): Promise<void> {
-    await this.env.db.layers.put(c.chainId, {
-      chainId: c.chainId,
-      diffId: c.diffId,
-      blobDigest: c.blobDigest,
-      path: this.svc.layerDir(c.chainId),
-      size: c.size ?? 0,
-      committedAt: new Date().toISOString(),
-    });
+    try {
+      await this.flush(c);
+      await this.publishBlob(c);
+      this.trace('synced');
+      await this.env.db.layers.put(c.chainId, {
+        chainId: c.chainId,
+        diffId: c.diffId,
+        blobDigest: c.blobDigest,
+        path: this.svc.layerDir(c.chainId),
+        size: c.size ?? 0,
+        committedAt: new Date().toISOString(),
+      });
+    } finally {
+      if (c.plan?.ingestPath) await rm(c.plan.ingestPath, { force: true });
+    }
     this.progress('Pull complete');
+    this.trace('committed');
   }
 }
 

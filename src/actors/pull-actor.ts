@@ -3,6 +3,7 @@
 // 3), then commits the image record and its tag in one LMDB transaction.
 // The registry credential arrives with the RUN message and lives only in
 // memory: it is never part of the machine's input, context or journal.
+import { traceStart } from '../util/trace.js';
 import { fromCallback, fromPromise } from 'xstate';
 import { BerthError, serializeError } from '../errors.js';
 import { pullMachine, type PullContext, type PullEvent, type PullInput, type ResolvedImage } from '../machines/pull.js';
@@ -27,6 +28,7 @@ export function layerActorId(chainId: string): string {
 class PullActor implements HostedActor {
   private readonly journaled: JournaledActor<typeof pullMachine>;
   private credential: Credential | undefined;
+  private readonly trace = traceStart('pull');
   private gotRun!: () => void;
   /** Settles when RUN (with the credential, if any) has arrived; it follows creation in the same turn. */
   private readonly running = new Promise<void>((resolve) => { this.gotRun = resolve; });
@@ -37,7 +39,9 @@ class PullActor implements HostedActor {
       actors: {
         resolveImage: fromPromise<ResolvedImage, PullInput>(async ({ input: i }) => {
           await this.running;
-          return resolveImage(svc, i, this.credential);
+          const r = await resolveImage(svc, i, this.credential);
+          this.trace('resolved');
+          return r;
         }),
         fetchLayers: fromCallback<PullEvent, PullContext>(({ input: ctx, sendBack }) => {
           this.fetchLayers(ctx, (chainId) => sendBack({ type: 'LAYER_DONE', chainId })).then(
@@ -45,7 +49,11 @@ class PullActor implements HostedActor {
             (err) => sendBack({ type: 'LAYERS_FAILED', error: serializeError(err) }),
           );
         }),
-        commitImage: fromPromise<void, PullContext>(({ input: ctx }) => commitImage(env.db, ctx)),
+        commitImage: fromPromise<void, PullContext>(async ({ input: ctx }) => {
+          this.trace('layers ready');
+          await commitImage(env.db, ctx);
+          this.trace('committed');
+        }),
       },
     });
     this.journaled = new JournaledActor(env, actorId, 'pull', machine, input, snapshot).start();

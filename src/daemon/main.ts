@@ -63,6 +63,8 @@ async function run(opts: DaemonOptions): Promise<void> {
     filename: new URL('../workers/pool-tasks.js', import.meta.url).href,
     minThreads: 1,
     maxThreads: opts.poolThreads || Math.max(1, availableParallelism()),
+    // layer unpacks mostly wait on downloads they follow: let a thread run several
+    concurrentTasksPerWorker: 3,
     idleTimeout: 30_000,
   });
   const router = new ActorRouter(

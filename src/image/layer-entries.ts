@@ -2,11 +2,10 @@
 // directories, symlinks, hard links, devices, fifos, xattrs, and overlayfs
 // whiteouts. Callers pass only paths checked by layer-paths.ts; files are
 // opened with O_EXCL|O_NOFOLLOW and metadata calls never follow symlinks.
-import { constants, type Stats } from 'node:fs';
-import { chmod, lchown, link, lutimes, mkdir, open, symlink, type FileHandle } from 'node:fs/promises';
+// File system calls are synchronous (see layer-paths.ts): this runs on a
+// pool worker thread.
+import { chmodSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync, openSync, symlinkSync, writeSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Header } from 'tar-stream';
 import { BerthError } from '../errors.js';
 import { clearEntry, entryComponents, lstatOrUndefined, safeParents, unsafe } from './layer-paths.js';
@@ -44,32 +43,29 @@ async function drain(stream: EntryData): Promise<void> {
   }
 }
 
-function fileSink(fh: FileHandle): Writable {
-  return new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      fh.write(chunk).then(() => cb(), cb);
-    },
-  });
+/** Writes all of `chunk` at the file's current offset. */
+function writeAll(fd: number, chunk: Buffer): void {
+  for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off, chunk.length - off);
 }
 
 async function writeRegular(path: string, stream: EntryData, m: Meta, ctx: ExtractContext): Promise<void> {
   await clearEntry(path, false);
-  const fh = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
-    await pipeline(stream, fileSink(fh));
-    await fh.chown(m.uid, m.gid);
-    await fh.chmod(m.mode); // after chown, which clears setuid/setgid
-    await fh.utimes(m.mtime, m.mtime);
-    ctx.contentSize += (await fh.stat()).size;
+    for await (const chunk of stream) writeAll(fd, chunk);
+    fchownSync(fd, m.uid, m.gid);
+    fchmodSync(fd, m.mode); // after chown, which clears setuid/setgid
+    futimesSync(fd, m.mtime, m.mtime);
+    ctx.contentSize += fstatSync(fd).size;
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
 async function setMeta(path: string, m: Meta, isSymlink: boolean): Promise<void> {
-  await lchown(path, m.uid, m.gid);
-  if (!isSymlink) await chmod(path, m.mode); // path was just created or lstat-checked: not a symlink
-  await lutimes(path, m.mtime, m.mtime);
+  lchownSync(path, m.uid, m.gid);
+  if (!isSymlink) chmodSync(path, m.mode); // path was just created or lstat-checked: not a symlink
+  lutimesSync(path, m.mtime, m.mtime);
 }
 
 async function writeHardLink(ctx: ExtractContext, h: Headers, path: string): Promise<void> {
@@ -79,12 +75,12 @@ async function writeHardLink(ctx: ExtractContext, h: Headers, path: string): Pro
   const targetComps = entryComponents(linkname, { allowAbsolute: true, what });
   if (targetComps.length === 0) throw unsafe(what, 'points at the layer root');
   const targetPath = await safeParents(ctx.root, targetComps, what, false);
-  const st: Stats | undefined = await lstatOrUndefined(targetPath);
+  const st: Stats | undefined = lstatOrUndefined(targetPath);
   if (!st) throw unsafe(what, 'points at a file that is not in the layer (yet)');
   if (st.isDirectory()) throw unsafe(what, 'points at a directory');
   if (targetPath === path) return;
   await clearEntry(path, false);
-  await link(targetPath, path);
+  linkSync(targetPath, path);
 }
 
 async function writeWhiteout(ctx: ExtractContext, comps: string[], name: string): Promise<void> {
@@ -128,7 +124,7 @@ export async function writeEntry(ctx: ExtractContext, h: Headers, stream: EntryD
       break;
     case 'directory':
       await drain(stream);
-      if ((await clearEntry(path, true)) === 'clear') await mkdir(path, { mode: 0o700 });
+      if ((await clearEntry(path, true)) === 'clear') mkdirSync(path, { mode: 0o700 });
       await setMeta(path, m, false);
       ctx.dirTimes.set(path, m.mtime);
       break;
@@ -136,7 +132,7 @@ export async function writeEntry(ctx: ExtractContext, h: Headers, stream: EntryD
       await drain(stream);
       if (!h.linkname) throw unsafe(h.name, 'is a symlink without a target');
       await clearEntry(path, false);
-      await symlink(h.linkname, path); // kept verbatim: absolute targets resolve inside the container
+      symlinkSync(h.linkname, path); // kept verbatim: absolute targets resolve inside the container
       await setMeta(path, m, true);
       break;
     case 'link':
@@ -166,7 +162,7 @@ export async function writeEntry(ctx: ExtractContext, h: Headers, stream: EntryD
 export async function applyDirTimes(ctx: ExtractContext): Promise<void> {
   const dirs = [...ctx.dirTimes.entries()].sort((a, b) => b[0].length - a[0].length);
   for (const [dir, mtime] of dirs) {
-    const st = await lstatOrUndefined(dir);
-    if (st?.isDirectory()) await lutimes(dir, mtime, mtime);
+    const st = lstatOrUndefined(dir);
+    if (st?.isDirectory()) lutimesSync(dir, mtime, mtime);
   }
 }

@@ -2,7 +2,10 @@
 // must stay inside the layer; every parent directory is checked with lstat
 // so nothing is ever written through a symlink (no path is handed to the
 // kernel for resolution past a component we have not checked).
-import { lstat, mkdir, rm, unlink } from 'node:fs/promises';
+// File system calls are synchronous: extraction runs on a pool worker
+// thread, and sync calls avoid a trip through libuv's small shared thread
+// pool (where they would queue behind other layers' big writes) per entry.
+import { lstatSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../errors.js';
@@ -37,9 +40,9 @@ export function entryComponents(name: string, opts: { allowAbsolute?: boolean; w
   return out;
 }
 
-async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
+function lstatOrUndefined(p: string): Stats | undefined {
   try {
-    return await lstat(p);
+    return lstatSync(p);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -55,10 +58,10 @@ export async function safeParents(root: string, components: string[], entry: str
   let dir = root;
   for (let i = 0; i < components.length - 1; i++) {
     dir = join(dir, components[i]!);
-    const st = await lstatOrUndefined(dir);
+    const st = lstatOrUndefined(dir);
     if (st === undefined) {
       if (!create) throw unsafe(entry, `refers to ${components.slice(0, i + 1).join('/')}, which does not exist in the layer`);
-      await mkdir(dir, { mode: 0o755 });
+      mkdirSync(dir, { mode: 0o755 });
       continue;
     }
     if (st.isSymbolicLink()) throw unsafe(entry, `would be written through the symlink ${components.slice(0, i + 1).join('/')}`);
@@ -73,14 +76,14 @@ export async function safeParents(root: string, components: string[], entry: str
  * already there is removed (a later entry replaces an earlier one).
  */
 export async function clearEntry(path: string, newIsDir: boolean): Promise<'keep-dir' | 'clear'> {
-  const st = await lstatOrUndefined(path);
+  const st = lstatOrUndefined(path);
   if (st === undefined) return 'clear';
   if (st.isDirectory()) {
     if (newIsDir) return 'keep-dir';
-    await rm(path, { recursive: true, force: true });
+    rmSync(path, { recursive: true, force: true });
     return 'clear';
   }
-  await unlink(path);
+  unlinkSync(path);
   return 'clear';
 }
 

@@ -1,12 +1,13 @@
 // Unpacks one layer blob into a new directory in a single streaming pass:
 // blob → (gunzip | zstd) → sha256 of the uncompressed tar (the diffID) → tar
 // extraction. The blob may still be downloading (followSize): it is then
-// read as it grows. Files are written without per-file fsync; the layer's
-// filesystem is synced once (syncfs) before the directory is renamed. Extraction happens in `target.tmp-<random>` which is renamed
+// read as it grows. Files are written without per-file fsync; unless the
+// caller syncs itself (noSync: the layer actor flushes once before it
+// commits), the layer's filesystem is synced once (syncfs) before the
+// directory is renamed. Extraction happens in `target.tmp-<random>` which is renamed
 // to `target` only when every entry was written and the diffID matched; on
 // any failure the temp directory is removed.
 import { createHash, randomBytes } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { Transform, type Duplex, type TransformCallback, type Readable } from 'node:stream';
@@ -19,6 +20,7 @@ import { lstatOrUndefined } from './layer-paths.js';
 import { layerCompression, type LayerCompression } from './media-types.js';
 import { blobSource } from './blob-source.js';
 import { createZstdDecompress } from './zstd.js';
+import { syncFilesystem } from '../util/sync-fs.js';
 
 export interface UnpackLayerArgs {
   /** Path of the (possibly compressed) layer blob, e.g. a ContentStore path. */
@@ -27,7 +29,7 @@ export interface UnpackLayerArgs {
   mediaType: string;
   /** The blob is still being written: read it as it grows, up to this many bytes. */
   followSize?: number;
-  /** Skip the final syncfs (callers that sync themselves, tests). */
+  /** Skip the final syncfs: the caller syncs before it relies on the layer (the layer actor's commit, tests). */
   noSync?: boolean;
   /** Directory to create; must not exist or be empty. */
   target: string;
@@ -78,13 +80,6 @@ function decompressor(c: LayerCompression): Duplex | undefined {
   if (c === 'gzip') return createGunzip({ chunkSize: 128 * 1024 });
   if (c === 'zstd') return createZstdDecompress();
   return undefined;
-}
-
-/** syncfs(2) of the filesystem holding `dir` (coreutils `sync -f`): one flush for the whole layer. */
-function syncFilesystem(dir: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile('sync', ['-f', dir], (err) => (err ? reject(new BerthError('io_error', `cannot sync ${dir}: ${err.message}`)) : resolve()));
-  });
 }
 
 /** Runs src → [decompress] → hasher → extract, writing each entry; resolves when the archive is fully consumed. */

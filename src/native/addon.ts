@@ -42,6 +42,7 @@ interface NativeBinding {
   lgetxattr(path: string, name: string): Buffer | null;
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void;
   umount2(target: string, flags: number): void;
+  syncfs(path: string): Promise<void>;
   constants: NativeConstants;
 }
 
@@ -96,6 +97,20 @@ export function lgetxattr(path: string, name: string): Buffer | null {
 /** mount(2). */
 export function mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void {
   load().mount(source, target, fstype, flags, data);
+}
+
+/** Whether the built addon has `name` (an addon built from older sources may lack newer functions). */
+export function addonHas(name: Exclude<keyof NativeBinding, 'constants'>): boolean {
+  try {
+    return typeof load()[name] === 'function';
+  } catch {
+    return false;
+  }
+}
+
+/** syncfs(2) of the filesystem holding `path`, on libuv's thread pool. */
+export function syncfs(path: string): Promise<void> {
+  return load().syncfs(path);
 }
 
 /** umount2(2). */

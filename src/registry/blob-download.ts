@@ -4,9 +4,9 @@
 // registry that ignores Range resends the whole blob and the known prefix is
 // skipped). The file only ever grows, so a reader may follow it while it is
 // written. Size and sha256 are checked at the end; a mismatch is
-// digest_mismatch and the caller must discard the file. When the registry
-// does not have the blob (404) and the descriptor lists `urls` (foreign
-// layers), those are tried, as Docker does.
+// digest_mismatch and the caller must discard the file. A descriptor that
+// lists `urls` (foreign / non-distributable layers) is fetched from those
+// first, as Docker does, then from the registry.
 import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,10 +27,23 @@ export interface DownloadOptions extends CallAuth {
   onProgress?: (bytes: number) => void;
   /** Called for each (re)connection: 0 for the first, then the offset resumed from. */
   onConnect?: (offset: number) => void;
+  /** The file already holds this many bytes of the blob (an earlier, interrupted download): they are hashed and the download continues after them. */
+  resumeFrom?: number;
 }
 
 /** Flushes this much at a time to the file (fewer syscalls than one write per network chunk). */
 const WRITE_BATCH = 256 * 1024;
+
+/** What is left of `bufs` after its first `n` bytes. */
+function remainderAfter(bufs: Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (const b of bufs) {
+    if (n >= b.length) { n -= b.length; continue; }
+    out.push(n > 0 ? b.subarray(n) : b);
+    n = 0;
+  }
+  return out;
+}
 
 class Sink {
   offset = 0;
@@ -53,13 +66,31 @@ class Sink {
     if (this.pendingBytes >= WRITE_BATCH) await this.flush();
   }
 
+  /** Takes the first `n` bytes already in the file as received. */
+  async adopt(n: number): Promise<void> {
+    const buf = Buffer.allocUnsafe(Math.min(n, 1024 * 1024));
+    while (this.written < n) {
+      const { bytesRead } = await this.fh.read(buf, 0, Math.min(buf.length, n - this.written), this.written);
+      if (bytesRead === 0) throw new BerthError('io_error', `${this.what}: the partial download ended before ${n} bytes`);
+      this.hash.update(buf.subarray(0, bytesRead));
+      this.written += bytesRead;
+    }
+    this.offset = n;
+  }
+
   async flush(): Promise<void> {
     if (this.pendingBytes === 0) return;
-    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    // writev: the network chunks go to the file without being copied into one buffer first
+    let bufs = this.pending;
+    const total = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
-    await this.fh.write(data, 0, data.length, this.written);
-    this.written += data.length;
+    for (let left = total; left > 0;) {
+      const { bytesWritten } = await this.fh.writev(bufs, this.written);
+      this.written += bytesWritten;
+      left -= bytesWritten;
+      if (left > 0) bufs = remainderAfter(bufs, bytesWritten);
+    }
   }
 }
 
@@ -107,29 +138,47 @@ function rangeStart(res: Response): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** Foreign / non-distributable layers: tries the descriptor's http(s) urls in order; the last error, or undefined when none was usable. */
+async function openUrls(client: RegistryClient, blob: BlobToFetch, headers: Record<string, string>, signal: AbortSignal, what: string): Promise<{ res?: Response; err?: unknown }> {
+  let err: unknown;
+  for (const url of blob.urls ?? []) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      continue;
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') continue;
+    try {
+      return { res: await client.transport.send({ url, host: parsed.host, headers, scopes: [], what: `foreign ${what} from ${url}`, signal }) };
+    } catch (e) {
+      if (signal.aborted) throw e;
+      err = e;
+    }
+  }
+  return { err };
+}
+
+/**
+ * Opens the blob from `offset`. As Docker does, a descriptor with `urls`
+ * (foreign or non-distributable layer) is fetched from those first; the
+ * registry is asked when it has none, or when none of them answered.
+ */
 async function open(client: RegistryClient, ref: ImageReference, blob: BlobToFetch, offset: number, opts: DownloadOptions, signal: AbortSignal, what: string): Promise<Response> {
   const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
+  const foreign = blob.urls?.length ? await openUrls(client, blob, headers, signal, what) : {};
+  if (foreign.res) return foreign.res;
   try {
     return await client.pullRequest(ref, `blobs/${blob.digest}`, { headers, what, retry: true }, { credential: opts.credential, signal });
   } catch (err) {
-    if (!(err instanceof RegistryHttpError && err.status === 404) || !blob.urls?.length) throw err;
-    let last: unknown = err;
-    for (const url of blob.urls) {
-      let host = url;
-      try {
-        host = new URL(url).host;
-        if (!/^https?:$/.test(new URL(url).protocol)) continue;
-        return await client.transport.send({ url, host, headers, scopes: [], what: `foreign ${what} from ${url}`, signal });
-      } catch (e) {
-        last = e;
-      }
-    }
-    throw last;
+    // the registry not having a foreign layer is expected: report why its urls failed
+    if (foreign.err !== undefined && err instanceof RegistryHttpError && err.status === 404) throw foreign.err;
+    throw err;
   }
 }
 
 /**
- * Downloads `blob` of `ref` into `fh` (an empty file), resuming after
+ * Downloads `blob` of `ref` into `fh` (empty, or holding `opts.resumeFrom` bytes of it), resuming after
  * failures, and verifies it. Resolves with its size; throws digest_mismatch
  * when the content is wrong, or the last error when the registry kept failing.
  */
@@ -137,6 +186,7 @@ export async function downloadBlobToFile(client: RegistryClient, ref: ImageRefer
   const what = `blob ${blob.digest} of ${ref.registry}/${ref.repository}`;
   const host = registryHost(ref);
   const sink = new Sink(fh, blob.size, what);
+  if (opts.resumeFrom && opts.resumeFrom > 0 && opts.resumeFrom <= blob.size) await sink.adopt(opts.resumeFrom);
   const policy = client.transport.policy;
   let failures = 0;
   while (sink.offset < blob.size || (sink.offset === 0 && blob.size === 0 && failures === 0)) {

@@ -41,13 +41,17 @@ function fileSink(fh: FileHandle): Writable {
 export class ContentStore {
   readonly blobsDir: string;
   readonly ingestDir: string;
+  /** Layer downloads in progress, named by what they will hold: kept across a daemon restart so a re-pull resumes them. */
+  readonly partialDir: string;
 
   constructor(readonly root: string) {
     this.blobsDir = join(root, 'content', 'blobs', 'sha256');
     this.ingestDir = join(root, 'content', 'ingest');
+    this.partialDir = join(root, 'content', 'partial');
     try {
       mkdirSync(this.blobsDir, { recursive: true });
       mkdirSync(this.ingestDir, { recursive: true });
+      mkdirSync(this.partialDir, { recursive: true });
       for (const name of readdirSync(this.ingestDir)) {
         const pid = Number(name.split('-')[0]);
         if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) rmSync(join(this.ingestDir, name), { force: true, recursive: true });

@@ -93,6 +93,8 @@ port.on('message', (bytes: Uint8Array) => {
       db = openMetadataDb(msg.config.root);
       env = makeEnv(msg.config, db);
       send({ op: 'ready' });
+      // Node compiles fetch (undici) on first use, ~80 ms of CPU per thread: pay it while idle, not in the first pull.
+      setImmediate(() => void new Response(''));
       return;
     case 'deliver':
       reply(msg.replyId, async () => {

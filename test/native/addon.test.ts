@@ -162,3 +162,16 @@ describe('berth_native addon', () => {
     expect(e.message).toBe('path must not contain NUL bytes');
   });
 });
+
+describe('syncfs', () => {
+  it('flushes the filesystem of a path off the thread, and rejects with an errno error naming a missing path', async () => {
+    writeFileSync(join(dir, 'f'), 'data');
+    await expect(addon.syncfs(dir)).resolves.toBeUndefined();
+    const missing = join(dir, 'nope');
+    const e = (await addon.syncfs(missing).then(() => undefined, (x: unknown) => x)) as addon.NativeError;
+    expect(e).toBeInstanceOf(Error);
+    expect(e.code).toBe('ENOENT');
+    expect(e.syscall).toBe('syncfs');
+    expect(e.path).toBe(missing);
+  });
+});
