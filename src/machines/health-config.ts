@@ -1,7 +1,7 @@
 // Health check settings as Docker defines them: from `--health-*` flags or an
 // image's HEALTHCHECK (config.Healthcheck). Durations are Go durations.
 import { BerthError } from '../errors.js';
-import { parseGoDuration } from '../../cli/format/time-arg.js';
+import { parseGoDuration } from '../util/go-duration.js';
 
 /** Docker's image-config shape: Test is ["CMD", ...], ["CMD-SHELL", "..."] or ["NONE"]; times in ns. */
 export interface ImageHealthcheck {
