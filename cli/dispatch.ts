@@ -45,6 +45,11 @@ const LOADERS: Record<CommandName, Loader> = {
   'container-inspect': () => import('./commands/container/inspect.js'),
   'container-prune': () => import('./commands/container/prune.js'),
   events: () => import('./commands/system/events.js'),
+  cp: () => import('./commands/container/cp.js'),
+  diff: () => import('./commands/container/diff.js'),
+  commit: () => import('./commands/container/commit.js'),
+  'system-df': () => import('./commands/system/df.js'),
+  'system-prune': () => import('./commands/system/prune.js'),
 };
 
 /** Runs the command and returns its exit code; failures are printed here, Docker-style. */

@@ -17,6 +17,7 @@ import { SystemService } from '../services/system-service.js';
 import { LoadService } from '../services/load-service.js';
 import { ImageOps } from '../services/image-ops.js';
 import { makeHandlers } from './handlers.js';
+import { ContainerFsOps } from '../services/container-fs-ops.js';
 import { EventsService } from '../services/events-service.js';
 import { ensureSocketFree, startControlServer } from './control-server.js';
 import { lockRoot } from './root-lock.js';
@@ -95,7 +96,7 @@ async function run(opts: DaemonOptions): Promise<void> {
   const load = new LoadService(opts.root, images);
   const imageOps = new ImageOps(db, opts.root, images, opts.execRoot);
   if (imageOps.gc.interrupted) await imageOps.gc.collect(); // finishes a GC a crash cut short; nothing else runs yet
-  const server = await startControlServer(opts.socket, makeHandlers({ containers, images, system, load, imageOps, events: new EventsService(db, router), registry: new RegistryService(db, router, fileConfig.registry) }), { gid });
+  const server = await startControlServer(opts.socket, makeHandlers({ containers, images, system, load, imageOps, events: new EventsService(db, router), registry: new RegistryService(db, router, fileConfig.registry), fs: new ContainerFsOps(db, opts, images, imageOps, containers) }), { gid });
   process.stderr.write(`berthd: listening on unix://${opts.socket} (root ${opts.root}, runtime ${runtime})\n`);
 
   // Last line of defence: a bug in one call is logged, not fatal to every container's daemon.

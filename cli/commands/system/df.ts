@@ -1,0 +1,1 @@
+export default async function df(): Promise<number> { return 0; }
