@@ -290,7 +290,8 @@ export const defineContainerInspect: Define = (parent, name, dispatch) =>
 
 export const defineContainerPrune: Define = (parent, name, dispatch) =>
   verb(parent, name, 'container-prune', dispatch, 'Remove all stopped containers')
-    .option('-f, --force', 'Do not prompt for confirmation');
+    .option('-f, --force', 'Do not prompt for confirmation')
+    .option('--filter <KEY=VALUE>', 'Provide filter values (e.g. "until=<timestamp>", "label=<key>=<value>")', collect);
 
 export const defineEvents: Define = (parent, name, dispatch) =>
   verb(parent, name, 'events', dispatch, 'Get real time events from the daemon')

@@ -18,6 +18,7 @@ export function fsHandlers(f: ContainerFsOps): Partial<Record<MethodName, Handle
     'container.archive': (p, call) => f.archive({ id: str(p, 'id'), path: str(p, 'path'), followLink: optBool(p, 'followLink') }, call),
     'container.extract': (p, call) => f.extract({ id: str(p, 'id'), dir: str(p, 'dir'), rename: rename(p), archive: optBool(p, 'archive') }, call),
     'container.diff': (p) => f.diff(str(p, 'id')),
+    'system.df': () => f.df(),
     'container.commit': (p, call) =>
       f.commit({ id: str(p, 'id'), repository: optString(p, 'repository'), message: optString(p, 'message'), author: optString(p, 'author'), changes: optStrings(p, 'changes'), pause: optBool(p, 'pause') }, call),
   };

@@ -22,4 +22,16 @@ export interface FsMethods {
   'container.extract': { params: CopyExtractParams; result: null };
   'container.diff': { params: { id: string }; result: ChangeRow[] };
   'container.commit': { params: CommitParams; result: { id: string } };
+  'system.df': { params: Record<string, never>; result: DiskUsage };
+}
+
+export interface DiskUsageImage { id: string; repoTags: string[]; created: string | null; size: number; sharedSize: number; containers: number; layers: string[] }
+export interface DiskUsageContainer { id: string; name: string; image: string; command: string; created: string; state: string; status: string; sizeRw: number }
+export interface DiskUsage {
+  images: DiskUsageImage[];
+  /** chain id → unpacked bytes, for every layer some image uses */
+  layerSizes: Record<string, number>;
+  containers: DiskUsageContainer[];
+  volumes: Array<{ name: string; size: number; links: number }>;
+  buildCache: Array<{ id: string; size: number; inUse: boolean }>;
 }

@@ -1,7 +1,7 @@
 // The file system calls on containers (issue 5): cp's stat/archive/extract,
 // diff and commit. Holds what they need from the daemon.
 import type { CallContext } from '../daemon/call-context.js';
-import type { ChangeRow, CommitParams, CopyExtractParams as ExtractParams, CopyStatParams as StatParams, PathStat } from '../protocol/fs-methods.js';
+import type { DiskUsage, ChangeRow, CommitParams, CopyExtractParams as ExtractParams, CopyStatParams as StatParams, PathStat } from '../protocol/fs-methods.js';
 import type { MetadataDb } from '../store/db.js';
 import type { ContainerService } from './container-service.js';
 import type { ImageOps } from './image-ops.js';
@@ -12,6 +12,7 @@ import { archiveFromContainer, extractIntoContainer, statInContainer } from './c
 import { containerChanges } from './container-diff.js';
 import { commitContainer } from './container-commit.js';
 import type { FsPaths } from './container-root.js';
+import { diskUsage } from './disk-usage.js';
 
 export class ContainerFsOps {
   constructor(
@@ -36,6 +37,10 @@ export class ContainerFsOps {
 
   diff(ref: string): Promise<ChangeRow[]> {
     return containerChanges(this.db, this.paths, ref);
+  }
+
+  df(): Promise<DiskUsage> {
+    return diskUsage(this.db, this.paths, this.containers.list({ all: true }));
   }
 
   /** With `pause` (Docker's default) a running container is paused while its changes are read. */
