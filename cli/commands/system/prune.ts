@@ -24,14 +24,14 @@ export default async function prune(inv: Invocation): Promise<number> {
   const filters = pruneFilters(inv.opts.filter);
   if (inv.opts.force !== true && !(await confirm(warning(all, inv.opts.volumes === true)))) return 0;
   const [containers, images] = await withDaemon(inv, async (client) => {
-    const c = await client.call('container.prune', { filters });
+    const c = await client.call('container.prune', filters ? { filters } : {});
     const i = await client.call('image.prune', { all });
     return [c, i] as const;
   });
   let out = '';
   if (containers.deleted.length > 0) out += `Deleted Containers:\n${containers.deleted.map((id) => `${id}\n`).join('')}\n`;
   if (images.deleted.length > 0) out += `Deleted Images:\n${deleteLines(images.deleted, true)}\n`;
-  out += `Total reclaimed space: ${humanSize(containers.spaceReclaimed + images.spaceReclaimed)}\n`;
+  out += `Total reclaimed space: ${humanSize((containers.spaceReclaimed ?? 0) + images.spaceReclaimed)}\n`;
   process.stdout.write(out);
   return 0;
 }
