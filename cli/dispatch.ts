@@ -48,6 +48,11 @@ const LOADERS: Record<CommandName, Loader> = {
   'debug-journal': () => import('./commands/debug/journal.js'),
   'debug-replay': () => import('./commands/debug/replay.js'),
   'debug-fault': () => import('./commands/debug/fault.js'),
+  cp: () => import('./commands/container/cp.js'),
+  diff: () => import('./commands/container/diff.js'),
+  commit: () => import('./commands/container/commit.js'),
+  'system-df': () => import('./commands/system/df.js'),
+  'system-prune': () => import('./commands/system/prune.js'),
 };
 
 /** Runs the command and returns its exit code; failures are printed here, Docker-style. */

@@ -5,10 +5,11 @@ import { Command, InvalidArgumentError, Option, type CommanderError } from 'comm
 import type { CommandName, Dispatch } from './invocation.js';
 import { configureUsageErrors, UsageExit } from './usage-errors.js';
 import { EXIT_RUN_FAILED } from './exit-codes.js';
+import { defineFsCommands } from './grammar-fs.js';
 
 type Define = (parent: Command, name: string, dispatch: Dispatch) => Command;
 
-function collect(value: string, previous: string[] | undefined): string[] {
+export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
@@ -20,7 +21,7 @@ function seconds(value: string): number {
 }
 
 /** Adds a sub-command, its hidden -H (so `berth ps -H …` works too) and the action that dispatches it. */
-function verb(parent: Command, name: string, command: CommandName, dispatch: Dispatch, description: string): Command {
+export function verb(parent: Command, name: string, command: CommandName, dispatch: Dispatch, description: string): Command {
   const cmd = parent.command(name).description(description);
   cmd.addOption(new Option('-H, --host <HOST>', 'Daemon socket to connect to').hideHelp());
   configureUsageErrors(cmd);
@@ -289,7 +290,8 @@ export const defineContainerInspect: Define = (parent, name, dispatch) =>
 
 export const defineContainerPrune: Define = (parent, name, dispatch) =>
   verb(parent, name, 'container-prune', dispatch, 'Remove all stopped containers')
-    .option('-f, --force', 'Do not prompt for confirmation');
+    .option('-f, --force', 'Do not prompt for confirmation')
+    .option('--filter <KEY=VALUE>', 'Provide filter values (e.g. "until=<timestamp>", "label=<key>=<value>")', collect);
 
 export const defineEvents: Define = (parent, name, dispatch) =>
   verb(parent, name, 'events', dispatch, 'Get real time events from the daemon')
@@ -404,6 +406,7 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
   defineStats(container, 'stats', dispatch);
   defineContainerInspect(container, 'inspect', dispatch);
   defineContainerPrune(container, 'prune', dispatch);
+  defineFsCommands(program, container, group(program, 'system', 'Manage Berth'), dispatch);
 
   defineDebug(program, dispatch);
   return program;

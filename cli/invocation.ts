@@ -7,7 +7,9 @@ export type CommandName = 'pull' | 'images' | 'load' | 'run' | 'ps' | 'logs' | '
   | 'create' | 'start' | 'restart' | 'kill' | 'wait' | 'pause' | 'unpause' | 'rename' | 'attach' | 'exec'
   | 'top' | 'stats' | 'object-inspect' | 'container-inspect' | 'container-prune' | 'events'
   // debugging the engine (issue 8)
-  | 'debug-journal' | 'debug-replay' | 'debug-fault';
+  | 'debug-journal' | 'debug-replay' | 'debug-fault'
+  // container file systems and disk usage
+  | 'cp' | 'diff' | 'commit' | 'system-df' | 'system-prune';
 
 export interface Invocation {
   command: CommandName;

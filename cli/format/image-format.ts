@@ -2,7 +2,7 @@
 // Docker's field names, rendered through a Go template, as `table ...` (a
 // header and aligned columns) or as `json` (one object per line).
 import type { ImageSummary } from '../../src/protocol/methods.js';
-import { compileTemplate } from './go-template.js';
+import { compileTemplate } from './template.js';
 import { formatTable } from './table.js';
 import { shortId } from './ids.js';
 import { timeAgo } from './duration.js';

@@ -46,7 +46,7 @@ export function expandFormatEscapes(format: string): string {
   return format.replace(/\\t/g, '\t').replace(/\\n/g, '\n');
 }
 
-/** Same shape as go-template.ts's compileTemplate, so callers can switch engines by changing the import. */
+/** Parses once (errors are invalid_argument); a literal `\t` or `\n` becomes tab or newline, as in Docker. */
 export function compileTemplate(source: string): { render(dot: unknown): string } {
   const tpl = parseGoTemplate(expandFormatEscapes(source));
   return { render: (dot) => tpl.execute(dot) };

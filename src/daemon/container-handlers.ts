@@ -65,7 +65,7 @@ export function containerHandlers(c: ContainerService): Partial<Record<MethodNam
     'container.resize': (p) => c.resize(str(p, 'id'), optNumber(p, 'rows') ?? 0, optNumber(p, 'cols') ?? 0),
     'container.inspect': (p) => c.inspect(str(p, 'id')),
     'container.remove': (p) => c.remove(str(p, 'id'), optBool(p, 'force') ?? false),
-    'container.prune': () => c.prune(),
+    'container.prune': (p) => c.prune(optFilters(p, 'filters')),
     'container.top': (p) => c.top(str(p, 'id')),
     'container.exec': (p, call) =>
       c.exec(

@@ -19,6 +19,7 @@ import { SystemService } from '../services/system-service.js';
 import { LoadService } from '../services/load-service.js';
 import { ImageOps } from '../services/image-ops.js';
 import { makeHandlers } from './handlers.js';
+import { ContainerFsOps } from '../services/container-fs-ops.js';
 import { EventsService } from '../services/events-service.js';
 import { ensureSocketFree, startControlServer } from './control-server.js';
 import { lockRoot } from './root-lock.js';
@@ -83,7 +84,7 @@ async function run(opts: DaemonOptions): Promise<void> {
   const load = new LoadService(opts.root, images);
   const imageOps = new ImageOps(db, opts.root, images, opts.execRoot);
   if (imageOps.gc.interrupted) await imageOps.gc.collect(); // finishes a GC a crash cut short; nothing else runs yet
-  const handlers = makeHandlers({ containers, images, system, load, imageOps, events: new EventsService(db, router), registry: new RegistryService(db, router, fileConfig.registry), db });
+  const handlers = makeHandlers({ containers, images, system, load, imageOps, events: new EventsService(db, router), registry: new RegistryService(db, router, fileConfig.registry), db, fs: new ContainerFsOps(db, opts, images, imageOps, containers) });
   if (opts.faultInjection) handlers['debug.fault'] = async (p) => injectFault(p as unknown as FaultParams, router, pool);
   const server = await startControlServer(opts.socket, handlers, { gid });
   const dockerApi = opts.dockerSocket ? await startDockerApi(opts.dockerSocket, handlers, { gid }) : null;

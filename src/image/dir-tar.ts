@@ -29,7 +29,11 @@ async function capability(path: string): Promise<Record<string, string> | undefi
   }
 }
 
-export function tarDirectory(root: string): Readable {
+/**
+ * Tars `root` (a directory, or with `prefix` any file). Entry names are relative
+ * to root; with `prefix` they start with it and root itself is the entry `prefix`.
+ */
+export function tarDirectory(root: string, prefix = ''): Readable {
   const pack = tar.pack();
   const links = new Map<string, string>();
   const entry = (header: Header, body?: Buffer) =>
@@ -41,11 +45,12 @@ export function tarDirectory(root: string): Readable {
 
   const visit = async (rel: string, st: Stats): Promise<void> => {
     const abs = join(root, rel);
-    const base = { name: rel, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
+    const name = prefix === '' ? rel : rel === '' ? prefix : `${prefix}/${rel}`;
+    const base = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
     if (st.isDirectory()) {
-      if (rel !== '') await entry({ ...base, name: `${rel}/`, type: 'directory' });
-      for (const name of (await readdir(abs)).sort()) {
-        const child = rel === '' ? name : `${rel}/${name}`;
+      if (name !== '') await entry({ ...base, name: `${name}/`, type: 'directory' });
+      for (const n of (await readdir(abs)).sort()) {
+        const child = rel === '' ? n : `${rel}/${n}`;
         await visit(child, await lstat(join(root, child)));
       }
       return;
@@ -60,7 +65,7 @@ export function tarDirectory(root: string): Readable {
     if (st.nlink > 1) {
       const first = links.get(key);
       if (first) return entry({ ...base, type: 'link', linkname: first });
-      links.set(key, rel);
+      links.set(key, name);
     }
     const pax = await capability(abs);
     const stream = pack.entry({ ...base, type: 'file', size: st.size, ...(pax ? { pax } : {}) });

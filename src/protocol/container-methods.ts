@@ -125,6 +125,6 @@ export interface ContainerMethods {
   'container.exec': { params: ExecParams; result: ExecResult };
   'container.top': { params: { id: string }; result: TopResult };
   'container.stats': { params: { ids: string[]; stream?: boolean; all?: boolean }; result: StatsSample[] };
-  'container.prune': { params: Record<string, never>; result: { deleted: string[] } };
+  'container.prune': { params: { filters?: Record<string, string[]> }; result: { deleted: string[]; spaceReclaimed: number } };
   'system.events': { params: EventsParams; result: null };
 }

@@ -12,6 +12,8 @@ import { findContainerId, findImage } from './lookup.js';
 import { releaseName, reserveName, validateName } from './names.js';
 import { checkFilters, matchesFilters, type Row } from './container-filters.js';
 import { logSize, streamLogs } from './container-logs.js';
+import { pruneFilter } from './prune-filters.js';
+import { dirSize } from '../util/dir-size.js';
 import { traceStart } from '../util/trace.js';
 import { familiarName, parseReference } from '../image/reference.js';
 import type { ActorRouter } from '../workers/router.js';
@@ -246,12 +248,15 @@ export class ContainerService {
     return { id };
   }
 
-  async prune(): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+  async prune(filters?: Record<string, string[]>): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+    const wanted = pruneFilter(filters);
     const deleted: string[] = [];
     let spaceReclaimed = 0;
     for (const row of this.list({ all: true })) {
       if (row.state !== 'exited' && row.state !== 'created' && row.state !== 'dead') continue;
-      const size = await logSize(containerPaths(this.paths.root, this.paths.execRoot, row.id).log);
+      if (!wanted(row)) continue;
+      const paths = containerPaths(this.paths.root, this.paths.execRoot, row.id);
+      const size = (await logSize(paths.log)) + (await dirSize(paths.upper));
       try {
         await this.ask(row.id, { type: 'REMOVE', force: false });
         deleted.push(row.id);

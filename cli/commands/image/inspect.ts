@@ -6,7 +6,7 @@ import type { Invocation } from '../../invocation.js';
 import { BerthError } from '../../../src/errors.js';
 import { withDaemon } from '../../session.js';
 import { formatError } from '../../report-error.js';
-import { compileTemplate } from '../../format/go-template.js';
+import { compileTemplate } from '../../format/template.js';
 
 export default async function inspect(inv: Invocation): Promise<number> {
   const type = inv.opts.type as string | undefined;
