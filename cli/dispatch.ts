@@ -45,6 +45,7 @@ const LOADERS: Record<CommandName, Loader> = {
   'container-inspect': () => import('./commands/container/inspect.js'),
   'container-prune': () => import('./commands/container/prune.js'),
   events: () => import('./commands/system/events.js'),
+  ui: () => import('./commands/system/ui.js'),
 };
 
 /** Runs the command and returns its exit code; failures are printed here, Docker-style. */

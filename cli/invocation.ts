@@ -5,7 +5,9 @@ export type CommandName = 'pull' | 'images' | 'load' | 'run' | 'ps' | 'logs' | '
   | 'push' | 'login' | 'logout'
   // container lifecycle (issue 5)
   | 'create' | 'start' | 'restart' | 'kill' | 'wait' | 'pause' | 'unpause' | 'rename' | 'attach' | 'exec'
-  | 'top' | 'stats' | 'object-inspect' | 'container-inspect' | 'container-prune' | 'events';
+  | 'top' | 'stats' | 'object-inspect' | 'container-inspect' | 'container-prune' | 'events'
+  // state visualizer (issue 7)
+  | 'ui';
 
 export interface Invocation {
   command: CommandName;
