@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { WebSocket } from 'ws';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { REPO, startDaemon, type TestDaemon } from '../fixtures/daemon.js';
 import { loadBusybox, ok } from '../fixtures/e2e-helpers.js';
@@ -53,8 +54,8 @@ describe('access', () => {
     }
     const wsOutcome = await new Promise<string>((resolve) => {
       const ws = new WebSocket(`ws://${u.host}/ws?token=wrong`);
-      ws.onopen = () => resolve('open');
-      ws.onerror = () => resolve('refused');
+      ws.on('open', () => resolve('open'));
+      ws.on('error', () => resolve('refused'));
     });
     expect(wsOutcome).toBe('refused');
     expect((await fetch(url)).status).toBe(200);
@@ -114,11 +115,11 @@ describe('page', () => {
     await expect.poll(() => page.locator('#pull-layers .layer-row').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
     await expect.poll(activeStates, { timeout: 30_000 }).toContain('pull.done');
     const layerStates = await page.$$eval('#pull-layers .layer-row td:nth-child(2)', (tds) => tds.map((t) => t.textContent));
-    expect(layerStates.every((s) => s === 'done')).toBe(true);
+    expect(layerStates).toEqual(layerStates.map(() => 'present'));
     await shot('pull');
     await page.locator('#pull-layers .layer-row').first().click();
     await expect.poll(() => page.locator('#actor-title').textContent()).toMatch(/^layer layer\//);
-    await expect.poll(activeStates).toContain('layer.done');
+    await expect.poll(activeStates).toContain('layer.present');
     await shot('layer');
   }, 120_000);
 });
