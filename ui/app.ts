@@ -162,9 +162,24 @@ function renderExtra(a: Actor | undefined, context: unknown): void {
     }
     extra.append(h('h3', {}, `Layers (${layers.length})`), table);
   }
-  const stats = c.stats as Record<string, unknown> | undefined;
-  if (a?.kind === 'container' && stats) extra.append(h('pre', { id: 'stats' }, JSON.stringify(stats, null, 2)));
+  if (a?.kind === 'container' && typeof c.id === 'string' && stateText(a.state).startsWith('running')) extra.append(statsBox);
 }
+
+// ---- container resource figures (berth stats), polled while a running container is shown ----
+const statsBox = h('table', { id: 'stats' });
+const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+setInterval(() => {
+  const a = actors.get(selected ?? '');
+  const id = (a?.context as { id?: string } | null)?.id;
+  if (!statsBox.isConnected || !id) return;
+  api<Record<string, number>>(`/api/stats?container=${encodeURIComponent(id)}`).then((s) => {
+    const rows: [string, string][] = [
+      ['CPU', `${s.cpuPercent.toFixed(2)}%`], ['Memory', `${mib(s.memoryUsage)} / ${mib(s.memoryLimit)}`], ['PIDs', String(s.pids)],
+      ['Block I/O', `${mib(s.blockRead)} / ${mib(s.blockWrite)}`], ['Net I/O', `${s.netRx} B / ${s.netTx} B`],
+    ];
+    statsBox.replaceChildren(...rows.map(([k, v]) => { const tr = h('tr'); tr.append(h('th', {}, k), h('td', {}, v)); return tr; }));
+  }, () => statsBox.replaceChildren());
+}, 1500);
 
 // ---- live feed ----
 let queued: Actor[] = [];

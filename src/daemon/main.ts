@@ -96,7 +96,7 @@ async function run(opts: DaemonOptions): Promise<void> {
   const load = new LoadService(opts.root, images);
   const imageOps = new ImageOps(db, opts.root, images, opts.execRoot);
   if (imageOps.gc.interrupted) await imageOps.gc.collect(); // finishes a GC a crash cut short; nothing else runs yet
-  const ui = await startUi(opts, db, router);
+  const ui = await startUi(opts, db, router, async (id) => (await containers.stats([id], false))[0]);
   const server = await startControlServer(opts.socket, makeHandlers({ ui: ui.info, containers, images, system, load, imageOps, events: new EventsService(db, router), registry: new RegistryService(db, router, fileConfig.registry) }), { gid });
   process.stderr.write(`berthd: listening on unix://${opts.socket} (root ${opts.root}, runtime ${runtime})\n`);
 

@@ -24,7 +24,10 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
 
 const json = (res: ServerResponse, v: unknown) => send(res, 200, 'application/json', JSON.stringify(v));
 
-export async function startUiServer(opts: { host: string; port: number; token: string; assetsDir: string; db: MetadataDb; router: ActorRouter }): Promise<UiServer> {
+/** A running container's resource figures (ContainerService.stats), for the page's stats panel. */
+export type StatsSource = (containerId: string) => Promise<unknown>;
+
+export async function startUiServer(opts: { host: string; port: number; token: string; assetsDir: string; db: MetadataDb; router: ActorRouter; stats: StatsSource }): Promise<UiServer> {
   const feed = new LiveFeed(opts.db, opts.router);
   const authorised = (req: IncomingMessage, url: URL) => tokenMatches(opts.token, url.searchParams.get('token') ?? req.headers['x-berth-token']?.toString());
   const asset = async (res: ServerResponse, file: string, type: string) => {
@@ -48,6 +51,12 @@ export async function startUiServer(opts: { host: string; port: number; token: s
         const actor = url.searchParams.get('actor');
         if (!actor) return send(res, 400, 'text/plain', 'missing ?actor=<actor id>\n');
         return json(res, actorHistory(opts.db, actor));
+      }
+      case '/api/stats': {
+        const id = url.searchParams.get('container');
+        if (!id) return send(res, 400, 'text/plain', 'missing ?container=<container id>\n');
+        opts.stats(id).then((v) => json(res, v), (err: Error) => send(res, 409, 'text/plain', `${err.message}\n`));
+        return;
       }
       default: return send(res, 404, 'text/plain', `no such page: ${url.pathname}\n`);
     }

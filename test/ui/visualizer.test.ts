@@ -73,6 +73,8 @@ describe('page', () => {
     await row.click();
     await expect.poll(activeStates, { timeout: 30_000 }).toContain('container.running');
     expect(await page.locator('#chart g.edge').count()).toBeGreaterThan(3);
+    await page.locator('#stats th', { hasText: 'Memory' }).waitFor({ timeout: 30_000 });
+    expect(await page.locator('#stats td').nth(2).textContent()).toMatch(/^\d+$/); // PIDs of the running sleep
     await shot('container-running');
 
     ok(daemon.berth(['stop', '-t', '1', 'vis-web']));
