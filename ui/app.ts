@@ -152,11 +152,11 @@ function renderExtra(a: Actor | undefined, context: unknown): void {
     const layers = [...actors.values()].filter((x) => ids.has(x.actorId));
     const table = h('table', { id: 'pull-layers' });
     for (const l of layers) {
-      const lc = (l.context ?? {}) as Record<string, unknown>;
-      const done = Number(lc.downloaded ?? lc.bytes ?? 0);
-      const size = Number(lc.size ?? 0);
+      // the journal records per-layer milestones (the pull's LAYER_DONE), not byte counts
+      const lc = (l.context ?? {}) as { blobSize?: number };
+      const planned = image.layers?.find((p) => l.actorId.endsWith(p.chainId.slice(p.chainId.indexOf(':') + 1).slice(0, 16)));
       const tr = h('tr', { class: 'layer-row', 'data-actor': l.actorId });
-      tr.append(h('td', {}, short(l.actorId)), h('td', {}, stateText(l.state)), h('td', {}, size ? `${Math.round((100 * done) / size)}%` : ''));
+      tr.append(h('td', {}, short(l.actorId)), h('td', {}, stateText(l.state)), h('td', {}, lc.blobSize ? `${(lc.blobSize / 1024).toFixed(0)} KiB` : ''), h('td', { class: 'layer-done' }, planned?.done ? 'in pull: done' : 'in pull: pending'));
       tr.onclick = () => void select(l.actorId);
       table.append(tr);
     }

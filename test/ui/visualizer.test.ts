@@ -118,6 +118,8 @@ describe('page', () => {
     await expect.poll(activeStates, { timeout: 30_000 }).toContain('pull.done');
     const layerStates = await page.$$eval('#pull-layers .layer-row td:nth-child(2)', (tds) => tds.map((t) => t.textContent));
     expect(layerStates).toEqual(layerStates.map(() => 'present'));
+    const inPull = await page.$$eval('#pull-layers .layer-done', (tds) => tds.map((t) => t.textContent));
+    expect(inPull).toEqual(inPull.map(() => 'in pull: done'));
     await shot('pull');
     await page.locator('#pull-layers .layer-row').first().click();
     await expect.poll(() => page.locator('#actor-title').textContent()).toMatch(/^layer layer\//);
