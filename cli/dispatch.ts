@@ -53,6 +53,7 @@ const LOADERS: Record<CommandName, Loader> = {
   commit: () => import('./commands/container/commit.js'),
   'system-df': () => import('./commands/system/df.js'),
   'system-prune': () => import('./commands/system/prune.js'),
+  ui: () => import('./commands/system/ui.js'),
 };
 
 /** Runs the command and returns its exit code; failures are printed here, Docker-style. */

@@ -170,6 +170,9 @@ export const defineVersion: Define = (parent, name, dispatch) =>
 export const defineInfo: Define = (parent, name, dispatch) =>
   verb(parent, name, 'info', dispatch, 'Display system-wide information');
 
+export const defineUi: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'ui', dispatch, "Print the URL of the daemon's live state visualizer (opens nothing)");
+
 // ---- Container lifecycle (issue 5): run/create flags, start … events ----
 
 /** run/create/start share Docker's 125 for usage errors (the command's own failures). */
@@ -347,6 +350,7 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
   defineRm(program, 'rm', dispatch);
   defineVersion(program, 'version', dispatch);
   defineInfo(program, 'info', dispatch);
+  defineUi(program, 'ui', dispatch);
   defineRmi(program, 'rmi', dispatch);
   defineTag(program, 'tag', dispatch);
   defineObjectInspect(program, 'inspect', dispatch); // containers, then images (issue 5)

@@ -9,7 +9,9 @@ export type CommandName = 'pull' | 'images' | 'load' | 'run' | 'ps' | 'logs' | '
   // debugging the engine (issue 8)
   | 'debug-journal' | 'debug-replay' | 'debug-fault'
   // container file systems and disk usage
-  | 'cp' | 'diff' | 'commit' | 'system-df' | 'system-prune';
+  | 'cp' | 'diff' | 'commit' | 'system-df' | 'system-prune'
+  // state visualizer (issue 7)
+  | 'ui';
 
 export interface Invocation {
   command: CommandName;

@@ -35,10 +35,11 @@ function registryHandlers(r: RegistryService): Partial<Record<MethodName, Handle
   };
 }
 
-export function makeHandlers(s: { containers: ContainerService; images: ImageService; system: SystemService; load: LoadService; imageOps: ImageOps; events: EventsService; registry?: RegistryService; db: MetadataDb; fs?: ContainerFsOps }): Partial<Record<MethodName, Handler>> {
+export function makeHandlers(s: { ui?: () => { url: string }; containers: ContainerService; images: ImageService; system: SystemService; load: LoadService; imageOps: ImageOps; events: EventsService; registry?: RegistryService; db: MetadataDb; fs?: ContainerFsOps }): Partial<Record<MethodName, Handler>> {
   return {
     'system.version': async () => s.system.getVersion(),
     'system.info': async () => s.system.getInfo(),
+    ...(s.ui ? { 'system.ui': async () => s.ui!() } : {}),
     ...containerHandlers(s.containers),
     'system.events': (p, call) => s.events.stream({ since: optString(p, 'since'), until: optString(p, 'until'), filters: optFilters(p, 'filters') }, call),
     ...(s.registry ? registryHandlers(s.registry) : {}),

@@ -25,6 +25,7 @@ import { ensureSocketFree, startControlServer } from './control-server.js';
 import { lockRoot } from './root-lock.js';
 import { loadDaemonConfig } from './config-file.js';
 import { RegistryService } from '../services/registry-service.js';
+import { startUi } from '../ui/ui-start.js';
 
 function resolveExecutable(name: string, what: string): string {
   const candidates = isAbsolute(name) || name.includes('/') ? [name] : (process.env.PATH ?? '').split(delimiter).map((d) => join(d, name));
@@ -84,7 +85,8 @@ async function run(opts: DaemonOptions): Promise<void> {
   const load = new LoadService(opts.root, images);
   const imageOps = new ImageOps(db, opts.root, images, opts.execRoot);
   if (imageOps.gc.interrupted) await imageOps.gc.collect(); // finishes a GC a crash cut short; nothing else runs yet
-  const handlers = makeHandlers({ containers, images, system, load, imageOps, events: new EventsService(db, router), registry: new RegistryService(db, router, fileConfig.registry), db, fs: new ContainerFsOps(db, opts, images, imageOps, containers) });
+  const ui = await startUi(opts, db, router, async (id) => (await containers.stats([id], false))[0]);
+  const handlers = makeHandlers({ ui: ui.info, containers, images, system, load, imageOps, events: new EventsService(db, router), registry: new RegistryService(db, router, fileConfig.registry), db, fs: new ContainerFsOps(db, opts, images, imageOps, containers) });
   if (opts.faultInjection) handlers['debug.fault'] = async (p) => injectFault(p as unknown as FaultParams, router, pool);
   const server = await startControlServer(opts.socket, handlers, { gid });
   const dockerApi = opts.dockerSocket ? await startDockerApi(opts.dockerSocket, handlers, { gid }) : null;
@@ -100,6 +102,7 @@ async function run(opts: DaemonOptions): Promise<void> {
     process.stderr.write(`berthd: ${signal}: shutting down; containers keep running under their shims\n`);
     await server.close();
     await dockerApi?.close();
+    await ui.close();
     await router.stop();
     await pool.destroy();
     await db.root.close();

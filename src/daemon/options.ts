@@ -20,6 +20,8 @@ export interface DaemonOptions {
   /** daemon.json path; configFileExplicit: given with --config-file (then it must exist) */
   configFile: string;
   configFileExplicit: boolean;
+  /** the state visualizer's address; null: disabled (--ui-addr 0) */
+  ui: { host: string; port: number } | null;
 }
 
 /** The package's root directory, from dist/src/daemon or src/daemon alike. */
@@ -52,8 +54,19 @@ Options:
   --enable-fault-injection
                       accept debug.fault calls that crash an actor host or
                       the worker pool (chaos tests only; never in production)
+  --ui-addr ADDR      state visualizer's HOST:PORT (default 127.0.0.1:2380;
+                      port 0 picks a free one; "0" or "none" disables it)
   -h, --help          print this help
 `;
+
+/** HOST:PORT for the visualizer; "0"/"none" disables it. */
+export function parseUiAddr(v: string): { host: string; port: number } | null {
+  if (v === '0' || v === 'none') return null;
+  const m = /^(?:\[([0-9a-fA-F:]+)\]|([^:]+)):(\d{1,5})$/.exec(v);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new BerthError('invalid_argument', `flag --ui-addr takes HOST:PORT (e.g. 127.0.0.1:2380), or 0 to disable, not "${v}"`);
+  return { host: m[1] ?? m[2], port };
+}
 
 export function parseDaemonArgs(argv: string[]): DaemonOptions | 'help' {
   const pkg = packageRoot();
@@ -70,6 +83,7 @@ export function parseDaemonArgs(argv: string[]): DaemonOptions | 'help' {
     configFileExplicit: false,
     faultInjection: false,
     dockerSocket: '',
+    ui: { host: '127.0.0.1', port: 2380 },
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -96,6 +110,7 @@ export function parseDaemonArgs(argv: string[]): DaemonOptions | 'help' {
       case '--config-file': opts.configFile = resolve(value()); opts.configFileExplicit = true; break;
       case '--docker-socket': { const v = value(); opts.dockerSocket = v === 'none' ? null : resolve(v); break; }
       case '--enable-fault-injection': opts.faultInjection = true; break;
+      case '--ui-addr': opts.ui = parseUiAddr(value()); break;
       case '-h':
       case '--help':
         return 'help';

@@ -95,6 +95,8 @@ export interface ContainerSummary {
 export interface Methods extends ContainerMethods, FsMethods {
   'system.version': { params: Record<string, never>; result: VersionResult };
   'system.info': { params: Record<string, never>; result: InfoResult };
+  /** the state visualizer's URL, token included */
+  'system.ui': { params: Record<string, never>; result: { url: string } };
   'image.pull': { params: PullParams; result: PullResult };
   'image.push': { params: PushParams; result: PushResult };
   'system.login': { params: LoginParams; result: { status: string } };
