@@ -45,6 +45,11 @@ const LOADERS: Record<CommandName, Loader> = {
   'container-inspect': () => import('./commands/container/inspect.js'),
   'container-prune': () => import('./commands/container/prune.js'),
   events: () => import('./commands/system/events.js'),
+  'volume-create': () => import('./commands/volume/create.js'),
+  'volume-ls': () => import('./commands/volume/list.js'),
+  'volume-inspect': () => import('./commands/volume/inspect.js'),
+  'volume-rm': () => import('./commands/volume/remove.js'),
+  'volume-prune': () => import('./commands/volume/prune.js'),
 };
 
 /** Runs the command and returns its exit code; failures are printed here, Docker-style. */

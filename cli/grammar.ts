@@ -5,10 +5,11 @@ import { Command, InvalidArgumentError, Option, type CommanderError } from 'comm
 import type { CommandName, Dispatch } from './invocation.js';
 import { configureUsageErrors, UsageExit } from './usage-errors.js';
 import { EXIT_RUN_FAILED } from './exit-codes.js';
+import { defineVolumeCommands } from './volume-grammar.js';
 
 type Define = (parent: Command, name: string, dispatch: Dispatch) => Command;
 
-function collect(value: string, previous: string[] | undefined): string[] {
+export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
@@ -20,7 +21,7 @@ function seconds(value: string): number {
 }
 
 /** Adds a sub-command, its hidden -H (so `berth ps -H …` works too) and the action that dispatches it. */
-function verb(parent: Command, name: string, command: CommandName, dispatch: Dispatch, description: string): Command {
+export function verb(parent: Command, name: string, command: CommandName, dispatch: Dispatch, description: string): Command {
   const cmd = parent.command(name).description(description);
   cmd.addOption(new Option('-H, --host <HOST>', 'Daemon socket to connect to').hideHelp());
   configureUsageErrors(cmd);
@@ -161,7 +162,8 @@ export const defineStop: Define = (parent, name, dispatch) =>
 export const defineRm: Define = (parent, name, dispatch) =>
   verb(parent, name, 'rm', dispatch, 'Remove one or more containers')
     .argument('<CONTAINER...>', 'container names or ids')
-    .option('-f, --force', 'Force the removal of a running container (uses SIGKILL)');
+    .option('-f, --force', 'Force the removal of a running container (uses SIGKILL)')
+    .option('-v, --volumes', 'Remove anonymous volumes associated with the container');
 
 export const defineVersion: Define = (parent, name, dispatch) =>
   verb(parent, name, 'version', dispatch, 'Show the Berth version information');
@@ -202,7 +204,9 @@ function withContainerFlags(cmd: Command): Command {
     .option('--stop-signal <SIGNAL>', 'Signal to stop the container')
     .option('--stop-timeout <SECONDS>', 'Timeout (in seconds) to stop a container', seconds)
     .option('--log-driver <DRIVER>', 'Logging driver for the container (local, json-file, none)')
-    .option('--log-opt <KEY=VALUE>', 'Log driver options (repeatable)', collect);
+    .option('--log-opt <KEY=VALUE>', 'Log driver options (repeatable)', collect)
+    .option('-v, --volume <[SOURCE:]TARGET[:ro]>', 'Bind mount a host path or mount a volume (repeatable)', collect)
+    .option('--mount <type=…,source=…,target=…>', 'Attach a bind, volume or tmpfs mount (repeatable)', collect);
 }
 
 export const defineCreate: Define = (parent, name, dispatch) =>
@@ -299,7 +303,7 @@ export const defineEvents: Define = (parent, name, dispatch) =>
     .option('--format <FORMAT>', "Format output using a Go template ('json' for one JSON object per line)");
 
 /** Docker's management commands: `berth image ls`, `berth container run`, … */
-function group(parent: Command, name: string, description: string): Command {
+export function group(parent: Command, name: string, description: string): Command {
   const cmd = parent.command(name).description(description).helpCommand(false);
   configureUsageErrors(cmd);
   return cmd;
@@ -388,5 +392,6 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
   defineStats(container, 'stats', dispatch);
   defineContainerInspect(container, 'inspect', dispatch);
   defineContainerPrune(container, 'prune', dispatch);
+  defineVolumeCommands(program, dispatch);
   return program;
 }

@@ -5,7 +5,9 @@ export type CommandName = 'pull' | 'images' | 'load' | 'run' | 'ps' | 'logs' | '
   | 'push' | 'login' | 'logout'
   // container lifecycle (issue 5)
   | 'create' | 'start' | 'restart' | 'kill' | 'wait' | 'pause' | 'unpause' | 'rename' | 'attach' | 'exec'
-  | 'top' | 'stats' | 'object-inspect' | 'container-inspect' | 'container-prune' | 'events';
+  | 'top' | 'stats' | 'object-inspect' | 'container-inspect' | 'container-prune' | 'events'
+  // volumes (issue 6)
+  | 'volume-create' | 'volume-ls' | 'volume-inspect' | 'volume-rm' | 'volume-prune';
 
 export interface Invocation {
   command: CommandName;

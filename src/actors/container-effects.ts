@@ -14,6 +14,7 @@ import { isMountPoint } from '../util/mountinfo.js';
 import { traceStart } from '../util/trace.js';
 import type { ContainerContext, ExitOutput, StartOutput } from '../machines/container.js';
 import type { ActorEnv } from './actor-env.js';
+import { removeAnonymousVolumes } from '../services/volume-store.js';
 
 /** How long to wait for a shim's cleanup after the exit before going on without it. */
 const SHIM_CLEANUP_WAIT_MS = 10_000;
@@ -191,6 +192,8 @@ export class ContainerEffects {
       if (db.names.get(ctx.name) === ctx.id) db.names.remove(ctx.name);
     });
     trace('name released');
+    // run --rm takes the container's anonymous volumes with it, as Docker does.
+    if (ctx.spec.autoRemove) await removeAnonymousVolumes(db, this.env.config.root, ctx);
   }
 }
 

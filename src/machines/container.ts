@@ -4,6 +4,7 @@
 // clock; the restart backoff is an xstate delay, so tests drive it with a
 // simulated clock.
 import { assign, setup } from 'xstate';
+import type { ContainerMount } from '../runtime/user-mounts.js';
 import { unprovided } from './unprovided.js';
 import { serializeError, type SerializedError } from '../errors.js';
 import { backoffDelay, ranFor, RESET_AFTER_MS, restartsWithDaemon, shouldRestart, NO_RESTART, type RestartPolicy } from './restart-policy.js';
@@ -26,6 +27,8 @@ export interface ContainerRunSpec {
   restartPolicy?: RestartPolicy;
   logDriver?: 'local' | 'json-file' | 'none';
   logOpts?: Record<string, string>;
+  /** -v, --mount and image VOLUMEs, resolved at creation */
+  mounts?: ContainerMount[];
 }
 
 export interface ContainerInput {

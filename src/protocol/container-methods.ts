@@ -1,6 +1,8 @@
 // Container calls beyond run/list/logs/stop/remove (issue 5): parameters and
 // results shared by the daemon's handlers and the CLI.
 
+import type { MountRequest } from '../runtime/user-mounts.js';
+
 /** Docker's restart policy: "no" | "on-failure[:N]" | "always" | "unless-stopped". */
 export type RestartPolicyName = 'no' | 'on-failure' | 'always' | 'unless-stopped';
 
@@ -26,6 +28,8 @@ export interface CreateParams {
   openStdin?: boolean;
   logDriver?: 'local' | 'json-file' | 'none';
   logOpts?: Record<string, string>;
+  /** -v and --mount */
+  mounts?: MountRequest[];
 }
 
 export interface CreateResult { id: string; warnings: string[] }

@@ -1,5 +1,6 @@
 // The calls the daemon answers, with their parameters and results. Shared by
 // the daemon's handlers and the CLI so both sides type-check against one list.
+import type { VolumeMethods } from './volume-methods.js';
 import type { ContainerMethods, CreateParams, ContainerListParams, LogsParams } from './container-methods.js';
 
 export interface VersionResult {
@@ -91,7 +92,7 @@ export interface ContainerSummary {
   finishedAt: string | null;
 }
 
-export interface Methods extends ContainerMethods {
+export interface Methods extends ContainerMethods, VolumeMethods {
   'system.version': { params: Record<string, never>; result: VersionResult };
   'system.info': { params: Record<string, never>; result: InfoResult };
   'image.pull': { params: PullParams; result: PullResult };
@@ -111,7 +112,7 @@ export interface Methods extends ContainerMethods {
   'container.list': { params: ContainerListParams; result: ContainerSummary[] };
   'container.logs': { params: LogsParams; result: null };
   'container.stop': { params: { id: string; timeout?: number }; result: { id: string } };
-  'container.remove': { params: { id: string; force?: boolean }; result: { id: string } };
+  'container.remove': { params: { id: string; force?: boolean; volumes?: boolean }; result: { id: string } };
 }
 
 export type MethodName = keyof Methods;

@@ -20,6 +20,8 @@ import type { RunParams, RunResult } from '../protocol/methods.js';
 import type { ContainerListParams, CreateParams, LogsParams, StatsSample, TopResult, WaitResult, ExecParams, ExecResult } from '../protocol/container-methods.js';
 import { containerStats, containerTop } from './container-stats.js';
 import { execInContainer } from './container-exec.js';
+import { dropCreated, resolveMounts } from './container-mounts.js';
+import { removeAnonymousVolumes } from './volume-store.js';
 import type { CallContext } from '../daemon/call-context.js';
 import type { ImageService } from './image-service.js';
 
@@ -76,11 +78,18 @@ export class ContainerService {
     trace('spec built');
     const name = await reserveName(this.db, id, p.name !== undefined ? validateName(p.name) : undefined);
     trace('name reserved');
-    const input: ContainerInput = { id, name, image: p.image, imageId: image.id, createdAt: new Date().toISOString(), spec };
+    const volumes = { db: this.db, root: this.paths.root };
+    let created: string[] = [];
     try {
+      const resolved = await resolveMounts(volumes, { id: image.id, lowerDirs }, p.mounts);
+      created = resolved.created;
+      if (resolved.mounts.length > 0) spec.mounts = resolved.mounts;
+      trace('mounts resolved');
+      const input: ContainerInput = { id, name, image: p.image, imageId: image.id, createdAt: new Date().toISOString(), spec };
       await this.router.ask(containerActorId(id), { type: 'CREATE' }, { kind: 'container', input });
       trace('actor created');
     } catch (err) {
+      await dropCreated(volumes, created);
       await releaseName(this.db, name, id);
       throw err;
     }
@@ -238,9 +247,12 @@ export class ContainerService {
     return this.ask(findContainerId(this.db, ref), { type: 'INSPECT' });
   }
 
-  async remove(ref: string, force: boolean): Promise<{ id: string }> {
+  /** With `volumes` (rm -v), the container's anonymous volumes go too. */
+  async remove(ref: string, force: boolean, volumes = false): Promise<{ id: string }> {
     const id = findContainerId(this.db, ref);
+    const ctx = (this.db.actors.get(containerActorId(id))?.snapshot as PersistedContainer | undefined)?.context;
     await this.ask(id, { type: 'REMOVE', force });
+    if (volumes && ctx) await removeAnonymousVolumes(this.db, this.paths.root, ctx);
     return { id };
   }
 

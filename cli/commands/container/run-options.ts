@@ -7,6 +7,7 @@ import { BerthError } from '../../../src/errors.js';
 import { readEnvFile } from './env-file.js';
 import { parseDetachKeys } from './detach-keys.js';
 import { parseRestartPolicy } from './restart-policy.js';
+import { parseMountFlags } from './volume-flags.js';
 
 export interface RunFlags {
   rm?: boolean;
@@ -27,6 +28,8 @@ export interface RunFlags {
   logDriver?: string;
   logOpt?: string[];
   detachKeys?: string;
+  volume?: string[];
+  mount?: string[];
 }
 
 /** What `run` sends: everything `create` takes, plus detach. */
@@ -121,6 +124,8 @@ export function toCreateParams(args: string[], flags: RunFlags, cliEnv: NodeJS.P
     params.logOpts = parseLogOpts(flags.logOpt);
   }
   if (flags.detachKeys !== undefined) parseDetachKeys(flags.detachKeys);
+  const mounts = parseMountFlags(flags.volume, flags.mount);
+  if (mounts) params.mounts = mounts;
   return params;
 }
 
