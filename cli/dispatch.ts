@@ -50,6 +50,11 @@ const LOADERS: Record<CommandName, Loader> = {
   'volume-inspect': () => import('./commands/volume/inspect.js'),
   'volume-rm': () => import('./commands/volume/remove.js'),
   'volume-prune': () => import('./commands/volume/prune.js'),
+  'network-create': () => import('./commands/network/create.js'),
+  'network-ls': () => import('./commands/network/list.js'),
+  'network-inspect': () => import('./commands/network/inspect.js'),
+  'network-rm': () => import('./commands/network/remove.js'),
+  'network-prune': () => import('./commands/network/prune.js'),
 };
 
 /** Runs the command and returns its exit code; failures are printed here, Docker-style. */

@@ -6,6 +6,7 @@ import type { CommandName, Dispatch } from './invocation.js';
 import { configureUsageErrors, UsageExit } from './usage-errors.js';
 import { EXIT_RUN_FAILED } from './exit-codes.js';
 import { defineVolumeCommands } from './volume-grammar.js';
+import { defineNetworkCommands } from './network-grammar.js';
 
 type Define = (parent: Command, name: string, dispatch: Dispatch) => Command;
 
@@ -206,7 +207,8 @@ function withContainerFlags(cmd: Command): Command {
     .option('--log-driver <DRIVER>', 'Logging driver for the container (local, json-file, none)')
     .option('--log-opt <KEY=VALUE>', 'Log driver options (repeatable)', collect)
     .option('-v, --volume <[SOURCE:]TARGET[:ro]>', 'Bind mount a host path or mount a volume (repeatable)', collect)
-    .option('--mount <type=…,source=…,target=…>', 'Attach a bind, volume or tmpfs mount (repeatable)', collect);
+    .option('--mount <type=…,source=…,target=…>', 'Attach a bind, volume or tmpfs mount (repeatable)', collect)
+    .option('--network <NETWORK>', 'Connect a container to a network: none, host, bridge, NAME or container:NAME');
 }
 
 export const defineCreate: Define = (parent, name, dispatch) =>
@@ -393,5 +395,6 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
   defineContainerInspect(container, 'inspect', dispatch);
   defineContainerPrune(container, 'prune', dispatch);
   defineVolumeCommands(program, dispatch);
+  defineNetworkCommands(program, dispatch);
   return program;
 }

@@ -7,7 +7,8 @@ export type CommandName = 'pull' | 'images' | 'load' | 'run' | 'ps' | 'logs' | '
   | 'create' | 'start' | 'restart' | 'kill' | 'wait' | 'pause' | 'unpause' | 'rename' | 'attach' | 'exec'
   | 'top' | 'stats' | 'object-inspect' | 'container-inspect' | 'container-prune' | 'events'
   // volumes (issue 6)
-  | 'volume-create' | 'volume-ls' | 'volume-inspect' | 'volume-rm' | 'volume-prune';
+  | 'volume-create' | 'volume-ls' | 'volume-inspect' | 'volume-rm' | 'volume-prune'
+  | 'network-create' | 'network-ls' | 'network-inspect' | 'network-rm' | 'network-prune';
 
 export interface Invocation {
   command: CommandName;

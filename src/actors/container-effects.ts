@@ -12,9 +12,10 @@ import { runRuntime } from '../runtime/runtime-cli.js';
 import { parseSignal } from '../runtime/signals.js';
 import { isMountPoint } from '../util/mountinfo.js';
 import { traceStart } from '../util/trace.js';
-import type { ContainerContext, ExitOutput, StartOutput } from '../machines/container.js';
+import { dockerState, type ContainerContext, type ExitOutput, type StartOutput } from '../machines/container.js';
 import type { ActorEnv } from './actor-env.js';
 import { removeAnonymousVolumes } from '../services/volume-store.js';
+import { applyNetns, attachNetwork, detachNetwork } from '../network/container-network.js';
 
 /** How long to wait for a shim's cleanup after the exit before going on without it. */
 const SHIM_CLEANUP_WAIT_MS = 10_000;
@@ -53,6 +54,8 @@ export class ContainerEffects {
     ]);
     await rm(p.exitFile, { force: true });
     const spec = buildOciSpec(ctx.spec, { cgroupsPath: `/berth/${ctx.id}` });
+    applyNetns(spec, await attachNetwork(this.netEnv, ctx.id, ctx.spec.network, (id) => this.pidOf(id)));
+    trace('network attached');
     // Not fsynced: the bundle is rewritten from the journaled context at every start.
     await writeFile(p.configJson, JSON.stringify(spec));
     trace('bundle written');
@@ -69,6 +72,9 @@ export class ContainerEffects {
       terminal: ctx.spec.tty === true,
       logDriver: ctx.spec.logDriver,
       logOpts: ctx.spec.logOpts,
+    }).catch(async (err: unknown) => {
+      await this.releaseNetwork();
+      throw err;
     });
     trace('shim created the container');
     const attach = await this.connect();
@@ -107,17 +113,37 @@ export class ContainerEffects {
         if (this.startSentAt !== null) this.externalMs += performance.now() - this.startSentAt;
         this.startSentAt = null;
         this.dropAttach();
+        await this.releaseNetwork();
         return exitOutput(rec);
       } catch (err) {
         this.dropAttach();
         const rec = await this.readExitFile().catch(() => null);
-        if (rec) return exitOutput(rec);
+        if (rec) {
+          await this.releaseNetwork();
+          return exitOutput(rec);
+        }
         if (attempt >= 3 || !existsSync(this.paths.attachSocket)) {
           throw new BerthError('runtime_error', `container ${this.shortId}: its shim is gone and left no exit status (${(err as Error).message})`);
         }
         await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
       }
     }
+  }
+
+  private get netEnv() {
+    return { db: this.env.db, root: this.env.config.root, execRoot: this.env.config.execRoot };
+  }
+
+  /** The init pid of another (running) container, for --network container:ID. */
+  private pidOf(id: string): number | null {
+    const snap = this.env.db.actors.get(`container/${id}`)?.snapshot as { value?: unknown; context?: ContainerContext } | undefined;
+    const state = dockerState(snap?.value);
+    return state === 'running' || state === 'paused' ? snap?.context?.pid ?? null : null;
+  }
+
+  /** CNI DEL and the namespace's removal; a failure is logged, the container still exits. */
+  private async releaseNetwork(): Promise<void> {
+    await detachNetwork(this.netEnv, this.id).catch((err: unknown) => process.stderr.write(`berthd: ${this.shortId}: network teardown: ${(err as Error).message}\n`));
   }
 
   dropAttach(): void {
@@ -169,6 +195,7 @@ export class ContainerEffects {
     const p = this.paths;
     const trace = traceStart(`${this.shortId} remove`);
     this.dropAttach();
+    await this.releaseNetwork();
     if (!this.shimCleanedUp && (await isMountPoint(p.rootfs))) {
       // The shim unmounts when the container exits; it may have died first.
       const { umount2, constants } = await import('../native/addon.js');

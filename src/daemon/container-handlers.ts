@@ -35,6 +35,7 @@ function runParams(p: Params): RunParams {
     logDriver: logDriver(p),
     logOpts: optStringMap(p, 'logOpts'),
     mounts: checkMountRequests(p.mounts),
+    network: optString(p, 'network'),
     detach: optBool(p, 'detach'),
   };
 }

@@ -5,6 +5,7 @@
 // simulated clock.
 import { assign, setup } from 'xstate';
 import type { ContainerMount } from '../runtime/user-mounts.js';
+import type { ContainerNetwork } from '../network/container-network.js';
 import { unprovided } from './unprovided.js';
 import { serializeError, type SerializedError } from '../errors.js';
 import { backoffDelay, ranFor, RESET_AFTER_MS, restartsWithDaemon, shouldRestart, NO_RESTART, type RestartPolicy } from './restart-policy.js';
@@ -29,6 +30,8 @@ export interface ContainerRunSpec {
   logOpts?: Record<string, string>;
   /** -v, --mount and image VOLUMEs, resolved at creation */
   mounts?: ContainerMount[];
+  /** --network, resolved at creation; absent means none */
+  network?: ContainerNetwork;
 }
 
 export interface ContainerInput {

@@ -30,6 +30,8 @@ export interface CreateParams {
   logOpts?: Record<string, string>;
   /** -v and --mount */
   mounts?: MountRequest[];
+  /** --network none|host|bridge|NAME|container:ID */
+  network?: string;
 }
 
 export interface CreateResult { id: string; warnings: string[] }

@@ -1,6 +1,6 @@
 // The calls the daemon answers, with their parameters and results. Shared by
 // the daemon's handlers and the CLI so both sides type-check against one list.
-import type { VolumeMethods } from './volume-methods.js';
+import type { NetworkMethods, VolumeMethods } from './volume-network-methods.js';
 import type { ContainerMethods, CreateParams, ContainerListParams, LogsParams } from './container-methods.js';
 
 export interface VersionResult {
@@ -92,7 +92,7 @@ export interface ContainerSummary {
   finishedAt: string | null;
 }
 
-export interface Methods extends ContainerMethods, VolumeMethods {
+export interface Methods extends ContainerMethods, VolumeMethods, NetworkMethods {
   'system.version': { params: Record<string, never>; result: VersionResult };
   'system.info': { params: Record<string, never>; result: InfoResult };
   'image.pull': { params: PullParams; result: PullResult };

@@ -22,6 +22,7 @@ import { containerStats, containerTop } from './container-stats.js';
 import { execInContainer } from './container-exec.js';
 import { dropCreated, resolveMounts } from './container-mounts.js';
 import { removeAnonymousVolumes } from './volume-store.js';
+import { resolveNetworkMode } from '../network/container-network.js';
 import type { CallContext } from '../daemon/call-context.js';
 import type { ImageService } from './image-service.js';
 
@@ -84,6 +85,7 @@ export class ContainerService {
       const resolved = await resolveMounts(volumes, { id: image.id, lowerDirs }, p.mounts);
       created = resolved.created;
       if (resolved.mounts.length > 0) spec.mounts = resolved.mounts;
+      if (p.network !== undefined) spec.network = await resolveNetworkMode(this.db, p.network, (ref) => findContainerId(this.db, ref));
       trace('mounts resolved');
       const input: ContainerInput = { id, name, image: p.image, imageId: image.id, createdAt: new Date().toISOString(), spec };
       await this.router.ask(containerActorId(id), { type: 'CREATE' }, { kind: 'container', input });

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { BerthError } from '../errors.js';
 import type { MetadataDb } from '../store/db.js';
 import type { VolumeRecord } from '../store/records.js';
-import type { VolumeCreateParams, VolumeDoc } from '../protocol/volume-methods.js';
+import type { VolumeCreateParams, VolumeDoc } from '../protocol/volume-network-methods.js';
 import { matchesLabel } from './container-filters.js';
 import { createVolumeRecord, removeVolume, volumeData, volumeUsers } from './volume-store.js';
 

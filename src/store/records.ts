@@ -62,3 +62,17 @@ export interface VolumeRecord {
   /** created for an image VOLUME or a -v /path without a name */
   anonymous: boolean;
 }
+
+/** A bridge network: its CNI configuration list is generated from this record. */
+export interface NetworkRecord {
+  id: string;
+  name: string;
+  driver: 'bridge';
+  /** the Linux bridge device */
+  bridge: string;
+  subnet: string;
+  gateway: string;
+  internal: boolean;
+  labels: Record<string, string>;
+  createdAt: string;
+}

@@ -8,6 +8,7 @@ import { readEnvFile } from './env-file.js';
 import { parseDetachKeys } from './detach-keys.js';
 import { parseRestartPolicy } from './restart-policy.js';
 import { parseMountFlags } from './volume-flags.js';
+import { parseNetworkFlag } from './network-flags.js';
 
 export interface RunFlags {
   rm?: boolean;
@@ -30,6 +31,7 @@ export interface RunFlags {
   detachKeys?: string;
   volume?: string[];
   mount?: string[];
+  network?: string;
 }
 
 /** What `run` sends: everything `create` takes, plus detach. */
@@ -126,6 +128,8 @@ export function toCreateParams(args: string[], flags: RunFlags, cliEnv: NodeJS.P
   if (flags.detachKeys !== undefined) parseDetachKeys(flags.detachKeys);
   const mounts = parseMountFlags(flags.volume, flags.mount);
   if (mounts) params.mounts = mounts;
+  const network = parseNetworkFlag(flags.network);
+  if (network !== undefined) params.network = network;
   return params;
 }
 

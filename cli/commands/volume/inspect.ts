@@ -1,27 +1,7 @@
 // berth volume inspect [-f FORMAT] VOLUME...
 import type { Invocation } from '../../invocation.js';
-import type { VolumeDoc } from '../../../src/protocol/volume-methods.js';
-import { withDaemon } from '../../session.js';
-import { formatError } from '../../report-error.js';
-import { compileTemplate } from '../../format/template.js';
+import { inspectEach } from '../inspect-each.js';
 
-export default async function inspect(inv: Invocation): Promise<number> {
-  const format = inv.opts.format as string | undefined;
-  const template = format !== undefined && format.trim() !== 'json' ? compileTemplate(format) : undefined;
-  const found: VolumeDoc[] = [];
-  let failed = 0;
-  await withDaemon(inv, async (client) => {
-    for (const name of inv.args) {
-      try {
-        found.push(await client.call('volume.inspect', { name }));
-      } catch (err) {
-        failed++;
-        process.stderr.write(formatError(err, inv.debug));
-      }
-    }
-  });
-  if (template) process.stdout.write(found.map((o) => `${template.render(o)}\n`).join(''));
-  else if (format !== undefined) process.stdout.write(found.map((o) => `${JSON.stringify(o)}\n`).join(''));
-  else process.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
-  return failed > 0 ? 1 : 0;
+export default function inspect(inv: Invocation): Promise<number> {
+  return inspectEach(inv, (client, name) => client.call('volume.inspect', { name }));
 }

@@ -1,4 +1,4 @@
-// Volume calls (issue 6): parameters and results shared by the daemon's
+// Volume and network calls (issue 6): parameters and results shared by the daemon's
 // handlers and the CLI.
 
 export interface VolumeCreateParams {
@@ -26,4 +26,13 @@ export interface VolumeMethods {
   'volume.inspect': { params: { name: string }; result: VolumeDoc };
   'volume.remove': { params: { name: string; force?: boolean }; result: null };
   'volume.prune': { params: { all?: boolean; filters?: Record<string, string[]> }; result: { deleted: string[]; spaceReclaimed: number } };
+}
+
+/** Network calls (issue 6). */
+export interface NetworkMethods {
+  'network.create': { params: { name: string; subnet?: string; gateway?: string; internal?: boolean; driver?: string; labels?: Record<string, string> }; result: { id: string } };
+  'network.list': { params: Record<string, never>; result: Record<string, unknown>[] };
+  'network.inspect': { params: { name: string }; result: Record<string, unknown> };
+  'network.remove': { params: { name: string }; result: null };
+  'network.prune': { params: Record<string, never>; result: { deleted: string[] } };
 }
