@@ -55,6 +55,7 @@ const LOADERS: Record<CommandName, Loader> = {
   'network-inspect': () => import('./commands/network/inspect.js'),
   'network-rm': () => import('./commands/network/remove.js'),
   'network-prune': () => import('./commands/network/prune.js'),
+  port: () => import('./commands/container/port.js'),
 };
 
 /** Runs the command and returns its exit code; failures are printed here, Docker-style. */

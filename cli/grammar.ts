@@ -208,7 +208,13 @@ function withContainerFlags(cmd: Command): Command {
     .option('--log-opt <KEY=VALUE>', 'Log driver options (repeatable)', collect)
     .option('-v, --volume <[SOURCE:]TARGET[:ro]>', 'Bind mount a host path or mount a volume (repeatable)', collect)
     .option('--mount <type=…,source=…,target=…>', 'Attach a bind, volume or tmpfs mount (repeatable)', collect)
-    .option('--network <NETWORK>', 'Connect a container to a network: none, host, bridge, NAME or container:NAME');
+    .option('--network <NETWORK>', 'Connect a container to a network: none, host, bridge, NAME or container:NAME')
+    .option('--network-alias <ALIAS>', 'Add a network-scoped alias for the container (repeatable)', collect)
+    .option('--add-host <HOST:IP>', 'Add a custom host-to-IP mapping (repeatable)', collect)
+    .option('--dns <IP>', 'Set custom DNS servers (repeatable)', collect)
+    .option('--dns-search <DOMAIN>', 'Set custom DNS search domains (repeatable)', collect)
+    .option('-p, --publish <[IP:]HOST:CONTAINER[/PROTO]>', "Publish a container's port(s) to the host (repeatable)", collect)
+    .option('-P, --publish-all', 'Publish all exposed ports to random ports');
 }
 
 export const defineCreate: Define = (parent, name, dispatch) =>

@@ -16,6 +16,7 @@ import { dockerState, type ContainerContext, type ExitOutput, type StartOutput }
 import type { ActorEnv } from './actor-env.js';
 import { removeAnonymousVolumes } from '../services/volume-store.js';
 import { applyNetns, attachNetwork, detachNetwork } from '../network/container-network.js';
+import { refreshPeers, writeEtcFiles } from '../network/etc-files.js';
 
 /** How long to wait for a shim's cleanup after the exit before going on without it. */
 const SHIM_CLEANUP_WAIT_MS = 10_000;
@@ -54,7 +55,9 @@ export class ContainerEffects {
     ]);
     await rm(p.exitFile, { force: true });
     const spec = buildOciSpec(ctx.spec, { cgroupsPath: `/berth/${ctx.id}` });
-    applyNetns(spec, await attachNetwork(this.netEnv, ctx.id, ctx.spec.network, (id) => this.pidOf(id)));
+    const netns = await attachNetwork(this.netEnv, ctx.id, ctx.spec.network, (id) => this.pidOf(id));
+    applyNetns(spec, netns);
+    if (ctx.spec.network?.mode === 'bridge') (spec.mounts as unknown[]).push(...(await writeEtcFiles(this.env.db, this.env.config.root, ctx)));
     trace('network attached');
     // Not fsynced: the bundle is rewritten from the journaled context at every start.
     await writeFile(p.configJson, JSON.stringify(spec));
@@ -144,6 +147,7 @@ export class ContainerEffects {
   /** CNI DEL and the namespace's removal; a failure is logged, the container still exits. */
   private async releaseNetwork(): Promise<void> {
     await detachNetwork(this.netEnv, this.id).catch((err: unknown) => process.stderr.write(`berthd: ${this.shortId}: network teardown: ${(err as Error).message}\n`));
+    await refreshPeers(this.env.db, this.env.config.root, this.id).catch(() => {});
   }
 
   dropAttach(): void {

@@ -36,6 +36,12 @@ function runParams(p: Params): RunParams {
     logOpts: optStringMap(p, 'logOpts'),
     mounts: checkMountRequests(p.mounts),
     network: optString(p, 'network'),
+    addHosts: optStrings(p, 'addHosts'),
+    dns: optStrings(p, 'dns'),
+    dnsSearch: optStrings(p, 'dnsSearch'),
+    networkAliases: optStrings(p, 'networkAliases'),
+    publish: optStrings(p, 'publish'),
+    publishAll: optBool(p, 'publishAll'),
     detach: optBool(p, 'detach'),
   };
 }
@@ -69,6 +75,7 @@ export function containerHandlers(c: ContainerService): Partial<Record<MethodNam
     'container.inspect': (p) => c.inspect(str(p, 'id')),
     'container.remove': (p) => c.remove(str(p, 'id'), optBool(p, 'force') ?? false, optBool(p, 'volumes') ?? false),
     'container.prune': () => c.prune(),
+    'container.port': (p) => c.ports(str(p, 'id')),
     'container.top': (p) => c.top(str(p, 'id')),
     'container.exec': (p, call) =>
       c.exec(

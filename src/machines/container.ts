@@ -6,6 +6,7 @@
 import { assign, setup } from 'xstate';
 import type { ContainerMount } from '../runtime/user-mounts.js';
 import type { ContainerNetwork } from '../network/container-network.js';
+import type { EtcOptions } from '../network/etc-files.js';
 import { unprovided } from './unprovided.js';
 import { serializeError, type SerializedError } from '../errors.js';
 import { backoffDelay, ranFor, RESET_AFTER_MS, restartsWithDaemon, shouldRestart, NO_RESTART, type RestartPolicy } from './restart-policy.js';
@@ -32,6 +33,8 @@ export interface ContainerRunSpec {
   mounts?: ContainerMount[];
   /** --network, resolved at creation; absent means none */
   network?: ContainerNetwork;
+  /** --add-host, --dns, --dns-search, --network-alias */
+  etc?: EtcOptions;
 }
 
 export interface ContainerInput {

@@ -2,15 +2,17 @@
 // bridge networks, the persistent network namespace and the CNI attachments
 // made before the runtime starts the container and undone after it exits.
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BerthError } from '../errors.js';
 import { isMountPoint } from '../util/mountinfo.js';
 import { umount2, MNT_DETACH } from '../native/addon.js';
 import type { MetadataDb } from '../store/db.js';
-import { chainAdd, chainDel } from './cni-chain.js';
+import { chainAdd, chainDel, type CachedAttachment } from './cni-chain.js';
+import { allocatePorts, exposedMappings, parsePublish, type PortMapping } from './ports.js';
 import { execPlugin } from './cni-exec.js';
+import type { EtcOptions } from './etc-files.js';
 import { cniCacheDir, conflistOf, defaultNetwork, requireNetwork, DEFAULT_NETWORK } from './network-store.js';
 
 const run = promisify(execFile);
@@ -22,6 +24,44 @@ export interface ContainerNetwork {
   networks?: string[];
   /** container mode: the container whose namespace is joined */
   container?: string;
+  /** -p and -P, published through the first network */
+  ports?: PortMapping[];
+}
+
+/** -p specs and -P's exposed ports, for a bridge-mode container. */
+export function checkPublish(net: ContainerNetwork | undefined, publish: string[] | undefined, exposed: string[] | null): PortMapping[] | undefined {
+  const ports = [...(publish ?? []).flatMap(parsePublish), ...(exposed ? exposedMappings(exposed) : [])];
+  if (ports.length === 0) return undefined;
+  if (net?.mode !== 'bridge') throw new BerthError('invalid_argument', 'published ports need a bridge network: add --network bridge or --network NAME');
+  return ports;
+}
+
+/** "proto/port" of the host ports other containers publish now (from the CNI cache). */
+async function portsInUse(root: string, except: string): Promise<Set<string>> {
+  const dir = cniCacheDir(root);
+  const used = new Set<string>();
+  for (const f of await readdir(dir).catch(() => [] as string[])) {
+    if (f.includes(`-${except}-`)) continue;
+    try {
+      const c = JSON.parse(await readFile(join(dir, f), 'utf8')) as CachedAttachment;
+      for (const m of (c.runtimeConfig.portMappings ?? []) as PortMapping[]) used.add(`${m.protocol}/${m.hostPort}`);
+    } catch {
+      /* being written */
+    }
+  }
+  return used;
+}
+
+/** The published ports of a container as its CNI cache holds them (host ports made concrete). */
+export async function publishedPorts(root: string, id: string): Promise<PortMapping[]> {
+  const dir = cniCacheDir(root);
+  const out: PortMapping[] = [];
+  for (const f of await readdir(dir).catch(() => [] as string[])) {
+    if (!f.includes(`-${id}-`)) continue;
+    const c = JSON.parse(await readFile(join(dir, f), 'utf8').catch(() => '{}')) as Partial<CachedAttachment>;
+    out.push(...((c.runtimeConfig?.portMappings ?? []) as PortMapping[]));
+  }
+  return out;
 }
 
 /** --network none|host|bridge|NAME|container:ID, resolved (the default network is created on first use). */
@@ -35,6 +75,29 @@ export async function resolveNetworkMode(db: MetadataDb, mode: string | undefine
   }
   const net = mode === DEFAULT_NETWORK ? await defaultNetwork(db) : requireNetwork(db, mode);
   return { mode: 'bridge', networks: [net.id] };
+}
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const isIp = (s: string): boolean => IPV4.test(s) && s.split('.').every((x) => Number(x) <= 255) || (s.includes(':') && /^[0-9a-fA-F:]+$/.test(s));
+
+/** --add-host HOST:IP, --dns IP, --dns-search DOMAIN, --network-alias NAME, checked. */
+export function checkEtcOptions(
+  p: { addHosts?: string[]; dns?: string[]; dnsSearch?: string[]; networkAliases?: string[] },
+  net: ContainerNetwork | undefined,
+): EtcOptions | undefined {
+  for (const h of p.addHosts ?? []) {
+    const i = h.indexOf(':');
+    if (i <= 0 || !isIp(h.slice(i + 1))) throw new BerthError('invalid_argument', `invalid --add-host "${h}": use HOST:IP, e.g. --add-host db:10.0.0.5`);
+  }
+  for (const d of p.dns ?? []) if (!isIp(d)) throw new BerthError('invalid_argument', `invalid --dns "${d}": give an IP address`);
+  for (const a of p.networkAliases ?? []) {
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(a)) throw new BerthError('invalid_argument', `invalid --network-alias "${a}": use letters, digits, and _ . -`);
+  }
+  if ((p.networkAliases ?? []).length > 0 && net?.mode !== 'bridge') {
+    throw new BerthError('invalid_argument', '--network-alias is only supported for user-defined and bridge networks: add --network NAME');
+  }
+  const etc: EtcOptions = { addHosts: p.addHosts, dns: p.dns, dnsSearch: p.dnsSearch, aliases: p.networkAliases };
+  return Object.values(etc).some((v) => v && v.length > 0) ? etc : undefined;
 }
 
 export function netnsPath(execRoot: string, id: string): string {
@@ -80,7 +143,8 @@ export async function attachNetwork(env: NetworkEnv, id: string, net: ContainerN
     for (const [k, netId] of (net.networks ?? []).entries()) {
       const rec = env.db.networks.get(netId);
       if (!rec) throw new BerthError('not_found', `network ${netId.slice(0, 12)} of this container was removed; connect the container to another network`);
-      await chainAdd(cniCacheDir(env.root), conflistOf(env.root, rec), { containerId: id, netns: path, ifName: `eth${k}` });
+      const portMappings = k === 0 && net.ports ? await allocatePorts(net.ports, await portsInUse(env.root, id)) : [];
+      await chainAdd(cniCacheDir(env.root), conflistOf(env.root, rec), { containerId: id, netns: path, ifName: `eth${k}` }, portMappings.length > 0 ? { portMappings } : {});
     }
   } catch (err) {
     await detachNetwork(env, id).catch(() => {});

@@ -32,6 +32,15 @@ export interface CreateParams {
   mounts?: MountRequest[];
   /** --network none|host|bridge|NAME|container:ID */
   network?: string;
+  /** HOST:IP entries for /etc/hosts */
+  addHosts?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  networkAliases?: string[];
+  /** -p specs */
+  publish?: string[];
+  /** -P */
+  publishAll?: boolean;
 }
 
 export interface CreateResult { id: string; warnings: string[] }
@@ -131,4 +140,5 @@ export interface ContainerMethods {
   'container.stats': { params: { ids: string[]; stream?: boolean; all?: boolean }; result: StatsSample[] };
   'container.prune': { params: Record<string, never>; result: { deleted: string[] } };
   'system.events': { params: EventsParams; result: null };
+  'container.port': { params: { id: string }; result: { hostIP: string; hostPort: number; containerPort: number; protocol: string }[] };
 }

@@ -1,10 +1,10 @@
 // Resolves a new container's mounts: checks -v/--mount requests, adds an
 // anonymous volume for each image VOLUME nobody mounted over, creates named
 // volumes on first use and fills new ones from the image.
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { BerthError } from '../errors.js';
-import { parseImageConfig } from '../image/image-config.js';
+import { imageRuntimeConfig } from './image-config-blob.js';
 import type { MetadataDb } from '../store/db.js';
 import type { ContainerMount, MountRequest } from '../runtime/user-mounts.js';
 import { createVolumeRecord, removeVolume, volumeData } from './volume-store.js';
@@ -46,12 +46,7 @@ function cleanTarget(target: string): string {
 }
 
 async function imageVolumes(root: string, imageId: string): Promise<string[]> {
-  try {
-    const cfg = parseImageConfig(await readFile(join(root, 'content', 'blobs', 'sha256', imageId.replace(/^sha256:/, ''))));
-    return Object.keys(cfg.config?.Volumes ?? {});
-  } catch {
-    return [];
-  }
+  return Object.keys((await imageRuntimeConfig(root, imageId)).Volumes ?? {});
 }
 
 async function bindMount(r: MountRequest, target: string): Promise<ContainerMount> {

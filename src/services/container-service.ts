@@ -22,7 +22,8 @@ import { containerStats, containerTop } from './container-stats.js';
 import { execInContainer } from './container-exec.js';
 import { dropCreated, resolveMounts } from './container-mounts.js';
 import { removeAnonymousVolumes } from './volume-store.js';
-import { resolveNetworkMode } from '../network/container-network.js';
+import { checkEtcOptions, checkPublish, publishedPorts, resolveNetworkMode } from '../network/container-network.js';
+import { imageRuntimeConfig } from './image-config-blob.js';
 import type { CallContext } from '../daemon/call-context.js';
 import type { ImageService } from './image-service.js';
 
@@ -86,6 +87,11 @@ export class ContainerService {
       created = resolved.created;
       if (resolved.mounts.length > 0) spec.mounts = resolved.mounts;
       if (p.network !== undefined) spec.network = await resolveNetworkMode(this.db, p.network, (ref) => findContainerId(this.db, ref));
+      const exposed = p.publishAll ? Object.keys((await imageRuntimeConfig(this.paths.root, image.id)).ExposedPorts ?? {}) : null;
+      const ports = checkPublish(spec.network, p.publish, exposed);
+      if (ports && spec.network) spec.network.ports = ports;
+      const etc = checkEtcOptions(p, spec.network);
+      if (etc) spec.etc = etc;
       trace('mounts resolved');
       const input: ContainerInput = { id, name, image: p.image, imageId: image.id, createdAt: new Date().toISOString(), spec };
       await this.router.ask(containerActorId(id), { type: 'CREATE' }, { kind: 'container', input });
@@ -256,6 +262,11 @@ export class ContainerService {
     await this.ask(id, { type: 'REMOVE', force });
     if (volumes && ctx) await removeAnonymousVolumes(this.db, this.paths.root, ctx);
     return { id };
+  }
+
+  /** `berth port`: the container's published ports as they are now. */
+  async ports(ref: string): Promise<{ hostIP: string; hostPort: number; containerPort: number; protocol: string }[]> {
+    return publishedPorts(this.paths.root, findContainerId(this.db, ref));
   }
 
   async prune(): Promise<{ deleted: string[]; spaceReclaimed: number }> {

@@ -8,7 +8,7 @@ import { readEnvFile } from './env-file.js';
 import { parseDetachKeys } from './detach-keys.js';
 import { parseRestartPolicy } from './restart-policy.js';
 import { parseMountFlags } from './volume-flags.js';
-import { parseNetworkFlag } from './network-flags.js';
+import { networkParams, parseNetworkFlag } from './network-flags.js';
 
 export interface RunFlags {
   rm?: boolean;
@@ -32,6 +32,12 @@ export interface RunFlags {
   volume?: string[];
   mount?: string[];
   network?: string;
+  addHost?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  networkAlias?: string[];
+  publish?: string[];
+  publishAll?: boolean;
 }
 
 /** What `run` sends: everything `create` takes, plus detach. */
@@ -130,6 +136,7 @@ export function toCreateParams(args: string[], flags: RunFlags, cliEnv: NodeJS.P
   if (mounts) params.mounts = mounts;
   const network = parseNetworkFlag(flags.network);
   if (network !== undefined) params.network = network;
+  Object.assign(params, networkParams(flags));
   return params;
 }
 
