@@ -10,6 +10,7 @@ import { isMountPoint } from '../util/mountinfo.js';
 import { umount2, MNT_DETACH } from '../native/addon.js';
 import type { MetadataDb } from '../store/db.js';
 import { chainAdd, chainDel, type CachedAttachment } from './cni-chain.js';
+import { ensureBridgeAddress } from './bridge-address.js';
 import { allocatePorts, exposedMappings, parsePublish, type PortMapping } from './ports.js';
 import { execPlugin } from './cni-exec.js';
 import type { EtcOptions } from './etc-files.js';
@@ -144,6 +145,7 @@ export async function attachNetwork(env: NetworkEnv, id: string, net: ContainerN
       const rec = env.db.networks.get(netId);
       if (!rec) throw new BerthError('not_found', `network ${netId.slice(0, 12)} of this container was removed; connect the container to another network`);
       const portMappings = k === 0 && net.ports ? await allocatePorts(net.ports, await portsInUse(env.root, id)) : [];
+      await ensureBridgeAddress(rec);
       await chainAdd(cniCacheDir(env.root), conflistOf(env.root, rec), { containerId: id, netns: path, ifName: `eth${k}` }, portMappings.length > 0 ? { portMappings } : {});
     }
   } catch (err) {

@@ -27,13 +27,16 @@ export function conflistOf(root: string, rec: NetworkRecord): ConfList {
       {
         type: 'bridge',
         bridge: rec.bridge,
-        isGateway: !rec.internal,
+        // isGateway would switch on the host's ip_forward: Berth gives the
+        // bridge its gateway address itself (bridge-address.ts) and routes
+        // nothing, so networks stay apart and nothing leaves the host.
+        isGateway: false,
         ipMasq: false,
         hairpinMode: true,
         ipam: {
           type: 'host-local',
           ranges: [[{ subnet: rec.subnet, gateway: rec.gateway }]],
-          routes: rec.internal ? [] : [{ dst: '0.0.0.0/0' }],
+          routes: rec.internal ? [] : [{ dst: '0.0.0.0/0', gw: rec.gateway }],
           dataDir: ipamDir(root),
         },
       },

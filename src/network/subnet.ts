@@ -46,7 +46,8 @@ export function checkGateway(c: Cidr, gateway: string | undefined): string {
 /** The subnets of the host's IPv4 routes (main table, default route left out). */
 export async function hostRoutes(): Promise<Cidr[]> {
   const { stdout } = await promisify(execFile)('ip', ['-4', '-o', 'route', 'show']);
-  const out: Cidr[] = [];
+  // loopback, "this network" and multicast never go to a bridge
+  const out: Cidr[] = [{ base: 127 * 2 ** 24, bits: 8 }, { base: 0, bits: 8 }, { base: 224 * 2 ** 24, bits: 4 }];
   for (const line of stdout.split('\n')) {
     const dst = line.trim().split(/\s+/)[0];
     if (!dst || !dst.includes('/')) continue;
