@@ -56,6 +56,8 @@ const LOADERS: Record<CommandName, Loader> = {
   'network-rm': () => import('./commands/network/remove.js'),
   'network-prune': () => import('./commands/network/prune.js'),
   port: () => import('./commands/container/port.js'),
+  'network-connect': () => import('./commands/network/connect.js'),
+  'network-disconnect': () => import('./commands/network/connect.js'),
 };
 
 /** Runs the command and returns its exit code; failures are printed here, Docker-style. */

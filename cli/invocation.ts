@@ -8,7 +8,8 @@ export type CommandName = 'pull' | 'images' | 'load' | 'run' | 'ps' | 'logs' | '
   | 'top' | 'stats' | 'object-inspect' | 'container-inspect' | 'container-prune' | 'events'
   // volumes (issue 6)
   | 'volume-create' | 'volume-ls' | 'volume-inspect' | 'volume-rm' | 'volume-prune'
-  | 'network-create' | 'network-ls' | 'network-inspect' | 'network-rm' | 'network-prune' | 'port';
+  | 'network-create' | 'network-ls' | 'network-inspect' | 'network-rm' | 'network-prune' | 'port'
+  | 'network-connect' | 'network-disconnect';
 
 export interface Invocation {
   command: CommandName;

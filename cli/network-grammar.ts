@@ -31,6 +31,12 @@ export function defineNetworkCommands(program: Command, dispatch: Dispatch): voi
   verb(network, 'rm', 'network-rm', dispatch, 'Remove one or more networks')
     .alias('remove')
     .argument('<NETWORK...>', 'network names or ids');
+  verb(network, 'connect', 'network-connect', dispatch, 'Connect a container to a network')
+    .argument('<NETWORK>', 'network name or id')
+    .argument('<CONTAINER>', 'container name or id');
+  verb(network, 'disconnect', 'network-disconnect', dispatch, 'Disconnect a container from a network')
+    .argument('<NETWORK>', 'network name or id')
+    .argument('<CONTAINER>', 'container name or id');
   verb(network, 'prune', 'network-prune', dispatch, 'Remove all unused networks')
     .option('-f, --force', 'Do not prompt for confirmation');
 }

@@ -17,6 +17,7 @@ import type { ActorEnv } from './actor-env.js';
 import { removeAnonymousVolumes } from '../services/volume-store.js';
 import { applyNetns, attachNetwork, detachNetwork } from '../network/container-network.js';
 import { refreshPeers, writeEtcFiles } from '../network/etc-files.js';
+import { forgetContainerNetworks } from '../network/endpoints.js';
 
 /** How long to wait for a shim's cleanup after the exit before going on without it. */
 const SHIM_CLEANUP_WAIT_MS = 10_000;
@@ -225,6 +226,7 @@ export class ContainerEffects {
     trace('name released');
     // run --rm takes the container's anonymous volumes with it, as Docker does.
     if (ctx.spec.autoRemove) await removeAnonymousVolumes(db, this.env.config.root, ctx);
+    await forgetContainerNetworks(db, ctx.id);
   }
 }
 

@@ -35,7 +35,7 @@ function registryHandlers(r: RegistryService): Partial<Record<MethodName, Handle
   };
 }
 
-export function makeHandlers(s: { containers: ContainerService; images: ImageService; system: SystemService; load: LoadService; imageOps: ImageOps; events: EventsService; registry?: RegistryService; volumes?: VolumeService; networks?: NetworkService }): Partial<Record<MethodName, Handler>> {
+export function makeHandlers(s: { containers: ContainerService; images: ImageService; system: SystemService; load: LoadService; imageOps: ImageOps; events: EventsService; registry?: RegistryService; volumes?: VolumeService; networks?: NetworkService; containerIds?: (ref: string) => string }): Partial<Record<MethodName, Handler>> {
   return {
     'system.version': async () => s.system.getVersion(),
     'system.info': async () => s.system.getInfo(),
@@ -43,7 +43,7 @@ export function makeHandlers(s: { containers: ContainerService; images: ImageSer
     'system.events': (p, call) => s.events.stream({ since: optString(p, 'since'), until: optString(p, 'until'), filters: optFilters(p, 'filters') }, call),
     ...(s.registry ? registryHandlers(s.registry) : {}),
     ...(s.volumes ? volumeHandlers(s.volumes) : {}),
-    ...(s.networks ? networkHandlers(s.networks) : {}),
+    ...(s.networks && s.containerIds ? networkHandlers(s.networks, s.containerIds) : {}),
     'image.pull': (p, call) => s.images.pull(str(p, 'ref'), call, { platform: optString(p, 'platform'), auth: optString(p, 'auth') }),
     'image.list': async (p) => s.images.list({ filters: optStrings(p, 'filters'), all: p.all === true }),
     'image.tag': (p) => s.imageOps.tag(str(p, 'source'), str(p, 'target')),

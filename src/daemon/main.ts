@@ -24,6 +24,7 @@ import { loadDaemonConfig } from './config-file.js';
 import { RegistryService } from '../services/registry-service.js';
 import { VolumeService } from '../services/volume-service.js';
 import { NetworkService } from '../network/network-service.js';
+import { findContainerId } from '../services/lookup.js';
 
 function resolveExecutable(name: string, what: string): string {
   const candidates = isAbsolute(name) || name.includes('/') ? [name] : (process.env.PATH ?? '').split(delimiter).map((d) => join(d, name));
@@ -97,7 +98,7 @@ async function run(opts: DaemonOptions): Promise<void> {
   const load = new LoadService(opts.root, images);
   const imageOps = new ImageOps(db, opts.root, images, opts.execRoot);
   if (imageOps.gc.interrupted) await imageOps.gc.collect(); // finishes a GC a crash cut short; nothing else runs yet
-  const server = await startControlServer(opts.socket, makeHandlers({ containers, images, system, load, imageOps, events: new EventsService(db, router), registry: new RegistryService(db, router, fileConfig.registry), volumes: new VolumeService(db, opts.root), networks: new NetworkService(db, opts.root) }), { gid });
+  const server = await startControlServer(opts.socket, makeHandlers({ containers, images, system, load, imageOps, events: new EventsService(db, router), registry: new RegistryService(db, router, fileConfig.registry), volumes: new VolumeService(db, opts.root), networks: new NetworkService(db, opts.root, opts.execRoot), containerIds: (ref: string) => findContainerId(db, ref) }), { gid });
   process.stderr.write(`berthd: listening on unix://${opts.socket} (root ${opts.root}, runtime ${runtime})\n`);
 
   // Last line of defence: a bug in one call is logged, not fatal to every container's daemon.

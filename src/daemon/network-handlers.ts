@@ -4,7 +4,7 @@ import type { Handler } from './call-context.js';
 import type { NetworkService } from '../network/network-service.js';
 import type { MethodName } from '../protocol/methods.js';
 
-export function networkHandlers(n: NetworkService): Partial<Record<MethodName, Handler>> {
+export function networkHandlers(n: NetworkService, containerId: (ref: string) => string): Partial<Record<MethodName, Handler>> {
   return {
     'network.create': (p) =>
       n.create({
@@ -19,5 +19,7 @@ export function networkHandlers(n: NetworkService): Partial<Record<MethodName, H
     'network.inspect': (p) => n.inspect(str(p, 'name')),
     'network.remove': (p) => n.remove(str(p, 'name')),
     'network.prune': () => n.prune(),
+    'network.connect': (p) => n.connect(str(p, 'network'), containerId(str(p, 'container'))),
+    'network.disconnect': (p) => n.disconnect(str(p, 'network'), containerId(str(p, 'container'))),
   };
 }

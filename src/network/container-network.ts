@@ -11,6 +11,8 @@ import { umount2, MNT_DETACH } from '../native/addon.js';
 import type { MetadataDb } from '../store/db.js';
 import { chainAdd, chainDel, type CachedAttachment } from './cni-chain.js';
 import { ensureBridgeAddress } from './bridge-address.js';
+import { containerNetworks } from './endpoints.js';
+import type { ContainerContext } from '../machines/container.js';
 import { allocatePorts, exposedMappings, parsePublish, type PortMapping } from './ports.js';
 import { execPlugin } from './cni-exec.js';
 import type { EtcOptions } from './etc-files.js';
@@ -141,7 +143,7 @@ export async function attachNetwork(env: NetworkEnv, id: string, net: ContainerN
   await createNetns(path);
   try {
     await execPlugin('ADD', 'lo', { type: 'loopback' }, { containerId: id, netns: path, ifName: 'lo' });
-    for (const [k, netId] of (net.networks ?? []).entries()) {
+    for (const [k, netId] of containerNetworks(env.db, { id, spec: { network: net } as ContainerContext['spec'] }).entries()) {
       const rec = env.db.networks.get(netId);
       if (!rec) throw new BerthError('not_found', `network ${netId.slice(0, 12)} of this container was removed; connect the container to another network`);
       const portMappings = k === 0 && net.ports ? await allocatePorts(net.ports, await portsInUse(env.root, id)) : [];

@@ -10,6 +10,8 @@ import type { MetadataDb } from '../store/db.js';
 import type { NetworkRecord } from '../store/records.js';
 import type { ContainerContext } from '../machines/container.js';
 import type { CachedAttachment } from './cni-chain.js';
+import { containerNetworks } from './endpoints.js';
+import { connectNetwork, disconnectNetwork } from './network-connect.js';
 import { cniCacheDir, createNetwork, ipamDir, requireNetwork, DEFAULT_NETWORK, type NetworkCreate } from './network-store.js';
 
 const run = promisify(execFile);
@@ -17,14 +19,22 @@ const run = promisify(execFile);
 export type NetworkDoc = Record<string, unknown>;
 
 export class NetworkService {
-  constructor(private readonly db: MetadataDb, private readonly root: string) {}
+  constructor(private readonly db: MetadataDb, private readonly root: string, private readonly execRoot: string) {}
+
+  connect(net: string, containerId: string): Promise<null> {
+    return connectNetwork({ db: this.db, root: this.root, execRoot: this.execRoot }, net, containerId);
+  }
+
+  disconnect(net: string, containerId: string): Promise<null> {
+    return disconnectNetwork({ db: this.db, root: this.root, execRoot: this.execRoot }, net, containerId);
+  }
 
   /** Ids and names of the containers (any state) configured on the network. */
   private users(id: string): { id: string; name: string }[] {
     const out: { id: string; name: string }[] = [];
     for (const { value } of this.db.actors.getRange({ start: 'container/', end: 'container0' })) {
       const ctx = (value.snapshot as { context?: ContainerContext }).context;
-      if (ctx?.spec.network?.networks?.includes(id)) out.push({ id: ctx.id, name: ctx.name });
+      if (ctx && containerNetworks(this.db, ctx).includes(id)) out.push({ id: ctx.id, name: ctx.name });
     }
     return out;
   }

@@ -61,7 +61,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (d) {
     for (const id of ok(d.berth(['ps', '-aq'])).split('\n').filter(Boolean)) d.berth(['rm', '-f', id]);
-    for (const n of ['appnet', 'othernet', 'bridge']) d.berth(['network', 'rm', n]);
+    for (const n of ['appnet', 'othernet', 'sidenet', 'bridge']) d.berth(['network', 'rm', n]);
     await d.stop();
   }
 });
@@ -98,6 +98,25 @@ describe('user networks', () => {
     expect(ok(d.berth(['run', '--rm', '--network', 'othernet', 'busybox', 'wget', '-qO-', `http://${ip}/`]))).toBe('hello from web\n');
     ok(d.berth(['rm', '-f', 'lonely']));
     ok(d.berth(['network', 'rm', 'othernet']));
+  });
+
+  it('connect gives a running container a network at once; disconnect cuts it', () => {
+    const webId = ok(d.berth(['run', '-d', '--name', 'web2', '--network', 'appnet', '-v', `${www}:/www:ro`, 'busybox', 'httpd', '-f', '-p', '80', '-h', '/www'])).trim();
+    ok(d.berth(['network', 'create', 'sidenet']));
+    ok(d.berth(['run', '-d', '--name', 'client', '--network', 'sidenet', 'busybox', 'sleep', '600']));
+    const ip = (JSON.parse(ok(d.berth(['network', 'inspect', 'appnet'])))[0].Containers[webId].IPv4Address as string).split('/')[0];
+    const fetchWeb = () => d.berth(['exec', 'client', 'sh', '-c', `timeout 3 wget -qO- http://${ip}/ || echo cut`]).stdout;
+    expect(fetchWeb()).toBe('cut\n');
+    ok(d.berth(['network', 'connect', 'appnet', 'client']));
+    expect(fetchWeb()).toBe('hello from web\n');
+    expect(ok(d.berth(['exec', 'client', 'wget', '-qO-', 'http://web2/']))).toBe('hello from web\n');
+    expect(d.berth(['network', 'connect', 'appnet', 'client']).stderr).toMatch(/already exists in network appnet/);
+    ok(d.berth(['network', 'disconnect', 'appnet', 'client']));
+    expect(fetchWeb()).toBe('cut\n');
+    expect(ok(d.berth(['exec', 'client', 'ls', '/sys/class/net'])).split('\n').filter(Boolean).sort()).toEqual(['eth0', 'lo']);
+    expect(d.berth(['network', 'disconnect', 'appnet', 'client']).stderr).toMatch(/is not connected to network appnet/);
+    ok(d.berth(['rm', '-f', 'client', 'web2']));
+    ok(d.berth(['network', 'rm', 'sidenet']));
   });
 
   it('--network none has only lo; host shares the host namespace; container: joins another container', () => {
