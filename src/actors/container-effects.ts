@@ -32,6 +32,8 @@ export class ContainerEffects {
   pendingSize: { rows: number; cols: number } | null = null;
   /** the shim reported the exit and then closed: it has deleted the container and unmounted its rootfs */
   private shimCleanedUp = false;
+  /** the container's --network mode (fixed at creation): only bridge networks have anything to release */
+  networkMode: string | undefined;
 
   constructor(private readonly env: ActorEnv, private readonly actorId: string, private readonly id: string) {
     this.paths = containerPaths(env.config.root, env.config.execRoot, id);
@@ -147,6 +149,7 @@ export class ContainerEffects {
 
   /** CNI DEL and the namespace's removal; a failure is logged, the container still exits. */
   private async releaseNetwork(): Promise<void> {
+    if (this.networkMode !== 'bridge') return;
     await detachNetwork(this.netEnv, this.id).catch((err: unknown) => process.stderr.write(`berthd: ${this.shortId}: network teardown: ${(err as Error).message}\n`));
     await refreshPeers(this.env.db, this.env.config.root, this.id).catch(() => {});
   }
@@ -226,7 +229,7 @@ export class ContainerEffects {
     trace('name released');
     // run --rm takes the container's anonymous volumes with it, as Docker does.
     if (ctx.spec.autoRemove) await removeAnonymousVolumes(db, this.env.config.root, ctx);
-    await forgetContainerNetworks(db, ctx.id);
+    if (ctx.spec.network?.mode === 'bridge') await forgetContainerNetworks(db, ctx.id);
   }
 }
 
