@@ -21,7 +21,7 @@ export async function ensureBridgeAddress(rec: NetworkRecord): Promise<void> {
   const { stdout } = await run('ip', ['-4', '-o', 'addr', 'show', 'dev', rec.bridge]);
   if (!stdout.includes(` ${rec.gateway}/${prefix} `)) {
     await run('ip', ['addr', 'add', `${rec.gateway}/${prefix}`, 'dev', rec.bridge]).catch((err: Error) => {
-      if (!/File exists/.test(err.message)) throw new BerthError('runtime_error', `cannot give bridge ${rec.bridge} its gateway ${rec.gateway}: ${err.message}`);
+      if (!/File exists|already assigned/.test(err.message)) throw new BerthError('runtime_error', `cannot give bridge ${rec.bridge} its gateway ${rec.gateway}: ${err.message}`);
     });
   }
   await run('ip', ['link', 'set', rec.bridge, 'up']);

@@ -70,7 +70,17 @@ export interface NetworkCreate {
   labels?: Record<string, string>;
 }
 
-export async function createNetwork(db: MetadataDb, p: NetworkCreate): Promise<NetworkRecord> {
+// Creations run one at a time (all on the daemon's main thread): the name
+// and subnet checks and the write must not interleave.
+let creating: Promise<unknown> = Promise.resolve();
+
+export function createNetwork(db: MetadataDb, p: NetworkCreate): Promise<NetworkRecord> {
+  const next = creating.then(() => createOne(db, p));
+  creating = next.catch(() => {});
+  return next;
+}
+
+async function createOne(db: MetadataDb, p: NetworkCreate): Promise<NetworkRecord> {
   if (!NAME.test(p.name)) throw new BerthError('invalid_argument', `invalid network name "${p.name}": use letters, digits, and _ . - (not first)`);
   if (['host', 'none'].includes(p.name)) throw new BerthError('invalid_argument', `network name "${p.name}" is reserved: ${p.name} is a network mode, not a network`);
   if (p.driver !== undefined && p.driver !== 'bridge') throw new BerthError('not_found', `network driver "${p.driver}" is not supported: berth has the bridge driver only`);
@@ -106,5 +116,14 @@ export async function createNetwork(db: MetadataDb, p: NetworkCreate): Promise<N
 
 /** The default network, created the first time a container asks for it. */
 export async function defaultNetwork(db: MetadataDb): Promise<NetworkRecord> {
-  return findNetwork(db, DEFAULT_NETWORK) ?? createNetwork(db, { name: DEFAULT_NETWORK });
+  const found = findNetwork(db, DEFAULT_NETWORK);
+  if (found) return found;
+  try {
+    return await createNetwork(db, { name: DEFAULT_NETWORK });
+  } catch (err) {
+    // a concurrent first use created it meanwhile
+    const now = findNetwork(db, DEFAULT_NETWORK);
+    if (now) return now;
+    throw err;
+  }
 }

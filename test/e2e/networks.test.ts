@@ -128,8 +128,10 @@ describe('user networks', () => {
     ok(d.berth(['rm', '-f', 'owner']));
   });
 
-  it('the default bridge network is created on first use', () => {
-    const out = ok(d.berth(['run', '--rm', '--network', 'bridge', 'busybox', 'sh', '-c', 'ip -4 -o addr show eth0']));
+  it('the default bridge network is created once, on first use, even by concurrent runs', async () => {
+    const runs = await Promise.all([1, 2].map(() => d.berthAsync(['run', '--rm', '--network', 'bridge', 'busybox', 'sh', '-c', 'ip -4 -o addr show eth0'])));
+    const out = runs.map((r) => ok(r)).join('');
+    expect(ok(d.berth(['network', 'ls', '--format', '{{.Name}}'])).split('\n').filter((n) => n === 'bridge')).toHaveLength(1);
     const doc = JSON.parse(ok(d.berth(['network', 'inspect', 'bridge'])))[0];
     const subnet = doc.IPAM.Config[0].Subnet as string;
     expect(out).toContain(`inet ${subnet.split('.').slice(0, 2).join('.')}.`);
