@@ -54,6 +54,19 @@ const LOADERS: Record<CommandName, Loader> = {
   'system-df': () => import('./commands/system/df.js'),
   'system-prune': () => import('./commands/system/prune.js'),
   ui: () => import('./commands/system/ui.js'),
+  'volume-create': () => import('./commands/volume/create.js'),
+  'volume-ls': () => import('./commands/volume/list.js'),
+  'volume-inspect': () => import('./commands/volume/inspect.js'),
+  'volume-rm': () => import('./commands/volume/remove.js'),
+  'volume-prune': () => import('./commands/volume/prune.js'),
+  'network-create': () => import('./commands/network/create.js'),
+  'network-ls': () => import('./commands/network/list.js'),
+  'network-inspect': () => import('./commands/network/inspect.js'),
+  'network-rm': () => import('./commands/network/remove.js'),
+  'network-prune': () => import('./commands/network/prune.js'),
+  port: () => import('./commands/container/port.js'),
+  'network-connect': () => import('./commands/network/connect.js'),
+  'network-disconnect': () => import('./commands/network/connect.js'),
 };
 
 /** Runs the command and returns its exit code; failures are printed here, Docker-style. */

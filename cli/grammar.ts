@@ -6,6 +6,8 @@ import type { CommandName, Dispatch } from './invocation.js';
 import { configureUsageErrors, UsageExit } from './usage-errors.js';
 import { EXIT_RUN_FAILED } from './exit-codes.js';
 import { defineFsCommands } from './grammar-fs.js';
+import { defineVolumeCommands } from './volume-grammar.js';
+import { defineNetworkCommands } from './network-grammar.js';
 
 type Define = (parent: Command, name: string, dispatch: Dispatch) => Command;
 
@@ -162,7 +164,8 @@ export const defineStop: Define = (parent, name, dispatch) =>
 export const defineRm: Define = (parent, name, dispatch) =>
   verb(parent, name, 'rm', dispatch, 'Remove one or more containers')
     .argument('<CONTAINER...>', 'container names or ids')
-    .option('-f, --force', 'Force the removal of a running container (uses SIGKILL)');
+    .option('-f, --force', 'Force the removal of a running container (uses SIGKILL)')
+    .option('-v, --volumes', 'Remove anonymous volumes associated with the container');
 
 export const defineVersion: Define = (parent, name, dispatch) =>
   verb(parent, name, 'version', dispatch, 'Show the Berth version information');
@@ -206,7 +209,16 @@ function withContainerFlags(cmd: Command): Command {
     .option('--stop-signal <SIGNAL>', 'Signal to stop the container')
     .option('--stop-timeout <SECONDS>', 'Timeout (in seconds) to stop a container', seconds)
     .option('--log-driver <DRIVER>', 'Logging driver for the container (local, json-file, none)')
-    .option('--log-opt <KEY=VALUE>', 'Log driver options (repeatable)', collect);
+    .option('--log-opt <KEY=VALUE>', 'Log driver options (repeatable)', collect)
+    .option('-v, --volume <[SOURCE:]TARGET[:ro]>', 'Bind mount a host path or mount a volume (repeatable)', collect)
+    .option('--mount <type=…,source=…,target=…>', 'Attach a bind, volume or tmpfs mount (repeatable)', collect)
+    .option('--network <NETWORK>', 'Connect a container to a network: none, host, bridge, NAME or container:NAME')
+    .option('--network-alias <ALIAS>', 'Add a network-scoped alias for the container (repeatable)', collect)
+    .option('--add-host <HOST:IP>', 'Add a custom host-to-IP mapping (repeatable)', collect)
+    .option('--dns <IP>', 'Set custom DNS servers (repeatable)', collect)
+    .option('--dns-search <DOMAIN>', 'Set custom DNS search domains (repeatable)', collect)
+    .option('-p, --publish <[IP:]HOST:CONTAINER[/PROTO]>', "Publish a container's port(s) to the host (repeatable)", collect)
+    .option('-P, --publish-all', 'Publish all exposed ports to random ports');
 }
 
 export const defineCreate: Define = (parent, name, dispatch) =>
@@ -320,7 +332,7 @@ function defineDebug(program: Command, dispatch: Dispatch): void {
 }
 
 /** Docker's management commands: `berth image ls`, `berth container run`, … */
-function group(parent: Command, name: string, description: string): Command {
+export function group(parent: Command, name: string, description: string): Command {
   const cmd = parent.command(name).description(description).helpCommand(false);
   configureUsageErrors(cmd);
   return cmd;
@@ -410,6 +422,8 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
   defineStats(container, 'stats', dispatch);
   defineContainerInspect(container, 'inspect', dispatch);
   defineContainerPrune(container, 'prune', dispatch);
+  defineVolumeCommands(program, dispatch);
+  defineNetworkCommands(program, dispatch);
   defineFsCommands(program, container, group(program, 'system', 'Manage Berth'), dispatch);
 
   defineDebug(program, dispatch);

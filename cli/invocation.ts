@@ -11,7 +11,11 @@ export type CommandName = 'pull' | 'images' | 'load' | 'run' | 'ps' | 'logs' | '
   // container file systems and disk usage
   | 'cp' | 'diff' | 'commit' | 'system-df' | 'system-prune'
   // state visualizer (issue 7)
-  | 'ui';
+  | 'ui'
+  // volumes (issue 6)
+  | 'volume-create' | 'volume-ls' | 'volume-inspect' | 'volume-rm' | 'volume-prune'
+  | 'network-create' | 'network-ls' | 'network-inspect' | 'network-rm' | 'network-prune' | 'port'
+  | 'network-connect' | 'network-disconnect';
 
 export interface Invocation {
   command: CommandName;

@@ -24,6 +24,7 @@ class ContainerActor implements HostedActor {
 
   constructor(private readonly env: ActorEnv, readonly actorId: string, input: ContainerInput, snapshot?: unknown) {
     const fx = (this.effects = new ContainerEffects(env, actorId, input.id));
+    fx.networkMode = input.spec.network?.mode;
     const machine = containerMachine.provide({
       actors: {
         startContainer: fromPromise<StartOutput, ContainerContext>(({ input: ctx }) => fx.start(ctx)),

@@ -12,8 +12,12 @@ import { runRuntime } from '../runtime/runtime-cli.js';
 import { parseSignal } from '../runtime/signals.js';
 import { isMountPoint } from '../util/mountinfo.js';
 import { traceStart } from '../util/trace.js';
-import type { ContainerContext, ExitOutput, StartOutput } from '../machines/container.js';
+import { dockerState, type ContainerContext, type ExitOutput, type StartOutput } from '../machines/container.js';
 import type { ActorEnv } from './actor-env.js';
+import { removeAnonymousVolumes } from '../services/volume-store.js';
+import { applyNetns, attachNetwork, detachNetwork } from '../network/container-network.js';
+import { refreshPeers, writeEtcFiles } from '../network/etc-files.js';
+import { forgetContainerNetworks } from '../network/endpoints.js';
 
 /** How long to wait for a shim's cleanup after the exit before going on without it. */
 const SHIM_CLEANUP_WAIT_MS = 10_000;
@@ -28,6 +32,8 @@ export class ContainerEffects {
   pendingSize: { rows: number; cols: number } | null = null;
   /** the shim reported the exit and then closed: it has deleted the container and unmounted its rootfs */
   private shimCleanedUp = false;
+  /** the container's --network mode (fixed at creation): only bridge networks have anything to release */
+  networkMode: string | undefined;
 
   constructor(private readonly env: ActorEnv, private readonly actorId: string, private readonly id: string) {
     this.paths = containerPaths(env.config.root, env.config.execRoot, id);
@@ -53,6 +59,10 @@ export class ContainerEffects {
     ]);
     await rm(p.exitFile, { force: true });
     const spec = buildOciSpec(ctx.spec, { cgroupsPath: `/berth/${ctx.id}` });
+    const netns = await attachNetwork(this.netEnv, ctx.id, ctx.spec.network, (id) => this.pidOf(id));
+    applyNetns(spec, netns);
+    if (ctx.spec.network?.mode === 'bridge') (spec.mounts as unknown[]).push(...(await writeEtcFiles(this.env.db, this.env.config.root, ctx)));
+    trace('network attached');
     // Not fsynced: the bundle is rewritten from the journaled context at every start.
     await writeFile(p.configJson, JSON.stringify(spec));
     trace('bundle written');
@@ -69,6 +79,9 @@ export class ContainerEffects {
       terminal: ctx.spec.tty === true,
       logDriver: ctx.spec.logDriver,
       logOpts: ctx.spec.logOpts,
+    }).catch(async (err: unknown) => {
+      await this.releaseNetwork();
+      throw err;
     });
     trace('shim created the container');
     const attach = await this.connect();
@@ -107,11 +120,15 @@ export class ContainerEffects {
         if (this.startSentAt !== null) this.externalMs += performance.now() - this.startSentAt;
         this.startSentAt = null;
         this.dropAttach();
+        await this.releaseNetwork();
         return exitOutput(rec);
       } catch (err) {
         this.dropAttach();
         const rec = await this.readExitFile().catch(() => null);
-        if (rec) return exitOutput(rec);
+        if (rec) {
+          await this.releaseNetwork();
+          return exitOutput(rec);
+        }
         if (!(await this.shimAlive())) return this.reapAfterLostShim((err as Error).message);
         if (attempt >= 3) {
           throw new BerthError('runtime_error', `container ${this.shortId}: its shim is running but does not answer (${(err as Error).message})`);
@@ -136,6 +153,7 @@ export class ContainerEffects {
    */
   async clearLeftovers(): Promise<void> {
     this.restored = false;
+    await this.releaseNetwork(); // a network attached by the cut-short start
     const shimPid = await this.shimPid();
     const hasState = existsSync(join(this.env.config.runtimeRoot, this.id));
     if (shimPid === null && !hasState) return;
@@ -179,7 +197,26 @@ export class ContainerEffects {
     await unmountRoot(this.paths.rootfs);
     await rm(this.paths.shimDir, { recursive: true, force: true });
     this.shimCleanedUp = true;
+    await this.releaseNetwork();
     return { exitCode: 255, finishedAt: new Date().toISOString(), oomKilled: false };
+  }
+
+  private get netEnv() {
+    return { db: this.env.db, root: this.env.config.root, execRoot: this.env.config.execRoot };
+  }
+
+  /** The init pid of another (running) container, for --network container:ID. */
+  private pidOf(id: string): number | null {
+    const snap = this.env.db.actors.get(`container/${id}`)?.snapshot as { value?: unknown; context?: ContainerContext } | undefined;
+    const state = dockerState(snap?.value);
+    return state === 'running' || state === 'paused' ? snap?.context?.pid ?? null : null;
+  }
+
+  /** CNI DEL and the namespace's removal; a failure is logged, the container still exits. */
+  private async releaseNetwork(): Promise<void> {
+    if (this.networkMode !== 'bridge') return;
+    await detachNetwork(this.netEnv, this.id).catch((err: unknown) => process.stderr.write(`berthd: ${this.shortId}: network teardown: ${(err as Error).message}\n`));
+    await refreshPeers(this.env.db, this.env.config.root, this.id).catch(() => {});
   }
 
   dropAttach(): void {
@@ -231,6 +268,7 @@ export class ContainerEffects {
     const p = this.paths;
     const trace = traceStart(`${this.shortId} remove`);
     this.dropAttach();
+    await this.releaseNetwork();
     if (!this.shimCleanedUp && existsSync(join(this.env.config.runtimeRoot, ctx.id))) {
       // A container whose shim died before deleting it (a dead container): its processes and cgroups go now.
       await runRuntime(this.runtime, ['delete', '--force', ctx.id]).catch(() => {});
@@ -250,6 +288,10 @@ export class ContainerEffects {
     trace('files removed');
     // The name is released in the same transaction as the final journal
     // entry (see releaseName), so a removal is recorded whole or not at all.
+    const db = this.env.db;
+    // run --rm takes the container's anonymous volumes with it, as Docker does.
+    if (ctx.spec.autoRemove) await removeAnonymousVolumes(db, this.env.config.root, ctx);
+    if (ctx.spec.network?.mode === 'bridge') await forgetContainerNetworks(db, ctx.id);
   }
 }
 

@@ -2,6 +2,7 @@
 import { BerthError } from '../errors.js';
 import { optBool, optFilters, optNumber, optString, optStringMap, optStrings, str, type Params } from './params.js';
 import type { Handler } from './call-context.js';
+import { checkMountRequests } from '../services/container-mounts.js';
 import type { ContainerService } from '../services/container-service.js';
 import type { MethodName, RunParams } from '../protocol/methods.js';
 
@@ -33,6 +34,14 @@ function runParams(p: Params): RunParams {
     openStdin: optBool(p, 'openStdin'),
     logDriver: logDriver(p),
     logOpts: optStringMap(p, 'logOpts'),
+    mounts: checkMountRequests(p.mounts),
+    network: optString(p, 'network'),
+    addHosts: optStrings(p, 'addHosts'),
+    dns: optStrings(p, 'dns'),
+    dnsSearch: optStrings(p, 'dnsSearch'),
+    networkAliases: optStrings(p, 'networkAliases'),
+    publish: optStrings(p, 'publish'),
+    publishAll: optBool(p, 'publishAll'),
     detach: optBool(p, 'detach'),
   };
 }
@@ -64,8 +73,9 @@ export function containerHandlers(c: ContainerService): Partial<Record<MethodNam
     'container.rename': (p) => c.rename(str(p, 'id'), str(p, 'name')),
     'container.resize': (p) => c.resize(str(p, 'id'), optNumber(p, 'rows') ?? 0, optNumber(p, 'cols') ?? 0),
     'container.inspect': (p) => c.inspect(str(p, 'id')),
-    'container.remove': (p) => c.remove(str(p, 'id'), optBool(p, 'force') ?? false),
+    'container.remove': (p) => c.remove(str(p, 'id'), optBool(p, 'force') ?? false, optBool(p, 'volumes') ?? false),
     'container.prune': (p) => c.prune(optFilters(p, 'filters')),
+    'container.port': (p) => c.ports(str(p, 'id')),
     'container.top': (p) => c.top(str(p, 'id')),
     'container.exec': (p, call) =>
       c.exec(

@@ -9,6 +9,10 @@ import type { MetadataDb } from '../store/db.js';
 import { containerHandlers } from './container-handlers.js';
 import { fsHandlers } from './fs-handlers.js';
 import type { ContainerFsOps } from '../services/container-fs-ops.js';
+import { volumeHandlers } from './volume-handlers.js';
+import type { VolumeService } from '../services/volume-service.js';
+import { networkHandlers } from './network-handlers.js';
+import type { NetworkService } from '../network/network-service.js';
 import type { Handler } from './call-context.js';
 import type { ContainerService } from '../services/container-service.js';
 import type { ImageService } from '../services/image-service.js';
@@ -35,7 +39,7 @@ function registryHandlers(r: RegistryService): Partial<Record<MethodName, Handle
   };
 }
 
-export function makeHandlers(s: { ui?: () => { url: string }; containers: ContainerService; images: ImageService; system: SystemService; load: LoadService; imageOps: ImageOps; events: EventsService; registry?: RegistryService; db: MetadataDb; fs?: ContainerFsOps }): Partial<Record<MethodName, Handler>> {
+export function makeHandlers(s: { ui?: () => { url: string }; containers: ContainerService; images: ImageService; system: SystemService; load: LoadService; imageOps: ImageOps; events: EventsService; registry?: RegistryService; db: MetadataDb; fs?: ContainerFsOps; volumes?: VolumeService; networks?: NetworkService; containerIds?: (ref: string) => string }): Partial<Record<MethodName, Handler>> {
   return {
     'system.version': async () => s.system.getVersion(),
     'system.info': async () => s.system.getInfo(),
@@ -44,6 +48,8 @@ export function makeHandlers(s: { ui?: () => { url: string }; containers: Contai
     'system.events': (p, call) => s.events.stream({ since: optString(p, 'since'), until: optString(p, 'until'), filters: optFilters(p, 'filters') }, call),
     ...(s.registry ? registryHandlers(s.registry) : {}),
     ...(s.fs ? fsHandlers(s.fs) : {}),
+    ...(s.volumes ? volumeHandlers(s.volumes) : {}),
+    ...(s.networks && s.containerIds ? networkHandlers(s.networks, s.containerIds) : {}),
     'image.pull': (p, call) => s.images.pull(str(p, 'ref'), call, { platform: optString(p, 'platform'), auth: optString(p, 'auth') }),
     'image.list': async (p) => s.images.list({ filters: optStrings(p, 'filters'), all: p.all === true }),
     'image.tag': (p) => s.imageOps.tag(str(p, 'source'), str(p, 'target')),

@@ -26,6 +26,9 @@ import { lockRoot } from './root-lock.js';
 import { loadDaemonConfig } from './config-file.js';
 import { RegistryService } from '../services/registry-service.js';
 import { startUi } from '../ui/ui-start.js';
+import { VolumeService } from '../services/volume-service.js';
+import { NetworkService } from '../network/network-service.js';
+import { findContainerId } from '../services/lookup.js';
 
 function resolveExecutable(name: string, what: string): string {
   const candidates = isAbsolute(name) || name.includes('/') ? [name] : (process.env.PATH ?? '').split(delimiter).map((d) => join(d, name));
@@ -86,7 +89,7 @@ async function run(opts: DaemonOptions): Promise<void> {
   const imageOps = new ImageOps(db, opts.root, images, opts.execRoot);
   if (imageOps.gc.interrupted) await imageOps.gc.collect(); // finishes a GC a crash cut short; nothing else runs yet
   const ui = await startUi(opts, db, router, async (id) => (await containers.stats([id], false))[0]);
-  const handlers = makeHandlers({ ui: ui.info, containers, images, system, load, imageOps, events: new EventsService(db, router), registry: new RegistryService(db, router, fileConfig.registry), db, fs: new ContainerFsOps(db, opts, images, imageOps, containers) });
+  const handlers = makeHandlers({ ui: ui.info, containers, images, system, load, imageOps, events: new EventsService(db, router), registry: new RegistryService(db, router, fileConfig.registry), db, fs: new ContainerFsOps(db, opts, images, imageOps, containers), volumes: new VolumeService(db, opts.root), networks: new NetworkService(db, opts.root, opts.execRoot), containerIds: (ref: string) => findContainerId(db, ref) });
   if (opts.faultInjection) handlers['debug.fault'] = async (p) => injectFault(p as unknown as FaultParams, router, pool);
   const server = await startControlServer(opts.socket, handlers, { gid });
   const dockerApi = opts.dockerSocket ? await startDockerApi(opts.dockerSocket, handlers, { gid }) : null;

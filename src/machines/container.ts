@@ -4,6 +4,9 @@
 // clock; the restart backoff is an xstate delay, so tests drive it with a
 // simulated clock.
 import { assign, setup } from 'xstate';
+import type { ContainerMount } from '../runtime/user-mounts.js';
+import type { ContainerNetwork } from '../network/container-network.js';
+import type { EtcOptions } from '../network/etc-files.js';
 import { unprovided } from './unprovided.js';
 import { serializeError, type SerializedError } from '../errors.js';
 import { backoffDelay, ranFor, RESET_AFTER_MS, restartsWithDaemon, shouldRestart, NO_RESTART, type RestartPolicy } from './restart-policy.js';
@@ -26,6 +29,12 @@ export interface ContainerRunSpec {
   restartPolicy?: RestartPolicy;
   logDriver?: 'local' | 'json-file' | 'none';
   logOpts?: Record<string, string>;
+  /** -v, --mount and image VOLUMEs, resolved at creation */
+  mounts?: ContainerMount[];
+  /** --network, resolved at creation; absent means none */
+  network?: ContainerNetwork;
+  /** --add-host, --dns, --dns-search, --network-alias */
+  etc?: EtcOptions;
 }
 
 export interface ContainerInput {

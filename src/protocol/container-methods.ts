@@ -1,6 +1,8 @@
 // Container calls beyond run/list/logs/stop/remove (issue 5): parameters and
 // results shared by the daemon's handlers and the CLI.
 
+import type { MountRequest } from '../runtime/user-mounts.js';
+
 /** Docker's restart policy: "no" | "on-failure[:N]" | "always" | "unless-stopped". */
 export type RestartPolicyName = 'no' | 'on-failure' | 'always' | 'unless-stopped';
 
@@ -26,6 +28,19 @@ export interface CreateParams {
   openStdin?: boolean;
   logDriver?: 'local' | 'json-file' | 'none';
   logOpts?: Record<string, string>;
+  /** -v and --mount */
+  mounts?: MountRequest[];
+  /** --network none|host|bridge|NAME|container:ID */
+  network?: string;
+  /** HOST:IP entries for /etc/hosts */
+  addHosts?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  networkAliases?: string[];
+  /** -p specs */
+  publish?: string[];
+  /** -P */
+  publishAll?: boolean;
 }
 
 export interface CreateResult { id: string; warnings: string[] }
@@ -127,4 +142,5 @@ export interface ContainerMethods {
   'container.stats': { params: { ids: string[]; stream?: boolean; all?: boolean }; result: StatsSample[] };
   'container.prune': { params: { filters?: Record<string, string[]> }; result: { deleted: string[]; spaceReclaimed: number } };
   'system.events': { params: EventsParams; result: null };
+  'container.port': { params: { id: string }; result: { hostIP: string; hostPort: number; containerPort: number; protocol: string }[] };
 }

@@ -1,6 +1,7 @@
 // The calls the daemon answers, with their parameters and results. Shared by
 // the daemon's handlers and the CLI so both sides type-check against one list.
 import type { FsMethods } from './fs-methods.js';
+import type { NetworkMethods, VolumeMethods } from './volume-network-methods.js';
 import type { ContainerMethods, CreateParams, ContainerListParams, LogsParams } from './container-methods.js';
 
 export interface VersionResult {
@@ -92,7 +93,7 @@ export interface ContainerSummary {
   finishedAt: string | null;
 }
 
-export interface Methods extends ContainerMethods, FsMethods {
+export interface Methods extends ContainerMethods, FsMethods, VolumeMethods, NetworkMethods {
   'system.version': { params: Record<string, never>; result: VersionResult };
   'system.info': { params: Record<string, never>; result: InfoResult };
   /** the state visualizer's URL, token included */
@@ -114,7 +115,7 @@ export interface Methods extends ContainerMethods, FsMethods {
   'container.list': { params: ContainerListParams; result: ContainerSummary[] };
   'container.logs': { params: LogsParams; result: null };
   'container.stop': { params: { id: string; timeout?: number }; result: { id: string } };
-  'container.remove': { params: { id: string; force?: boolean }; result: { id: string } };
+  'container.remove': { params: { id: string; force?: boolean; volumes?: boolean }; result: { id: string } };
   'debug.fault': { params: import('../daemon/fault-injection.js').FaultParams; result: { injected: string } };
   'debug.journal': { params: import('../services/journal-export.js').JournalSliceParams; result: import('../replay/event-log.js').EventLog };
 }

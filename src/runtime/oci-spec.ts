@@ -3,6 +3,7 @@
 // set, Docker's default capability set, no_new_privs, masked and read-only
 // /proc paths and a read-only /sys. Pure.
 import type { ContainerRunSpec } from '../machines/container.js';
+import { userMountEntries } from './user-mounts.js';
 
 export const DEFAULT_CAPABILITIES = [
   'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW',
@@ -59,6 +60,7 @@ export function buildOciSpec(spec: ContainerRunSpec, opts: OciSpecOptions): Reco
       { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro', 'nosuid', 'noexec', 'nodev'] },
       { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
       { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+      ...userMountEntries(spec.mounts),
     ],
     linux: {
       namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'network' }, { type: 'cgroup' }],

@@ -19,7 +19,7 @@ export function checkFilters(filters: Record<string, string[]>): void {
   }
 }
 
-function matchesLabel(labels: Record<string, string>, want: string): boolean {
+export function matchesLabel(labels: Record<string, string>, want: string): boolean {
   const eq = want.indexOf('=');
   if (eq < 0) return Object.hasOwn(labels, want);
   return labels[want.slice(0, eq)] === want.slice(eq + 1);

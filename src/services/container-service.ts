@@ -22,6 +22,10 @@ import type { RunParams, RunResult } from '../protocol/methods.js';
 import type { ContainerListParams, CreateParams, LogsParams, StatsSample, TopResult, WaitResult, ExecParams, ExecResult } from '../protocol/container-methods.js';
 import { containerStats, containerTop } from './container-stats.js';
 import { execInContainer } from './container-exec.js';
+import { dropCreated, resolveMounts } from './container-mounts.js';
+import { removeAnonymousVolumes } from './volume-store.js';
+import { checkEtcOptions, checkPublish, publishedPorts, resolveNetworkMode } from '../network/container-network.js';
+import { imageRuntimeConfig } from './image-config-blob.js';
 import type { CallContext } from '../daemon/call-context.js';
 import type { ImageService } from './image-service.js';
 
@@ -78,11 +82,24 @@ export class ContainerService {
     trace('spec built');
     const name = await reserveName(this.db, id, p.name !== undefined ? validateName(p.name) : undefined);
     trace('name reserved');
-    const input: ContainerInput = { id, name, image: p.image, imageId: image.id, createdAt: new Date().toISOString(), spec };
+    const volumes = { db: this.db, root: this.paths.root };
+    let created: string[] = [];
     try {
+      const resolved = await resolveMounts(volumes, { id: image.id, lowerDirs }, p.mounts);
+      created = resolved.created;
+      if (resolved.mounts.length > 0) spec.mounts = resolved.mounts;
+      if (p.network !== undefined) spec.network = await resolveNetworkMode(this.db, p.network, (ref) => findContainerId(this.db, ref));
+      const exposed = p.publishAll ? Object.keys((await imageRuntimeConfig(this.paths.root, image.id)).ExposedPorts ?? {}) : null;
+      const ports = checkPublish(spec.network, p.publish, exposed);
+      if (ports && spec.network) spec.network.ports = ports;
+      const etc = checkEtcOptions(p, spec.network);
+      if (etc) spec.etc = etc;
+      trace('mounts resolved');
+      const input: ContainerInput = { id, name, image: p.image, imageId: image.id, createdAt: new Date().toISOString(), spec };
       await this.router.ask(containerActorId(id), { type: 'CREATE' }, { kind: 'container', input });
       trace('actor created');
     } catch (err) {
+      await dropCreated(volumes, created);
       await releaseName(this.db, name, id);
       throw err;
     }
@@ -242,10 +259,18 @@ export class ContainerService {
     return this.ask(findContainerId(this.db, ref), { type: 'INSPECT' });
   }
 
-  async remove(ref: string, force: boolean): Promise<{ id: string }> {
+  /** With `volumes` (rm -v), the container's anonymous volumes go too. */
+  async remove(ref: string, force: boolean, volumes = false): Promise<{ id: string }> {
     const id = findContainerId(this.db, ref);
+    const ctx = (this.db.actors.get(containerActorId(id))?.snapshot as PersistedContainer | undefined)?.context;
     await this.ask(id, { type: 'REMOVE', force });
+    if (volumes && ctx) await removeAnonymousVolumes(this.db, this.paths.root, ctx);
     return { id };
+  }
+
+  /** `berth port`: the container's published ports as they are now. */
+  async ports(ref: string): Promise<{ hostIP: string; hostPort: number; containerPort: number; protocol: string }[]> {
+    return publishedPorts(this.paths.root, findContainerId(this.db, ref));
   }
 
   async prune(filters?: Record<string, string[]>): Promise<{ deleted: string[]; spaceReclaimed: number }> {

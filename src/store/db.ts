@@ -5,7 +5,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JournalEntry } from './journal-entry.js';
-import type { ImageRecord, LayerRecord } from './records.js';
+import type { ImageRecord, LayerRecord, NetworkRecord, VolumeRecord } from './records.js';
 import type { ActorRecord } from './records.js';
 
 export interface MetadataDb {
@@ -22,6 +22,10 @@ export interface MetadataDb {
   layers: Database<LayerRecord, string>;
   /** container name → container id. */
   names: Database<string, string>;
+  /** volume name → volume. */
+  volumes: Database<VolumeRecord, string>;
+  /** network id → network. */
+  networks: Database<NetworkRecord, string>;
   /** counters and markers. */
   meta: Database<unknown, string>;
 }
@@ -37,6 +41,8 @@ export function openMetadataDb(root: string): MetadataDb {
     tags: rootDb.openDB<string, string>({ name: 'tags' }),
     layers: rootDb.openDB<LayerRecord, string>({ name: 'layers' }),
     names: rootDb.openDB<string, string>({ name: 'names' }),
+    volumes: rootDb.openDB<VolumeRecord, string>({ name: 'volumes' }),
+    networks: rootDb.openDB<NetworkRecord, string>({ name: 'networks' }),
     meta: rootDb.openDB<unknown, string>({ name: 'meta' }),
   };
 }

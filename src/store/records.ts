@@ -50,3 +50,29 @@ export interface ImageRunConfig {
   Labels?: Record<string, string>;
   StopSignal?: string;
 }
+
+/** A named or anonymous volume of the local driver; its data lives in ROOT/volumes/<name>/_data. */
+export interface VolumeRecord {
+  name: string;
+  driver: 'local';
+  labels: Record<string, string>;
+  /** -o driver options: type, device, o (as Docker's local driver takes them) */
+  options: Record<string, string>;
+  createdAt: string;
+  /** created for an image VOLUME or a -v /path without a name */
+  anonymous: boolean;
+}
+
+/** A bridge network: its CNI configuration list is generated from this record. */
+export interface NetworkRecord {
+  id: string;
+  name: string;
+  driver: 'bridge';
+  /** the Linux bridge device */
+  bridge: string;
+  subnet: string;
+  gateway: string;
+  internal: boolean;
+  labels: Record<string, string>;
+  createdAt: string;
+}

@@ -3,6 +3,7 @@
 import { dockerState, type ContainerContext } from '../machines/container.js';
 import { statusText } from './status-text.js';
 import type { ContainerSummary } from '../protocol/methods.js';
+import { inspectMounts } from '../runtime/user-mounts.js';
 
 export function containerSummary(value: unknown, c: ContainerContext, now = Date.now()): ContainerSummary & { labels: Record<string, string>; imageId: string } {
   const state = dockerState(value);
@@ -64,7 +65,7 @@ export function containerInspect(value: unknown, c: ContainerContext, paths: { l
       Name: 'overlay2',
       Data: { LowerDir: c.spec.lowerDirs.join(':'), UpperDir: `${paths.dir}/upper`, WorkDir: `${paths.dir}/work`, MergedDir: `${paths.dir}/rootfs` },
     },
-    Mounts: [],
+    Mounts: inspectMounts(c.spec.mounts),
     Config: {
       Hostname: c.spec.hostname,
       User: c.spec.user.uid === 0 && c.spec.user.gid === 0 ? '' : `${c.spec.user.uid}:${c.spec.user.gid}`,

@@ -6,9 +6,7 @@
 import type { Invocation } from '../../invocation.js';
 import type { BerthClient } from '../../client.js';
 import { BerthError } from '../../../src/errors.js';
-import { withDaemon } from '../../session.js';
-import { formatError } from '../../report-error.js';
-import { compileTemplate } from '../../format/template.js';
+import { inspectEach } from '../inspect-each.js';
 
 type ObjectType = 'container' | 'image' | undefined;
 
@@ -37,22 +35,5 @@ export default async function inspect(inv: Invocation): Promise<number> {
   if (type !== undefined && type !== 'container' && type !== 'image') {
     throw new BerthError('invalid_argument', `"${type}" is not a valid value for --type; use container or image`);
   }
-  const format = inv.opts.format as string | undefined;
-  const template = format !== undefined && format.trim() !== 'json' ? compileTemplate(format) : undefined;
-  const found: Record<string, unknown>[] = [];
-  let failed = 0;
-  await withDaemon(inv, async (client) => {
-    for (const name of inv.args) {
-      try {
-        found.push(await lookup(client, name, type as ObjectType));
-      } catch (err) {
-        failed++;
-        process.stderr.write(formatError(err, inv.debug));
-      }
-    }
-  });
-  if (template) process.stdout.write(found.map((o) => `${template.render(o)}\n`).join(''));
-  else if (format !== undefined) process.stdout.write(found.map((o) => `${JSON.stringify(o)}\n`).join(''));
-  else process.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
-  return failed > 0 ? 1 : 0;
+  return inspectEach(inv, (client, name) => lookup(client, name, type as ObjectType));
 }

@@ -7,6 +7,8 @@ import { BerthError } from '../../../src/errors.js';
 import { readEnvFile } from './env-file.js';
 import { parseDetachKeys } from './detach-keys.js';
 import { parseRestartPolicy } from './restart-policy.js';
+import { parseMountFlags } from './volume-flags.js';
+import { networkParams, parseNetworkFlag } from './network-flags.js';
 
 export interface RunFlags {
   rm?: boolean;
@@ -27,6 +29,15 @@ export interface RunFlags {
   logDriver?: string;
   logOpt?: string[];
   detachKeys?: string;
+  volume?: string[];
+  mount?: string[];
+  network?: string;
+  addHost?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  networkAlias?: string[];
+  publish?: string[];
+  publishAll?: boolean;
 }
 
 /** What `run` sends: everything `create` takes, plus detach. */
@@ -121,6 +132,11 @@ export function toCreateParams(args: string[], flags: RunFlags, cliEnv: NodeJS.P
     params.logOpts = parseLogOpts(flags.logOpt);
   }
   if (flags.detachKeys !== undefined) parseDetachKeys(flags.detachKeys);
+  const mounts = parseMountFlags(flags.volume, flags.mount);
+  if (mounts) params.mounts = mounts;
+  const network = parseNetworkFlag(flags.network);
+  if (network !== undefined) params.network = network;
+  Object.assign(params, networkParams(flags));
   return params;
 }
 

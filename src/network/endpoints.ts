@@ -1,0 +1,20 @@
+// Which networks a bridge-mode container is on. Fixed in its run spec at
+// creation; `network connect`/`disconnect` record the changed list in LMDB
+// (`meta`, key endpoints/<id>), which then wins, so a restart keeps it.
+import type { MetadataDb } from '../store/db.js';
+import type { ContainerContext } from '../machines/container.js';
+
+const key = (id: string): string => `endpoints/${id}`;
+
+export function containerNetworks(db: MetadataDb, ctx: Pick<ContainerContext, 'id' | 'spec'>): string[] {
+  const override = db.meta.get(key(ctx.id)) as string[] | undefined;
+  return override ?? ctx.spec.network?.networks ?? [];
+}
+
+export async function setContainerNetworks(db: MetadataDb, id: string, networks: string[]): Promise<void> {
+  await db.meta.put(key(id), networks);
+}
+
+export async function forgetContainerNetworks(db: MetadataDb, id: string): Promise<void> {
+  await db.meta.remove(key(id));
+}

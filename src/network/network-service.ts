@@ -1,0 +1,114 @@
+// Networks, as the daemon's local service: create, list, inspect, remove and
+// prune bridge networks. A network's bridge device appears with its first
+// container (the CNI bridge plugin makes it) and goes with the network.
+import { execFile } from 'node:child_process';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { BerthError } from '../errors.js';
+import type { MetadataDb } from '../store/db.js';
+import type { NetworkRecord } from '../store/records.js';
+import type { ContainerContext } from '../machines/container.js';
+import type { CachedAttachment } from './cni-chain.js';
+import { containerNetworks } from './endpoints.js';
+import { connectNetwork, disconnectNetwork } from './network-connect.js';
+import { cniCacheDir, createNetwork, ipamDir, requireNetwork, DEFAULT_NETWORK, type NetworkCreate } from './network-store.js';
+
+const run = promisify(execFile);
+
+export type NetworkDoc = Record<string, unknown>;
+
+export class NetworkService {
+  constructor(private readonly db: MetadataDb, private readonly root: string, private readonly execRoot: string) {}
+
+  connect(net: string, containerId: string): Promise<null> {
+    return connectNetwork({ db: this.db, root: this.root, execRoot: this.execRoot }, net, containerId);
+  }
+
+  disconnect(net: string, containerId: string): Promise<null> {
+    return disconnectNetwork({ db: this.db, root: this.root, execRoot: this.execRoot }, net, containerId);
+  }
+
+  /** Ids and names of the containers (any state) configured on the network. */
+  private users(id: string): { id: string; name: string }[] {
+    const out: { id: string; name: string }[] = [];
+    for (const { value } of this.db.actors.getRange({ start: 'container/', end: 'container0' })) {
+      const ctx = (value.snapshot as { context?: ContainerContext }).context;
+      if (ctx && containerNetworks(this.db, ctx).includes(id)) out.push({ id: ctx.id, name: ctx.name });
+    }
+    return out;
+  }
+
+  /** The live attachments (from the CNI result cache): container id → address and MAC. */
+  private async endpoints(rec: NetworkRecord): Promise<Record<string, Record<string, string>>> {
+    const dir = cniCacheDir(this.root);
+    const out: Record<string, Record<string, string>> = {};
+    for (const f of await readdir(dir).catch(() => [] as string[])) {
+      if (!f.startsWith(`${rec.name}-`)) continue;
+      try {
+        const c = JSON.parse(await readFile(join(dir, f), 'utf8')) as CachedAttachment;
+        const ips = (c.result.ips ?? []) as { address: string; interface?: number }[];
+        const ifaces = (c.result.interfaces ?? []) as { name: string; mac?: string; sandbox?: string }[];
+        const own = ifaces.find((i) => i.sandbox);
+        const name = this.users(rec.id).find((u) => u.id === c.rt.containerId)?.name ?? '';
+        out[c.rt.containerId] = { Name: name, EndpointID: '', MacAddress: own?.mac ?? '', IPv4Address: ips[0]?.address ?? '', IPv6Address: '' };
+      } catch {
+        /* being written */
+      }
+    }
+    return out;
+  }
+
+  private async doc(rec: NetworkRecord): Promise<NetworkDoc> {
+    return {
+      Name: rec.name,
+      Id: rec.id,
+      Created: rec.createdAt,
+      Scope: 'local',
+      Driver: rec.driver,
+      EnableIPv6: false,
+      IPAM: { Driver: 'default', Options: {}, Config: [{ Subnet: rec.subnet, Gateway: rec.gateway }] },
+      Internal: rec.internal,
+      Attachable: false,
+      Ingress: false,
+      Containers: await this.endpoints(rec),
+      Options: { 'com.docker.network.bridge.name': rec.bridge },
+      Labels: rec.labels,
+    };
+  }
+
+  async create(p: NetworkCreate): Promise<{ id: string }> {
+    return { id: (await createNetwork(this.db, p)).id };
+  }
+
+  async list(): Promise<NetworkDoc[]> {
+    const recs = [...this.db.networks.getRange()].map((e) => e.value).sort((a, b) => a.name.localeCompare(b.name));
+    return Promise.all(recs.map((r) => this.doc(r)));
+  }
+
+  async inspect(ref: string): Promise<NetworkDoc> {
+    return this.doc(requireNetwork(this.db, ref));
+  }
+
+  async remove(ref: string): Promise<null> {
+    const rec = requireNetwork(this.db, ref);
+    const users = this.users(rec.id);
+    if (users.length > 0) {
+      throw new BerthError('conflict', `error while removing network: network ${rec.name} id ${rec.id} has active endpoints (${users.map((u) => u.name).join(', ')}); remove or disconnect those containers first`);
+    }
+    await this.db.networks.remove(rec.id);
+    await run('ip', ['link', 'del', rec.bridge]).catch(() => {}); // not there until a container used it
+    await rm(join(ipamDir(this.root), rec.name), { recursive: true, force: true });
+    return null;
+  }
+
+  /** Removes the networks no container is configured on (the default one stays). */
+  async prune(): Promise<{ deleted: string[] }> {
+    const deleted: string[] = [];
+    for (const { value } of [...this.db.networks.getRange()]) {
+      if (value.name === DEFAULT_NETWORK || this.users(value.id).length > 0) continue;
+      await this.remove(value.id).then(() => deleted.push(value.name), () => {});
+    }
+    return { deleted };
+  }
+}
