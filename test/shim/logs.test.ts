@@ -118,9 +118,12 @@ describe('berth-shim log drivers', () => {
     await box.runToExit(['--log-driver', 'json-file', '--log-file', single, '--log-max-size', '2000', '--log-max-file', '1']);
     expect(existsSync(`${single}.1`)).toBe(false);
     expect(statSync(single).size).toBeLessThanOrEqual(2000);
+    // Only what came after the last rotation is kept. How many lines that is
+    // varies run to run: each record's time drops trailing zeros of its
+    // nanoseconds (Docker's format), so record sizes differ by a few bytes.
     const tail = jsonLines(single).map((l) => l.log);
-    expect(tail.at(-1)).toBe('line 00299\n');
-    expect(tail.length).toBeGreaterThan(10);
+    expect(tail.length).toBeGreaterThan(0);
+    expect(tail).toEqual(Array.from({ length: tail.length }, (_, i) => `line ${String(300 - tail.length + i).padStart(5, '0')}\n`));
   });
 
   it('none writes no log file; bad driver options are rejected', async () => {
