@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, startDaemon, type TestDaemon } from '../fixtures/daemon.js';
-import { loadBusybox } from '../fixtures/e2e-helpers.js';
+import { loadBusybox, ok } from '../fixtures/e2e-helpers.js';
 import { startRegistry, type TestRegistry } from '../fixtures/registry.js';
 import { startFaultProxy, type FaultProxy } from '../fixtures/fault-proxy.js';
 import { pushBusybox } from '../fixtures/busybox-image.js';
@@ -20,6 +20,7 @@ const REPLAY = process.env.CHAOS_REPLAY;
 let d: TestDaemon;
 let registry: TestRegistry;
 let proxy: FaultProxy;
+let bridge: string;
 
 beforeAll(async () => {
   registry = await startRegistry();
@@ -27,9 +28,13 @@ beforeAll(async () => {
   proxy = await startFaultProxy(registry.host);
   d = await startDaemon(['--enable-fault-injection']);
   loadBusybox(d);
+  ok(d.berth(['network', 'create', '--subnet', '10.251.7.0/24', 'chaosnet']));
+  bridge = JSON.parse(ok(d.berth(['network', 'inspect', 'chaosnet'])))[0].Options['com.docker.network.bridge.name'];
 }, 120_000);
 
 afterAll(async () => {
+  d?.berth(['rm', '-f', ...d.berth(['ps', '-aq']).stdout.split('\n').filter(Boolean)]);
+  d?.berth(['network', 'rm', 'chaosnet']);
   await d?.stop();
   await proxy?.stop();
   await registry?.stop();
@@ -37,7 +42,7 @@ afterAll(async () => {
 
 describe('chaos', () => {
   it(`seed ${SEED}: no fault loses or leaks anything`, async () => {
-    const driver = new ChaosDriver({ d, proxy, pullRef: `${proxy.host}/chaos/busybox:latest` }, SEED);
+    const driver = new ChaosDriver({ d, proxy, pullRef: `${proxy.host}/chaos/busybox:latest`, network: { name: 'chaosnet', bridge } }, SEED);
     const steps: number | Op[] = REPLAY ? (JSON.parse(readFileSync(REPLAY, 'utf8')).steps as { op: Op }[]).map((s) => s.op) : STEPS;
     const deadline = MINUTES > 0 ? Date.now() + MINUTES * 60_000 : Infinity;
     const report = await driver.run(MINUTES > 0 && !REPLAY ? Number.MAX_SAFE_INTEGER : steps, deadline);

@@ -11,7 +11,7 @@ import { checkContainers, checkStore } from './invariants.js';
 import { shimPid } from './kernel-state.js';
 
 export type Op =
-  | { op: 'run-detached'; name: string; restart: string; exitAfter: number | null; exitCode: number }
+  | { op: 'run-detached'; name: string; restart: string; exitAfter: number | null; exitCode: number; network?: string }
   | { op: 'run-rm'; text: string }
   | { op: 'stop' | 'kill' | 'rm' | 'exec' | 'pause-unpause'; name: string }
   | { op: 'pull'; fault: 'none' | 'drop' | 'corrupt' | 'status' | 'stall' }
@@ -32,18 +32,21 @@ export interface ChaosEnv {
   proxy: FaultProxy;
   /** image reference to pull through the fault proxy */
   pullRef: string;
+  /** a user network some containers join, and its bridge device */
+  network?: { name: string; bridge: string };
 }
 
 const SETTLE_MS = 20_000;
 
 export class ChaosDriver {
-  readonly model: Model = newModel();
+  readonly model: Model;
   readonly report: ChaosReport;
   private readonly rng: Prng;
   private counter = 0;
 
   constructor(private readonly env: ChaosEnv, seed: number) {
     this.rng = new Prng(seed);
+    this.model = newModel(env.network?.bridge);
     this.report = { seed, steps: [], faults: 0, checks: 0, violations: [] };
   }
 
@@ -73,6 +76,7 @@ export class ChaosDriver {
           restart: this.rng.pick(['no', 'always', 'on-failure:2', 'unless-stopped']),
           exitAfter: this.rng.next() < 0.3 ? 1 + this.rng.int(3) : null,
           exitCode: this.rng.pick([0, 1, 3]),
+          ...(this.env.network && this.rng.next() < 0.4 ? { network: this.env.network.name } : {}),
         };
       case 'run-rm':
         return { op: 'run-rm', text: `hello-${this.counter++}` };
@@ -170,9 +174,9 @@ export class ChaosDriver {
     const logLine = `log-of-${op.name}`;
     const script = op.exitAfter === null ? `echo ${logLine}; exec sleep 600` : `echo ${logLine}; sleep ${op.exitAfter}; exit ${op.exitCode}`;
     // a container that exits and restarts writes its line again: only forever-running ones carry a log check
-    const c = { name: op.name, created: 'maybe' as 'yes' | 'maybe', removed: 'no' as const, logLine: undefined as string | undefined };
+    const c = { name: op.name, created: 'maybe' as 'yes' | 'maybe', removed: 'no' as const, logLine: undefined as string | undefined, network: op.network !== undefined };
     this.model.containers.set(op.name, c);
-    const args = ['run', '-d', '--name', op.name, ...(op.restart !== 'no' ? ['--restart', op.restart] : []), 'busybox', 'sh', '-c', script];
+    const args = ['run', '-d', '--name', op.name, ...(op.restart !== 'no' ? ['--restart', op.restart] : []), ...(op.network ? ['--network', op.network] : []), 'busybox', 'sh', '-c', script];
     const r = berth(args);
     if (r.code === 0) {
       c.created = 'yes';

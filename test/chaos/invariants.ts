@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestDaemon } from '../fixtures/daemon.js';
-import { cgroupIds, mountedRootIds, processAlive, shimIds } from './kernel-state.js';
+import { bridgePorts, cgroupIds, cniCacheIds, ipamOwners, mountedRootIds, netnsIds, processAlive, shimIds } from './kernel-state.js';
 import type { Model } from './model.js';
 import { openMetadataDb } from '../../src/store/db.js';
 
@@ -60,6 +60,16 @@ export function checkContainers(d: TestDaemon, model: Model): string[] {
   for (const id of shims) if (!liveIds.has(id)) problems.push(`shim of ${id.slice(0, 12)} runs for a container that is not running`);
   for (const id of mounts) if (!liveIds.has(id)) problems.push(`root of ${id.slice(0, 12)} is mounted for a container that is not running`);
   for (const id of cgroupIds(seen)) if (!liveIds.has(id)) problems.push(`cgroup of ${id.slice(0, 12)} is left behind`);
+  // networks: namespaces, IP allocations, cached CNI results and veths only for live containers
+  const live16 = new Set([...liveIds].map((id) => id.slice(0, 16)));
+  for (const id16 of netnsIds(d.execRoot)) if (!live16.has(id16)) problems.push(`network namespace of ${id16.slice(0, 12)} is left behind`);
+  for (const id of ipamOwners(d.root)) if (!liveIds.has(id)) problems.push(`IP address of ${id.slice(0, 12)} is still allocated`);
+  for (const id of cniCacheIds(d.root)) if (!liveIds.has(id)) problems.push(`CNI result of ${id.slice(0, 12)} is left behind`);
+  if (model.bridge) {
+    const onNet = all.filter((c) => liveIds.has(c.Id) && model.containers.get(c.Name.replace(/^\//, ''))?.network).length;
+    const ports = bridgePorts(model.bridge);
+    if (ports > onNet) problems.push(`${ports} veths on ${model.bridge} for ${onNet} running containers on it`);
+  }
   for (const c of model.containers.values()) {
     if (!c.logLine || c.removed !== 'no' || !byName.has(c.name)) continue;
     const logs = d.berth(['logs', c.name]);

@@ -1,6 +1,7 @@
 // What the kernel says about a test daemon's containers: processes, mounts,
 // shims and cgroups, read from /proc and /sys/fs/cgroup.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 /** Alive and not a zombie. */
@@ -65,4 +66,42 @@ export function cgroupIds(ids: Iterable<string>): Set<string> {
     if (CGROUP_TREES.some((t) => existsSync(join(t, id)))) out.add(id);
   }
   return out;
+}
+
+/** Containers (16-hex id prefixes) with a network namespace kept under EXEC_ROOT/netns. */
+export function netnsIds(execRoot: string): Set<string> {
+  const dir = join(execRoot, 'netns');
+  return new Set(existsSync(dir) ? readdirSync(dir) : []);
+}
+
+/** Container ids holding an IP in host-local IPAM (ROOT/networks/ipam/<network>/<ip> holds the id). */
+export function ipamOwners(root: string): Set<string> {
+  const dir = join(root, 'networks', 'ipam');
+  const out = new Set<string>();
+  if (!existsSync(dir)) return out;
+  for (const net of readdirSync(dir)) {
+    for (const f of readdirSync(join(dir, net))) {
+      if (!/^\d/.test(f) || f.startsWith('last_reserved')) continue;
+      out.add(readFileSync(join(dir, net, f), 'utf8').split('\n')[0].trim());
+    }
+  }
+  return out;
+}
+
+/** Container ids with a cached CNI result (ROOT/networks/cache/<net>-<id>-<if>.json). */
+export function cniCacheIds(root: string): Set<string> {
+  const dir = join(root, 'networks', 'cache');
+  const out = new Set<string>();
+  if (!existsSync(dir)) return out;
+  for (const f of readdirSync(dir)) {
+    const m = /([0-9a-f]{64})/.exec(f);
+    if (m) out.add(m[1]);
+  }
+  return out;
+}
+
+/** How many interfaces are enslaved to `bridge`. */
+export function bridgePorts(bridge: string): number {
+  const out = spawnSync('ip', ['-o', 'link', 'show', 'master', bridge], { encoding: 'utf8' }).stdout;
+  return out.split('\n').filter(Boolean).length;
 }

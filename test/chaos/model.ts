@@ -7,12 +7,16 @@ export interface ModelContainer {
   removed: 'no' | 'yes' | 'maybe';
   /** a line the container wrote that `logs` has shown (acknowledged output) */
   logLine?: string;
+  /** attached to the chaos network */
+  network?: boolean;
 }
 
 export interface Model {
   containers: Map<string, ModelContainer>;
+  /** the chaos network's bridge device, when the run uses one */
+  bridge?: string;
 }
 
-export function newModel(): Model {
-  return { containers: new Map() };
+export function newModel(bridge?: string): Model {
+  return { containers: new Map(), bridge };
 }
