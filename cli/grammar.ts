@@ -5,10 +5,11 @@ import { Command, InvalidArgumentError, Option, type CommanderError } from 'comm
 import type { CommandName, Dispatch } from './invocation.js';
 import { configureUsageErrors, UsageExit } from './usage-errors.js';
 import { EXIT_RUN_FAILED } from './exit-codes.js';
+import { withResourceFlags } from './resource-grammar.js';
 
 type Define = (parent: Command, name: string, dispatch: Dispatch) => Command;
 
-function collect(value: string, previous: string[] | undefined): string[] {
+export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
@@ -185,7 +186,7 @@ function count(value: string): number {
 
 /** The container-config flags run and create share. -h is --hostname there, as in Docker; help stays on --help. */
 function withContainerFlags(cmd: Command): Command {
-  return cmd
+  return withResourceFlags(cmd)
     .helpOption('--help', 'Display help for command')
     .option('--rm', 'Automatically remove the container when it exits')
     .option('--name <NAME>', 'Assign a name to the container')

@@ -2,6 +2,7 @@
 import { BerthError } from '../errors.js';
 import { optBool, optFilters, optNumber, optString, optStringMap, optStrings, str, type Params } from './params.js';
 import type { Handler } from './call-context.js';
+import { hostParams } from './host-params.js';
 import type { ContainerService } from '../services/container-service.js';
 import type { MethodName, RunParams } from '../protocol/methods.js';
 
@@ -33,6 +34,7 @@ function runParams(p: Params): RunParams {
     openStdin: optBool(p, 'openStdin'),
     logDriver: logDriver(p),
     logOpts: optStringMap(p, 'logOpts'),
+    host: hostParams(p),
     detach: optBool(p, 'detach'),
   };
 }

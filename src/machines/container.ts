@@ -5,6 +5,7 @@
 // simulated clock.
 import { assign, setup } from 'xstate';
 import { unprovided } from './unprovided.js';
+import type { HostOptions } from '../runtime/host-options.js';
 import { serializeError, type SerializedError } from '../errors.js';
 import { backoffDelay, ranFor, RESET_AFTER_MS, restartsWithDaemon, shouldRestart, NO_RESTART, type RestartPolicy } from './restart-policy.js';
 
@@ -26,6 +27,8 @@ export interface ContainerRunSpec {
   restartPolicy?: RestartPolicy;
   logDriver?: 'local' | 'json-file' | 'none';
   logOpts?: Record<string, string>;
+  /** resource and security settings (run -m, --cpus, --cap-add, --privileged, ...) */
+  host?: HostOptions;
 }
 
 export interface ContainerInput {

@@ -1,5 +1,6 @@
 // Container calls beyond run/list/logs/stop/remove (issue 5): parameters and
 // results shared by the daemon's handlers and the CLI.
+import type { HostOptions } from '../runtime/host-options.js';
 
 /** Docker's restart policy: "no" | "on-failure[:N]" | "always" | "unless-stopped". */
 export type RestartPolicyName = 'no' | 'on-failure' | 'always' | 'unless-stopped';
@@ -26,6 +27,8 @@ export interface CreateParams {
   openStdin?: boolean;
   logDriver?: 'local' | 'json-file' | 'none';
   logOpts?: Record<string, string>;
+  /** resource and security settings, checked by the daemon (src/runtime/host-options.ts) */
+  host?: HostOptions;
 }
 
 export interface CreateResult { id: string; warnings: string[] }

@@ -6,6 +6,7 @@ import type { ImageRunConfig } from '../store/records.js';
 import type { ContainerRunSpec } from '../machines/container.js';
 import { parseRestartPolicy } from '../machines/restart-policy.js';
 import { parseSignal } from './signals.js';
+import type { HostOptions } from './host-options.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -25,6 +26,7 @@ export interface RunOptions {
   stopTimeout?: number;
   logDriver?: 'local' | 'json-file' | 'none';
   logOpts?: Record<string, string>;
+  host?: HostOptions;
 }
 
 export function resolveArgs(image: ImageRunConfig, opts: RunOptions): string[] {
@@ -105,5 +107,6 @@ export function buildRunSpec(
     stopTimeout: opts.stopTimeout,
     logDriver: opts.logDriver ?? 'local',
     logOpts: opts.logOpts ?? {},
+    ...(opts.host ? { host: opts.host } : {}),
   };
 }

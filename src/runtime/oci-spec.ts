@@ -3,12 +3,10 @@
 // set, Docker's default capability set, no_new_privs, masked and read-only
 // /proc paths and a read-only /sys. Pure.
 import type { ContainerRunSpec } from '../machines/container.js';
+import { DEFAULT_CAPABILITIES, hostBoundingSet } from './capabilities.js';
+import { applyHostOptions } from './resources.js';
 
-export const DEFAULT_CAPABILITIES = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW',
-  'CAP_SETGID', 'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE',
-  'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
-];
+export { DEFAULT_CAPABILITIES };
 
 export const MASKED_PATHS = [
   '/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats',
@@ -38,7 +36,7 @@ export function buildExecProcess(p: { args: string[]; env: string[]; cwd: string
 
 export function buildOciSpec(spec: ContainerRunSpec, opts: OciSpecOptions): Record<string, unknown> {
   const caps = [...DEFAULT_CAPABILITIES];
-  return {
+  const oci: Record<string, unknown> = {
     ociVersion: '1.0.2',
     process: {
       terminal: spec.tty === true,
@@ -68,4 +66,5 @@ export function buildOciSpec(spec: ContainerRunSpec, opts: OciSpecOptions): Reco
       readonlyPaths: READONLY_PATHS,
     },
   };
+  return spec.host ? applyHostOptions(oci, spec.host, hostBoundingSet()) : oci;
 }

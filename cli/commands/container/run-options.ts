@@ -7,8 +7,9 @@ import { BerthError } from '../../../src/errors.js';
 import { readEnvFile } from './env-file.js';
 import { parseDetachKeys } from './detach-keys.js';
 import { parseRestartPolicy } from './restart-policy.js';
+import { toHostOptions, type ResourceFlags } from './resource-flags.js';
 
-export interface RunFlags {
+export interface RunFlags extends ResourceFlags {
   rm?: boolean;
   detach?: boolean;
   name?: string;
@@ -121,6 +122,8 @@ export function toCreateParams(args: string[], flags: RunFlags, cliEnv: NodeJS.P
     params.logOpts = parseLogOpts(flags.logOpt);
   }
   if (flags.detachKeys !== undefined) parseDetachKeys(flags.detachKeys);
+  const host = toHostOptions(flags);
+  if (host) params.host = host;
   return params;
 }
 
