@@ -20,5 +20,6 @@ export function withResourceFlags(cmd: Command): Command {
     .option('--cap-drop <CAP>', 'Drop Linux capabilities (repeatable; ALL for all)', collect)
     .option('--privileged', 'Give extended privileges to this container')
     .option('--read-only', "Mount the container's root filesystem as read only")
-    .option('--tmpfs <PATH[:OPTIONS]>', 'Mount a tmpfs directory (repeatable)', collect);
+    .option('--tmpfs <PATH[:OPTIONS]>', 'Mount a tmpfs directory (repeatable)', collect)
+    .option('--init', 'Run an init inside the container that forwards signals and reaps processes');
 }

@@ -1,7 +1,7 @@
 // The I/O behind a container's machine: the bundle, the shim and its attach
 // connection, runtime commands, cleanup. One instance per container actor.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { BerthError } from '../errors.js';
 import { buildOciSpec } from '../runtime/oci-spec.js';
@@ -51,7 +51,7 @@ export class ContainerEffects {
       mkdir(p.shimDir, { recursive: true, mode: 0o700 }),
     ]);
     await rm(p.exitFile, { force: true });
-    const spec = buildOciSpec(ctx.spec, { cgroupsPath: `/berth/${ctx.id}` });
+    const spec = buildOciSpec(ctx.spec, { cgroupsPath: `/berth/${ctx.id}`, initBinary: join(dirname(this.env.config.shimPath), 'berth-init') });
     // Not fsynced: the bundle is rewritten from the journaled context at every start.
     await writeFile(p.configJson, JSON.stringify(spec));
     trace('bundle written');

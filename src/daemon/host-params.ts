@@ -33,5 +33,6 @@ export function hostParams(p: Params): HostOptions | undefined {
   set('privileged', optBool(h, 'privileged'));
   set('readonlyRootfs', optBool(h, 'readonlyRootfs'));
   set('tmpfs', optStringMap(h, 'tmpfs'));
+  set('init', optBool(h, 'init'));
   return checkHostOptions(out);
 }

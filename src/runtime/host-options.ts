@@ -27,6 +27,8 @@ export interface HostOptions {
   readonlyRootfs?: boolean;
   /** mount point → tmpfs options ("" for the defaults) */
   tmpfs?: Record<string, string>;
+  /** run berth-init as pid 1 (`run --init`) */
+  init?: boolean;
 }
 
 /** Docker's minimum for --memory. */

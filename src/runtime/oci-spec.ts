@@ -18,6 +18,8 @@ export const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys'
 export interface OciSpecOptions {
   /** cgroup path for the container, e.g. /berth/<id> */
   cgroupsPath: string;
+  /** the host's berth-init binary, for `run --init` */
+  initBinary?: string;
 }
 
 /** The process.json of an exec into a container: the container's restrictions, the exec's command. */
@@ -66,5 +68,5 @@ export function buildOciSpec(spec: ContainerRunSpec, opts: OciSpecOptions): Reco
       readonlyPaths: READONLY_PATHS,
     },
   };
-  return spec.host ? applyHostOptions(oci, spec.host, hostBoundingSet()) : oci;
+  return spec.host ? applyHostOptions(oci, spec.host, hostBoundingSet(), opts.initBinary) : oci;
 }

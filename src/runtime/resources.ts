@@ -1,6 +1,6 @@
 // Puts a container's HostOptions into its OCI config.json: cgroup limits
 // (linux.resources), rlimits, oom_score_adj, capabilities, --privileged,
-// --read-only and --tmpfs mounts. Pure.
+// --read-only, --tmpfs mounts and --init. Pure.
 import type { HostOptions } from './host-options.js';
 import { ULIMIT_NAMES } from './host-options.js';
 import { capabilitySet } from './capabilities.js';
@@ -45,8 +45,11 @@ export function tmpfsMounts(h: HostOptions): Json[] {
   });
 }
 
+/** Where `run --init` mounts berth-init, as Docker mounts docker-init. */
+export const INIT_PATH = '/sbin/docker-init';
+
 /** Changes `spec` (a config.json built with Docker's defaults) to honour `h`. */
-export function applyHostOptions(spec: Json, h: HostOptions | undefined, hostCaps: string[]): Json {
+export function applyHostOptions(spec: Json, h: HostOptions | undefined, hostCaps: string[], initBinary?: string): Json {
   if (!h) return spec;
   const process = spec.process as Json;
   const linux = spec.linux as Json;
@@ -67,6 +70,10 @@ export function applyHostOptions(spec: Json, h: HostOptions | undefined, hostCap
     mounts = mounts.map((m) => (m.destination === '/sys' || m.destination === '/sys/fs/cgroup'
       ? { ...m, options: (m.options as string[]).filter((o) => o !== 'ro').concat('rw') }
       : m));
+  }
+  if (h.init && initBinary) {
+    mounts.push({ destination: INIT_PATH, type: 'bind', source: initBinary, options: ['bind', 'ro', 'nosuid', 'nodev'] });
+    process.args = [INIT_PATH, '--', ...(process.args as string[])];
   }
   spec.mounts = mounts;
   return spec;

@@ -20,6 +20,6 @@ export function hostConfigView(h: HostOptions = {}): Record<string, unknown> {
     Privileged: h.privileged ?? false,
     ReadonlyRootfs: h.readonlyRootfs ?? false,
     Tmpfs: h.tmpfs ?? null,
-    Init: null,
+    Init: h.init ?? null,
   };
 }

@@ -22,6 +22,7 @@ export interface ResourceFlags {
   privileged?: boolean;
   readOnly?: boolean;
   tmpfs?: string[];
+  init?: boolean;
 }
 
 function flagError(value: string, flag: string, why: string): never {
@@ -91,5 +92,6 @@ export function toHostOptions(f: ResourceFlags): HostOptions | undefined {
   if (f.privileged) h.privileged = true;
   if (f.readOnly) h.readonlyRootfs = true;
   if (f.tmpfs?.length) h.tmpfs = parseTmpfs(f.tmpfs);
+  if (f.init) h.init = true;
   return Object.keys(h).length > 0 ? h : undefined;
 }
