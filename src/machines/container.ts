@@ -14,7 +14,7 @@ export interface ContainerRunSpec {
   args: string[];
   env: string[];
   cwd: string;
-  user: { uid: number; gid: number };
+  user: { uid: number; gid: number; additionalGids?: number[] };
   hostname: string;
   /** overlay lower dirs, top layer first */
   lowerDirs: string[];

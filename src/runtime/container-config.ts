@@ -6,6 +6,7 @@ import type { ImageRunConfig } from '../store/records.js';
 import type { ContainerRunSpec } from '../machines/container.js';
 import { parseRestartPolicy } from '../machines/restart-policy.js';
 import { parseSignal } from './signals.js';
+import { resolveUser } from './user-lookup.js';
 import type { HostOptions } from './host-options.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -56,16 +57,6 @@ export function mergeEnv(imageEnv: string[], userEnv: string[], hostname: string
   return [...out.values()];
 }
 
-export function parseUser(user: string | undefined): { uid: number; gid: number } {
-  if (!user || user === 'root' || user === '0') return { uid: 0, gid: 0 };
-  const m = /^(\d+)(?::(\d+))?$/.exec(user);
-  if (!m) {
-    throw new BerthError('invalid_argument', `user "${user}" is not supported yet: use a numeric uid[:gid]`);
-  }
-  const uid = Number(m[1]);
-  return { uid, gid: m[2] !== undefined ? Number(m[2]) : uid };
-}
-
 export function buildRunSpec(
   image: ImageRunConfig,
   opts: RunOptions,
@@ -95,7 +86,7 @@ export function buildRunSpec(
     args: resolveArgs(image, opts),
     env: mergeEnv(image.Env ?? [], opts.env ?? [], host),
     cwd,
-    user: parseUser(opts.user ?? image.User),
+    user: resolveUser(opts.user ?? image.User, lowerDirs),
     hostname: host,
     lowerDirs,
     autoRemove: opts.autoRemove ?? false,

@@ -23,7 +23,7 @@ export interface OciSpecOptions {
 }
 
 /** The process.json of an exec into a container: the container's restrictions, the exec's command. */
-export function buildExecProcess(p: { args: string[]; env: string[]; cwd: string; user: { uid: number; gid: number }; tty: boolean }): Record<string, unknown> {
+export function buildExecProcess(p: { args: string[]; env: string[]; cwd: string; user: { uid: number; gid: number; additionalGids?: number[] }; tty: boolean }): Record<string, unknown> {
   const caps = [...DEFAULT_CAPABILITIES];
   return {
     terminal: p.tty,
@@ -42,7 +42,7 @@ export function buildOciSpec(spec: ContainerRunSpec, opts: OciSpecOptions): Reco
     ociVersion: '1.0.2',
     process: {
       terminal: spec.tty === true,
-      user: { uid: spec.user.uid, gid: spec.user.gid },
+      user: spec.user,
       args: spec.args,
       env: spec.env,
       cwd: spec.cwd,

@@ -164,3 +164,27 @@ describe('--init', () => {
     ok(daemon.berth(['rm', '-f', 'zomb-init', 'zomb-bare']));
   });
 });
+
+describe('-u with names', () => {
+  it('resolves user and group names from the image', () => {
+    expect(ok(run(['-u', 'nobody'], 'id -u; id -g'))).toBe('65534\n65534\n');
+    expect(ok(run(['-u', 'nobody:root'], 'id -u; id -g'))).toBe('65534\n0\n');
+    expect(ok(run(['-u', 'root:nogroup'], 'id -u; id -g'))).toBe('0\n65534\n');
+    expect(ok(run(['-u', '4242'], 'id -u; id -g'))).toBe('4242\n0\n');
+  });
+
+  it('fails with exit 125 and a clear message for an unknown user or group', () => {
+    const r = daemon.berth(['run', '--rm', '-u', 'ghost', image, 'true']);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toMatch(/unable to find user ghost: no matching entries in passwd file/);
+    const g = daemon.berth(['run', '--rm', '-u', 'nobody:ghosts', image, 'true']);
+    expect(g.code).toBe(125);
+    expect(g.stderr).toMatch(/unable to find group ghosts/);
+  });
+
+  it('resolves names for exec too', () => {
+    ok(daemon.berth(['run', '-d', '--name', 'users', image, 'sleep', '300']));
+    expect(ok(daemon.berth(['exec', '-u', 'nobody', 'users', 'id', '-u']))).toBe('65534\n');
+    ok(daemon.berth(['rm', '-f', 'users']));
+  });
+});
