@@ -5,9 +5,9 @@ import { Command, InvalidArgumentError, Option, type CommanderError } from 'comm
 import type { CommandName, Dispatch } from './invocation.js';
 import { configureUsageErrors, UsageExit } from './usage-errors.js';
 import { EXIT_RUN_FAILED } from './exit-codes.js';
-import { withResourceFlags } from './resource-grammar.js';
+import { withResourceFlags, defineUpdate } from './resource-grammar.js';
 
-type Define = (parent: Command, name: string, dispatch: Dispatch) => Command;
+export type Define = (parent: Command, name: string, dispatch: Dispatch) => Command;
 
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -21,7 +21,7 @@ function seconds(value: string): number {
 }
 
 /** Adds a sub-command, its hidden -H (so `berth ps -H …` works too) and the action that dispatches it. */
-function verb(parent: Command, name: string, command: CommandName, dispatch: Dispatch, description: string): Command {
+export function verb(parent: Command, name: string, command: CommandName, dispatch: Dispatch, description: string): Command {
   const cmd = parent.command(name).description(description);
   cmd.addOption(new Option('-H, --host <HOST>', 'Daemon socket to connect to').hideHelp());
   configureUsageErrors(cmd);
@@ -347,6 +347,7 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
   definePause(program, 'pause', dispatch);
   defineUnpause(program, 'unpause', dispatch);
   defineRename(program, 'rename', dispatch);
+  defineUpdate(program, 'update', dispatch);
   defineAttach(program, 'attach', dispatch);
   defineExec(program, 'exec', dispatch);
   defineTop(program, 'top', dispatch);
@@ -383,6 +384,7 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
   definePause(container, 'pause', dispatch);
   defineUnpause(container, 'unpause', dispatch);
   defineRename(container, 'rename', dispatch);
+  defineUpdate(container, 'update', dispatch);
   defineAttach(container, 'attach', dispatch);
   defineExec(container, 'exec', dispatch);
   defineTop(container, 'top', dispatch);

@@ -1,7 +1,7 @@
 // run/create's resource and security flags (Docker's names), parsed by
 // cli/commands/container/resource-flags.ts.
 import type { Command } from 'commander';
-import { collect } from './grammar.js';
+import { collect, verb, type Define } from './grammar.js';
 
 export function withResourceFlags(cmd: Command): Command {
   return cmd
@@ -23,3 +23,14 @@ export function withResourceFlags(cmd: Command): Command {
     .option('--tmpfs <PATH[:OPTIONS]>', 'Mount a tmpfs directory (repeatable)', collect)
     .option('--init', 'Run an init inside the container that forwards signals and reaps processes');
 }
+
+/** berth update [OPTIONS] CONTAINER...: Docker's subset that Berth can change on a live container. */
+export const defineUpdate: Define = (parent, name, dispatch) =>
+  verb(parent, name, 'update', dispatch, 'Update configuration of one or more containers')
+    .argument('<CONTAINER...>', 'container names or ids')
+    .option('-m, --memory <BYTES>', 'Memory limit')
+    .option('--memory-swap <BYTES>', "Swap limit equal to memory plus swap: '-1' to enable unlimited swap")
+    .option('--cpus <DECIMAL>', 'Number of CPUs')
+    .option('-c, --cpu-shares <INT>', 'CPU shares (relative weight)')
+    .option('--pids-limit <INT>', 'Tune container pids limit (set -1 for unlimited)')
+    .option('--restart <POLICY>', 'Restart policy to apply when a container exits');

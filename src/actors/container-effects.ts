@@ -9,6 +9,8 @@ import { containerPaths, type ContainerPaths } from '../runtime/paths.js';
 import { launchShim } from '../runtime/shim-launcher.js';
 import { AttachClient, type ExitRecord } from '../runtime/attach-client.js';
 import { runRuntime } from '../runtime/runtime-cli.js';
+import { ociResources } from '../runtime/resources.js';
+import type { HostOptions } from '../runtime/host-options.js';
 import { parseSignal } from '../runtime/signals.js';
 import { isMountPoint } from '../util/mountinfo.js';
 import { traceStart } from '../util/trace.js';
@@ -144,6 +146,13 @@ export class ContainerEffects {
       if (exited) return;
     }
     await attach.kill(9).catch(() => {});
+  }
+
+  /** Applies new cgroup limits to the running container (`runtime update -r`). */
+  async update(host: HostOptions): Promise<void> {
+    const file = join(this.paths.shimDir, 'update.json');
+    await writeFile(file, JSON.stringify(ociResources(host)));
+    await runRuntime(this.runtime, ['update', '-r', file, this.id]);
   }
 
   async pause(): Promise<void> {

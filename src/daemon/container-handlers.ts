@@ -64,6 +64,7 @@ export function containerHandlers(c: ContainerService): Partial<Record<MethodNam
     'container.pause': (p) => c.pause(str(p, 'id'), true),
     'container.unpause': (p) => c.pause(str(p, 'id'), false),
     'container.rename': (p) => c.rename(str(p, 'id'), str(p, 'name')),
+    'container.update': (p) => c.update(str(p, 'id'), hostParams(p) ?? {}, optString(p, 'restart')),
     'container.resize': (p) => c.resize(str(p, 'id'), optNumber(p, 'rows') ?? 0, optNumber(p, 'cols') ?? 0),
     'container.inspect': (p) => c.inspect(str(p, 'id')),
     'container.remove': (p) => c.remove(str(p, 'id'), optBool(p, 'force') ?? false),

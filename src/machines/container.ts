@@ -66,6 +66,8 @@ export type ContainerEvent =
   | { type: 'PAUSE' }
   | { type: 'UNPAUSE' }
   | { type: 'RENAME'; name: string }
+  /** `berth update`: new resource limits and/or restart policy, kept for later starts */
+  | { type: 'UPDATE'; host: HostOptions; restartPolicy?: RestartPolicy }
   | { type: 'REMOVE'; force: boolean }
   /** the daemon started again and found this container */
   | { type: 'DAEMON_RESTORED' };
@@ -107,6 +109,11 @@ export const containerMachine = setup({
     backoff: ({ context }) => backoffDelay(context.backoffStep),
   },
   actions: {
+    update: assign({
+      spec: ({ context, event }) => (event.type === 'UPDATE'
+        ? { ...context.spec, host: { ...context.spec.host, ...event.host }, restartPolicy: event.restartPolicy ?? context.spec.restartPolicy }
+        : context.spec),
+    }),
     rename: assign({ name: ({ context, event }) => (event.type === 'RENAME' ? event.name : context.name) }),
     markManualStop: assign({ manuallyStopped: true }),
     // the error event of startContainer
@@ -134,6 +141,7 @@ export const containerMachine = setup({
   }),
   on: {
     RENAME: { actions: 'rename' },
+    UPDATE: { actions: 'update' },
   },
   states: {
     created: {

@@ -119,6 +119,7 @@ export interface ContainerMethods {
   'container.wait': { params: WaitParams; result: WaitResult };
   'container.inspect': { params: { id: string }; result: Record<string, unknown> };
   'container.rename': { params: { id: string; name: string }; result: null };
+  'container.update': { params: { id: string; host?: HostOptions; restart?: string }; result: null };
   'container.pause': { params: { id: string }; result: null };
   'container.unpause': { params: { id: string }; result: null };
   'container.attach': { params: AttachParams; result: { exitCode?: number; detached?: boolean } };

@@ -108,6 +108,47 @@ describe('resource limits reach the kernel', () => {
   });
 });
 
+describe('berth update', () => {
+  it('changes limits of a running container, persists them across a daemon restart and a container restart', async () => {
+    await runDetached('upd', ['-m', '64m', '--pids-limit', '20']);
+    expect(ok(daemon.berth(['update', '-m', '128m', '--memory-swap', '256m', '--cpus', '1', '--cpu-shares', '256', '--pids-limit', '50', '--restart', 'always', 'upd']))).toBe('upd\n');
+    let { cg } = { cg: await cgroupPathsOf(inspectContainer(daemon, 'upd').State.Pid) };
+    expect(Number(cgroupFile(cg, 'memory', 'memory.limit_in_bytes', 'memory.max'))).toBe(128 * 1024 * 1024);
+    expect(cgroupFile(cg, 'pids', 'pids.max', 'pids.max')).toBe('50');
+    expect(cgroupFile(cg, 'cpu', 'cpu.shares', 'cpu.weight')).toBe('256');
+    const want = { Memory: 134217728, MemorySwap: 268435456, NanoCpus: 1e9, CpuShares: 256, PidsLimit: 50, RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } };
+    expect(inspectContainer(daemon, 'upd').HostConfig).toMatchObject(want);
+    await daemon.restart();
+    expect(inspectContainer(daemon, 'upd').HostConfig).toMatchObject(want);
+    ok(daemon.berth(['restart', '-t', '1', 'upd']));
+    cg = await cgroupPathsOf(inspectContainer(daemon, 'upd').State.Pid);
+    expect(Number(cgroupFile(cg, 'memory', 'memory.limit_in_bytes', 'memory.max'))).toBe(128 * 1024 * 1024);
+    expect(cgroupFile(cg, 'pids', 'pids.max', 'pids.max')).toBe('50');
+    ok(daemon.berth(['rm', '-f', 'upd']));
+  });
+
+  it('updates a stopped container for its next start', async () => {
+    ok(daemon.berth(['create', '--name', 'upd-stopped', image, 'sleep', '300']));
+    ok(daemon.berth(['update', '--pids-limit', '33', 'upd-stopped']));
+    ok(daemon.berth(['start', 'upd-stopped']));
+    const cg = await cgroupPathsOf(inspectContainer(daemon, 'upd-stopped').State.Pid);
+    expect(cgroupFile(cg, 'pids', 'pids.max', 'pids.max')).toBe('33');
+    ok(daemon.berth(['rm', '-f', 'upd-stopped']));
+  });
+
+  it('reports an unknown container, a missing flag and a bad value', () => {
+    const r = daemon.berth(['update', '--cpus', '1', 'no-such-box']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/No such container: no-such-box/);
+    const none = daemon.berth(['update', 'no-such-box']);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toMatch(/you must provide one or more flags/);
+    const bad = daemon.berth(['update', '-m', '2m', 'no-such-box']);
+    expect(bad.stderr).toMatch(/Minimum memory limit allowed is 6MB/);
+    expect(daemon.berth(['version']).code).toBe(0);
+  });
+});
+
 describe('bad resource values', () => {
   it('rejects bad sizes', () => expectUsageError(['-m', '12zb'], /invalid argument "12zb" for "-m, --memory" flag: invalid size/));
   it('rejects a memory limit under 6MB', () => expectUsageError(['-m', '4m'], /Minimum memory limit allowed is 6MB/));
