@@ -37,6 +37,7 @@ const LOADERS: Record<CommandName, Loader> = {
   pause: () => import('./commands/container/pause.js'),
   unpause: () => import('./commands/container/unpause.js'),
   rename: () => import('./commands/container/rename.js'),
+  update: () => import('./commands/container/update.js'),
   attach: () => import('./commands/container/attach.js'),
   exec: () => import('./commands/container/exec.js'),
   top: () => import('./commands/container/top.js'),

@@ -8,8 +8,9 @@ import { EXIT_RUN_FAILED } from './exit-codes.js';
 import { defineFsCommands } from './grammar-fs.js';
 import { defineVolumeCommands } from './volume-grammar.js';
 import { defineNetworkCommands } from './network-grammar.js';
+import { withResourceFlags, defineUpdate } from './resource-grammar.js';
 
-type Define = (parent: Command, name: string, dispatch: Dispatch) => Command;
+export type Define = (parent: Command, name: string, dispatch: Dispatch) => Command;
 
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -192,7 +193,7 @@ function count(value: string): number {
 
 /** The container-config flags run and create share. -h is --hostname there, as in Docker; help stays on --help. */
 function withContainerFlags(cmd: Command): Command {
-  return cmd
+  return withResourceFlags(cmd)
     .helpOption('--help', 'Display help for command')
     .option('--rm', 'Automatically remove the container when it exits')
     .option('--name <NAME>', 'Assign a name to the container')
@@ -380,6 +381,7 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
   definePause(program, 'pause', dispatch);
   defineUnpause(program, 'unpause', dispatch);
   defineRename(program, 'rename', dispatch);
+  defineUpdate(program, 'update', dispatch);
   defineAttach(program, 'attach', dispatch);
   defineExec(program, 'exec', dispatch);
   defineTop(program, 'top', dispatch);
@@ -416,6 +418,7 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
   definePause(container, 'pause', dispatch);
   defineUnpause(container, 'unpause', dispatch);
   defineRename(container, 'rename', dispatch);
+  defineUpdate(container, 'update', dispatch);
   defineAttach(container, 'attach', dispatch);
   defineExec(container, 'exec', dispatch);
   defineTop(container, 'top', dispatch);

@@ -4,7 +4,7 @@ export type CommandName = 'pull' | 'images' | 'load' | 'run' | 'ps' | 'logs' | '
   | 'rmi' | 'tag' | 'image-prune' | 'inspect' | 'history' | 'save' | 'import' | 'export'
   | 'push' | 'login' | 'logout'
   // container lifecycle (issue 5)
-  | 'create' | 'start' | 'restart' | 'kill' | 'wait' | 'pause' | 'unpause' | 'rename' | 'attach' | 'exec'
+  | 'create' | 'start' | 'restart' | 'kill' | 'wait' | 'pause' | 'unpause' | 'rename' | 'update' | 'attach' | 'exec'
   | 'top' | 'stats' | 'object-inspect' | 'container-inspect' | 'container-prune' | 'events'
   // debugging the engine (issue 8)
   | 'debug-journal' | 'debug-replay' | 'debug-fault'

@@ -239,6 +239,11 @@ static int apply_memory(const cgroup_set *cg, const resources_spec *r, berth_err
       set_limit(cg, "memory.swap", "memory.memsw.limit_in_bytes", a, "memory.swap.max", b, &ignored);
     }
   }
+  if (r->has_memory_reservation && r->memory_reservation != 0) {
+    snprintf(a, sizeof a, "%lld", (long long)r->memory_reservation);
+    snprintf(b, sizeof b, "%s", r->memory_reservation < 0 ? "max" : a);
+    if (set_limit(cg, "memory.reservation", "memory.soft_limit_in_bytes", a, "memory.low", b, err) < 0) return -1;
+  }
   return 0;
 }
 

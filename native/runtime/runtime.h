@@ -60,6 +60,7 @@ typedef struct {
   char *cpuset_cpus, *cpuset_mems; /* NULL when not set */
   bool has_memory_limit; int64_t memory_limit;
   bool has_memory_swap; int64_t memory_swap;
+  bool has_memory_reservation; int64_t memory_reservation;
   bool has_pids_limit; int64_t pids_limit;
   bool has_cpu_shares; uint64_t cpu_shares;
   bool has_cpu_quota; int64_t cpu_quota;

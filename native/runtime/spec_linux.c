@@ -148,6 +148,7 @@ int spec_parse_resources(resources_spec *rs, const json_value *r, berth_error *e
   json_value *mem = json_get(r, "memory"), *pids = json_get(r, "pids"), *cpu = json_get(r, "cpu");
   if (get_i64(mem, "limit", &rs->has_memory_limit, &rs->memory_limit, err) < 0 ||
       get_i64(mem, "swap", &rs->has_memory_swap, &rs->memory_swap, err) < 0 ||
+      get_i64(mem, "reservation", &rs->has_memory_reservation, &rs->memory_reservation, err) < 0 ||
       get_i64(pids, "limit", &rs->has_pids_limit, &rs->pids_limit, err) < 0 ||
       get_u64(cpu, "shares", &rs->has_cpu_shares, &rs->cpu_shares, err) < 0 ||
       get_i64(cpu, "quota", &rs->has_cpu_quota, &rs->cpu_quota, err) < 0 ||

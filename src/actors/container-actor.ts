@@ -6,6 +6,8 @@ import { fromPromise } from 'xstate';
 import { BerthError } from '../errors.js';
 import { containerMachine, dockerState, type ContainerContext, type ContainerInput, type ExitOutput, type StartOutput } from '../machines/container.js';
 import { parseSignal } from '../runtime/signals.js';
+import type { HostOptions } from '../runtime/host-options.js';
+import type { RestartPolicy } from '../machines/restart-policy.js';
 import { containerInspect, containerSummary } from '../views/container-view.js';
 import { JournaledActor } from './journaled-actor.js';
 import { ContainerEffects, releaseName } from './container-effects.js';
@@ -99,6 +101,8 @@ class ContainerActor implements HostedActor {
         return this.transition({ type: 'UNPAUSE' }, 'unpaused', (s) => !s.matches({ running: 'unpausing' }), (s) => s.matches({ running: 'active' }));
       case 'RENAME':
         return this.rename(String(msg.name));
+      case 'UPDATE':
+        return this.update(msg.host as HostOptions, msg.restartPolicy as RestartPolicy | undefined);
       case 'REMOVE': {
         const force = msg.force === true;
         if (!j.snapshot.can({ type: 'REMOVE', force })) {
@@ -198,6 +202,21 @@ class ContainerActor implements HostedActor {
       );
     }
     return { exitCode: s.context.exitCode ?? 0, error: s.context.error?.message ?? null, externalMs: this.effects.externalMs };
+  }
+
+  private async update(host: HostOptions, restartPolicy: RestartPolicy | undefined): Promise<unknown> {
+    const s = this.journaled.snapshot;
+    if (s.matches('removing') || s.matches('removed') || s.matches('dead')) {
+      throw new BerthError('conflict', `Cannot update container ${this.shortId}: container is marked for removal and cannot be "update"`);
+    }
+    if (restartPolicy && restartPolicy.name !== 'no' && s.context.spec.autoRemove) {
+      throw new BerthError('invalid_argument', 'Cannot update container: Restart policy cannot be updated because AutoRemove is enabled for the container');
+    }
+    const merged = { ...s.context.spec.host, ...host };
+    if (s.matches('running') && Object.keys(host).length > 0) await this.effects.update(merged);
+    this.journaled.send({ type: 'UPDATE', host, restartPolicy });
+    await this.journaled.flushed();
+    return null;
   }
 
   private async rename(name: string): Promise<unknown> {

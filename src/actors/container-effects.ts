@@ -1,7 +1,7 @@
 // The I/O behind a container's machine: the bundle, the shim and its attach
 // connection, runtime commands, cleanup. One instance per container actor.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { BerthError } from '../errors.js';
 import { buildOciSpec } from '../runtime/oci-spec.js';
@@ -9,6 +9,8 @@ import { containerPaths, type ContainerPaths } from '../runtime/paths.js';
 import { launchShim } from '../runtime/shim-launcher.js';
 import { AttachClient, type ExitRecord } from '../runtime/attach-client.js';
 import { runRuntime } from '../runtime/runtime-cli.js';
+import { ociResources } from '../runtime/resources.js';
+import type { HostOptions } from '../runtime/host-options.js';
 import { parseSignal } from '../runtime/signals.js';
 import { isMountPoint } from '../util/mountinfo.js';
 import { traceStart } from '../util/trace.js';
@@ -58,7 +60,7 @@ export class ContainerEffects {
       mkdir(p.shimDir, { recursive: true, mode: 0o700 }),
     ]);
     await rm(p.exitFile, { force: true });
-    const spec = buildOciSpec(ctx.spec, { cgroupsPath: `/berth/${ctx.id}` });
+    const spec = buildOciSpec(ctx.spec, { cgroupsPath: `/berth/${ctx.id}`, initBinary: join(dirname(this.env.config.shimPath), 'berth-init') });
     const netns = await attachNetwork(this.netEnv, ctx.id, ctx.spec.network, (id) => this.pidOf(id));
     applyNetns(spec, netns);
     if (ctx.spec.network?.mode === 'bridge') (spec.mounts as unknown[]).push(...(await writeEtcFiles(this.env.db, this.env.config.root, ctx)));
@@ -244,6 +246,13 @@ export class ContainerEffects {
       if (exited) return;
     }
     await attach.kill(9).catch(() => {});
+  }
+
+  /** Applies new cgroup limits to the running container (`runtime update -r`). */
+  async update(host: HostOptions): Promise<void> {
+    const file = join(this.paths.shimDir, 'update.json');
+    await writeFile(file, JSON.stringify(ociResources(host)));
+    await runRuntime(this.runtime, ['update', '-r', file, this.id]);
   }
 
   async pause(): Promise<void> {

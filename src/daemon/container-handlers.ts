@@ -3,6 +3,7 @@ import { BerthError } from '../errors.js';
 import { optBool, optFilters, optNumber, optString, optStringMap, optStrings, str, type Params } from './params.js';
 import type { Handler } from './call-context.js';
 import { checkMountRequests } from '../services/container-mounts.js';
+import { hostParams } from './host-params.js';
 import type { ContainerService } from '../services/container-service.js';
 import type { MethodName, RunParams } from '../protocol/methods.js';
 
@@ -42,6 +43,7 @@ function runParams(p: Params): RunParams {
     networkAliases: optStrings(p, 'networkAliases'),
     publish: optStrings(p, 'publish'),
     publishAll: optBool(p, 'publishAll'),
+    host: hostParams(p),
     detach: optBool(p, 'detach'),
   };
 }
@@ -71,6 +73,7 @@ export function containerHandlers(c: ContainerService): Partial<Record<MethodNam
     'container.pause': (p) => c.pause(str(p, 'id'), true),
     'container.unpause': (p) => c.pause(str(p, 'id'), false),
     'container.rename': (p) => c.rename(str(p, 'id'), str(p, 'name')),
+    'container.update': (p) => c.update(str(p, 'id'), hostParams(p) ?? {}, optString(p, 'restart')),
     'container.resize': (p) => c.resize(str(p, 'id'), optNumber(p, 'rows') ?? 0, optNumber(p, 'cols') ?? 0),
     'container.inspect': (p) => c.inspect(str(p, 'id')),
     'container.remove': (p) => c.remove(str(p, 'id'), optBool(p, 'force') ?? false, optBool(p, 'volumes') ?? false),

@@ -8,6 +8,7 @@ import type { ContainerMount } from '../runtime/user-mounts.js';
 import type { ContainerNetwork } from '../network/container-network.js';
 import type { EtcOptions } from '../network/etc-files.js';
 import { unprovided } from './unprovided.js';
+import type { HostOptions } from '../runtime/host-options.js';
 import { serializeError, type SerializedError } from '../errors.js';
 import { backoffDelay, ranFor, RESET_AFTER_MS, restartsWithDaemon, shouldRestart, NO_RESTART, type RestartPolicy } from './restart-policy.js';
 
@@ -16,7 +17,7 @@ export interface ContainerRunSpec {
   args: string[];
   env: string[];
   cwd: string;
-  user: { uid: number; gid: number };
+  user: { uid: number; gid: number; additionalGids?: number[] };
   hostname: string;
   /** overlay lower dirs, top layer first */
   lowerDirs: string[];
@@ -35,6 +36,8 @@ export interface ContainerRunSpec {
   network?: ContainerNetwork;
   /** --add-host, --dns, --dns-search, --network-alias */
   etc?: EtcOptions;
+  /** resource and security settings (run -m, --cpus, --cap-add, --privileged, ...) */
+  host?: HostOptions;
 }
 
 export interface ContainerInput {
@@ -72,6 +75,8 @@ export type ContainerEvent =
   | { type: 'PAUSE' }
   | { type: 'UNPAUSE' }
   | { type: 'RENAME'; name: string }
+  /** `berth update`: new resource limits and/or restart policy, kept for later starts */
+  | { type: 'UPDATE'; host: HostOptions; restartPolicy?: RestartPolicy }
   | { type: 'REMOVE'; force: boolean }
   /** the daemon started again and found this container */
   | { type: 'DAEMON_RESTORED' };
@@ -113,6 +118,11 @@ export const containerMachine = setup({
     backoff: ({ context }) => backoffDelay(context.backoffStep),
   },
   actions: {
+    update: assign({
+      spec: ({ context, event }) => (event.type === 'UPDATE'
+        ? { ...context.spec, host: { ...context.spec.host, ...event.host }, restartPolicy: event.restartPolicy ?? context.spec.restartPolicy }
+        : context.spec),
+    }),
     rename: assign({ name: ({ context, event }) => (event.type === 'RENAME' ? event.name : context.name) }),
     markManualStop: assign({ manuallyStopped: true }),
     // the error event of startContainer
@@ -140,6 +150,7 @@ export const containerMachine = setup({
   }),
   on: {
     RENAME: { actions: 'rename' },
+    UPDATE: { actions: 'update' },
   },
   states: {
     created: {

@@ -1,5 +1,6 @@
 // Container calls beyond run/list/logs/stop/remove (issue 5): parameters and
 // results shared by the daemon's handlers and the CLI.
+import type { HostOptions } from '../runtime/host-options.js';
 
 import type { MountRequest } from '../runtime/user-mounts.js';
 
@@ -41,6 +42,8 @@ export interface CreateParams {
   publish?: string[];
   /** -P */
   publishAll?: boolean;
+  /** resource and security settings, checked by the daemon (src/runtime/host-options.ts) */
+  host?: HostOptions;
 }
 
 export interface CreateResult { id: string; warnings: string[] }
@@ -133,6 +136,7 @@ export interface ContainerMethods {
   'container.wait': { params: WaitParams; result: WaitResult };
   'container.inspect': { params: { id: string }; result: Record<string, unknown> };
   'container.rename': { params: { id: string; name: string }; result: null };
+  'container.update': { params: { id: string; host?: HostOptions; restart?: string }; result: null };
   'container.pause': { params: { id: string }; result: null };
   'container.unpause': { params: { id: string }; result: null };
   'container.attach': { params: AttachParams; result: { exitCode?: number; detached?: boolean } };

@@ -6,6 +6,8 @@ import type { ImageRunConfig } from '../store/records.js';
 import type { ContainerRunSpec } from '../machines/container.js';
 import { parseRestartPolicy } from '../machines/restart-policy.js';
 import { parseSignal } from './signals.js';
+import { resolveUser } from './user-lookup.js';
+import type { HostOptions } from './host-options.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -25,6 +27,7 @@ export interface RunOptions {
   stopTimeout?: number;
   logDriver?: 'local' | 'json-file' | 'none';
   logOpts?: Record<string, string>;
+  host?: HostOptions;
 }
 
 export function resolveArgs(image: ImageRunConfig, opts: RunOptions): string[] {
@@ -52,16 +55,6 @@ export function mergeEnv(imageEnv: string[], userEnv: string[], hostname: string
   userEnv.forEach(put);
   if (!out.has('HOME')) out.set('HOME', 'HOME=/root');
   return [...out.values()];
-}
-
-export function parseUser(user: string | undefined): { uid: number; gid: number } {
-  if (!user || user === 'root' || user === '0') return { uid: 0, gid: 0 };
-  const m = /^(\d+)(?::(\d+))?$/.exec(user);
-  if (!m) {
-    throw new BerthError('invalid_argument', `user "${user}" is not supported yet: use a numeric uid[:gid]`);
-  }
-  const uid = Number(m[1]);
-  return { uid, gid: m[2] !== undefined ? Number(m[2]) : uid };
 }
 
 export function buildRunSpec(
@@ -93,7 +86,7 @@ export function buildRunSpec(
     args: resolveArgs(image, opts),
     env: mergeEnv(image.Env ?? [], opts.env ?? [], host),
     cwd,
-    user: parseUser(opts.user ?? image.User),
+    user: resolveUser(opts.user ?? image.User, lowerDirs),
     hostname: host,
     lowerDirs,
     autoRemove: opts.autoRemove ?? false,
@@ -105,5 +98,6 @@ export function buildRunSpec(
     stopTimeout: opts.stopTimeout,
     logDriver: opts.logDriver ?? 'local',
     logOpts: opts.logOpts ?? {},
+    ...(opts.host ? { host: opts.host } : {}),
   };
 }

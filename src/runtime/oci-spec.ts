@@ -4,12 +4,10 @@
 // /proc paths and a read-only /sys. Pure.
 import type { ContainerRunSpec } from '../machines/container.js';
 import { userMountEntries } from './user-mounts.js';
+import { DEFAULT_CAPABILITIES, hostBoundingSet } from './capabilities.js';
+import { applyHostOptions } from './resources.js';
 
-export const DEFAULT_CAPABILITIES = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW',
-  'CAP_SETGID', 'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE',
-  'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
-];
+export { DEFAULT_CAPABILITIES };
 
 export const MASKED_PATHS = [
   '/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats',
@@ -21,10 +19,12 @@ export const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys'
 export interface OciSpecOptions {
   /** cgroup path for the container, e.g. /berth/<id> */
   cgroupsPath: string;
+  /** the host's berth-init binary, for `run --init` */
+  initBinary?: string;
 }
 
 /** The process.json of an exec into a container: the container's restrictions, the exec's command. */
-export function buildExecProcess(p: { args: string[]; env: string[]; cwd: string; user: { uid: number; gid: number }; tty: boolean }): Record<string, unknown> {
+export function buildExecProcess(p: { args: string[]; env: string[]; cwd: string; user: { uid: number; gid: number; additionalGids?: number[] }; tty: boolean }): Record<string, unknown> {
   const caps = [...DEFAULT_CAPABILITIES];
   return {
     terminal: p.tty,
@@ -39,11 +39,11 @@ export function buildExecProcess(p: { args: string[]; env: string[]; cwd: string
 
 export function buildOciSpec(spec: ContainerRunSpec, opts: OciSpecOptions): Record<string, unknown> {
   const caps = [...DEFAULT_CAPABILITIES];
-  return {
+  const oci: Record<string, unknown> = {
     ociVersion: '1.0.2',
     process: {
       terminal: spec.tty === true,
-      user: { uid: spec.user.uid, gid: spec.user.gid },
+      user: spec.user,
       args: spec.args,
       env: spec.env,
       cwd: spec.cwd,
@@ -70,4 +70,5 @@ export function buildOciSpec(spec: ContainerRunSpec, opts: OciSpecOptions): Reco
       readonlyPaths: READONLY_PATHS,
     },
   };
+  return spec.host ? applyHostOptions(oci, spec.host, hostBoundingSet(), opts.initBinary) : oci;
 }

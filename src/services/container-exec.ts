@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { BerthError } from '../errors.js';
 import { AttachClient } from '../runtime/attach-client.js';
 import { buildExecProcess } from '../runtime/oci-spec.js';
-import { parseUser, mergeEnv } from '../runtime/container-config.js';
+import { mergeEnv } from '../runtime/container-config.js';
+import { resolveUser } from '../runtime/user-lookup.js';
 import { runtimeError } from '../runtime/runtime-errors.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import type { CallContext } from '../daemon/call-context.js';
@@ -59,7 +60,7 @@ export async function execInContainer(t: ExecTarget, p: ExecParams, call: CallCo
     args: p.cmd,
     env: mergeEnv(ctx.spec.env, p.env ?? [], ctx.spec.hostname),
     cwd,
-    user: p.user ? parseUser(p.user) : ctx.spec.user,
+    user: p.user ? resolveUser(p.user, ctx.spec.lowerDirs) : ctx.spec.user,
     tty: p.tty === true,
   });
   await writeFileAtomic(processFile, JSON.stringify(proc));

@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { BerthError } from '../errors.js';
 import { containerActorId } from '../actors/container-actor.js';
 import { buildRunSpec } from '../runtime/container-config.js';
+import { parseRestartPolicy } from '../machines/restart-policy.js';
+import type { HostOptions } from '../runtime/host-options.js';
 import { containerPaths } from '../runtime/paths.js';
 import { type ContainerContext, type ContainerInput } from '../machines/container.js';
 import { containerSummary } from '../views/container-view.js';
@@ -206,6 +208,13 @@ export class ContainerService {
   async pause(ref: string, pause: boolean): Promise<null> {
     const id = findContainerId(this.db, ref);
     await this.ask(id, { type: pause ? 'PAUSE' : 'UNPAUSE' });
+    return null;
+  }
+
+  /** `berth update`: new limits for a container (applied at once when it runs) and/or a new restart policy. */
+  async update(ref: string, host: HostOptions, restart: string | undefined): Promise<null> {
+    const id = findContainerId(this.db, ref);
+    await this.ask(id, { type: 'UPDATE', host, restartPolicy: restart !== undefined ? parseRestartPolicy(restart) : undefined });
     return null;
   }
 

@@ -2,6 +2,7 @@
 // documents, computed from the machine's state value and context. Pure.
 import { dockerState, type ContainerContext } from '../machines/container.js';
 import { statusText } from './status-text.js';
+import { hostConfigView } from './host-config-view.js';
 import type { ContainerSummary } from '../protocol/methods.js';
 import { inspectMounts } from '../runtime/user-mounts.js';
 
@@ -60,6 +61,7 @@ export function containerInspect(value: unknown, c: ContainerContext, paths: { l
       RestartPolicy: { Name: policy.name, MaximumRetryCount: policy.maximumRetryCount },
       LogConfig: { Type: c.spec.logDriver ?? 'local', Config: c.spec.logOpts ?? {} },
       NetworkMode: 'none',
+      ...hostConfigView(c.spec.host),
     },
     GraphDriver: {
       Name: 'overlay2',

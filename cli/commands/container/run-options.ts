@@ -9,8 +9,9 @@ import { parseDetachKeys } from './detach-keys.js';
 import { parseRestartPolicy } from './restart-policy.js';
 import { parseMountFlags } from './volume-flags.js';
 import { networkParams, parseNetworkFlag } from './network-flags.js';
+import { toHostOptions, type ResourceFlags } from './resource-flags.js';
 
-export interface RunFlags {
+export interface RunFlags extends ResourceFlags {
   rm?: boolean;
   detach?: boolean;
   name?: string;
@@ -137,6 +138,8 @@ export function toCreateParams(args: string[], flags: RunFlags, cliEnv: NodeJS.P
   const network = parseNetworkFlag(flags.network);
   if (network !== undefined) params.network = network;
   Object.assign(params, networkParams(flags));
+  const host = toHostOptions(flags);
+  if (host) params.host = host;
   return params;
 }
 

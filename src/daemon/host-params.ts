@@ -1,0 +1,38 @@
+// Checks the shape of a create/run call's `host` parameter (resource and
+// security settings) as it arrives untyped from the network, then its values,
+// before any image is looked up or pulled.
+import { BerthError } from '../errors.js';
+import { checkHostOptions, type HostOptions, type Ulimit } from '../runtime/host-options.js';
+import { optBool, optNumber, optString, optStringMap, optStrings, type Params } from './params.js';
+
+const NUMBERS = ['memory', 'memorySwap', 'memoryReservation', 'nanoCpus', 'cpuShares', 'cpuPeriod', 'cpuQuota', 'pidsLimit', 'oomScoreAdj'] as const;
+
+function ulimits(v: unknown): Ulimit[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  const ok = Array.isArray(v) && v.every((u) => typeof u === 'object' && u !== null
+    && typeof (u as Ulimit).Name === 'string' && typeof (u as Ulimit).Soft === 'number' && typeof (u as Ulimit).Hard === 'number');
+  if (!ok) throw new BerthError('invalid_argument', 'parameter "host.ulimits" must be a list of {Name, Soft, Hard}');
+  return (v as Ulimit[]).map((u) => ({ Name: u.Name, Soft: u.Soft, Hard: u.Hard }));
+}
+
+export function hostParams(p: Params): HostOptions | undefined {
+  const v = p.host;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) throw new BerthError('invalid_argument', 'parameter "host" must be a map of settings');
+  const h = v as Params;
+  const out: HostOptions = {};
+  for (const key of NUMBERS) {
+    const n = optNumber(h, key);
+    if (n !== undefined) out[key] = n;
+  }
+  const set = <K extends keyof HostOptions>(key: K, value: HostOptions[K] | undefined) => { if (value !== undefined) out[key] = value; };
+  set('cpusetCpus', optString(h, 'cpusetCpus'));
+  set('ulimits', ulimits(h.ulimits));
+  set('capAdd', optStrings(h, 'capAdd'));
+  set('capDrop', optStrings(h, 'capDrop'));
+  set('privileged', optBool(h, 'privileged'));
+  set('readonlyRootfs', optBool(h, 'readonlyRootfs'));
+  set('tmpfs', optStringMap(h, 'tmpfs'));
+  set('init', optBool(h, 'init'));
+  return checkHostOptions(out);
+}
