@@ -15,7 +15,8 @@ export async function listenUnix(server: Server, socketPath: string, gid: number
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(socketPath, () => resolve());
+      // a burst of clients connecting at once waits in the backlog instead of being refused
+      server.listen({ path: socketPath, backlog: 4096 }, () => resolve());
     });
   } finally {
     process.umask(oldMask);

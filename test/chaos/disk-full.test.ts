@@ -22,7 +22,7 @@ const LINE = /^line-\d+-x{40}$/;
 
 describe('a full disk', () => {
   it('fails operations clearly, keeps logs whole, and recovers when space is freed', async () => {
-    ok(d.berth(['run', '-d', '--name', 'talker', 'busybox', 'sh', '-c', 'i=0; while :; do echo "line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"; i=$((i+1)); done']));
+    ok(d.berth(['run', '-d', '--name', 'talker', 'busybox', 'sh', '-c', 'i=0; while :; do echo "line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"; i=$((i+1)); usleep 300; done']));
     ok(d.berth(['run', '-d', '--name', 'keeper', 'busybox', 'sleep', '600']));
     // fill what is left of the root
     const fill = d.berth(['run', '--name', 'filler', 'busybox', 'dd', 'if=/dev/zero', 'of=/fill', 'bs=1M', 'count=100']);
@@ -50,7 +50,7 @@ describe('a full disk', () => {
     await sleep(1000);
     ok(d.berth(['stop', '-t', '1', 'talker']));
     const lines = ok(d.berth(['logs', 'talker'])).split('\n').filter(Boolean);
-    expect(lines.length).toBeGreaterThan(1000);
+    expect(lines.length).toBeGreaterThan(200);
     // Output written while the disk was full is lost, so a line may be cut
     // where a record could not be written; but no record is ever half
     // written, so nothing is garbled: every byte is the talker's.
@@ -60,7 +60,7 @@ describe('a full disk', () => {
     expect(cut.length, `lines cut by the full disk: ${cut.slice(0, 5).join(', ')}`).toBeLessThan(lines.length / 100);
     // logging went on, readable, after the disk had room again
     const lastCut = lines.lastIndexOf(cut.at(-1) ?? lines[0]);
-    expect(lines.slice(lastCut + 1).filter((l) => LINE.test(l)).length).toBeGreaterThan(100);
+    expect(lines.slice(lastCut + 1).filter((l) => LINE.test(l)).length).toBeGreaterThan(50);
 
     expect(ok(d.berth(['run', '--rm', 'busybox', 'echo', 'room again']))).toBe('room again\n');
     expect(inspectContainer(d, 'keeper').State.Status).toBe('running');
