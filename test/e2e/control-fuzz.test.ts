@@ -1,6 +1,6 @@
 // Fuzzing the control channel (issue 8): random and malformed frames, a
 // frame over the size limit, a client that stops reading a fast stream, and
-// a thousand clients at once. The daemon stays up, answers with clear
+// three thousand clients at once. The daemon stays up, answers with clear
 // errors, and its memory stays bounded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -92,7 +92,9 @@ describe('control channel fuzzing', () => {
     const ws = await connect();
     const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
     ws.send(pack({ t: 'req', id: 1, method: 'system.version', params: { junk: Buffer.alloc(9 * 1024 * 1024) } }));
-    expect(await closed).toBe(1009);
+    // 1009 (message too big) when the client reads the close frame, 1006
+    // when the daemon's close reaches it while it is still sending
+    expect([1009, 1006]).toContain(await closed);
     await daemonAnswers();
   });
 
@@ -118,9 +120,9 @@ describe('control channel fuzzing', () => {
     await daemonAnswers();
   });
 
-  it('a thousand clients at once are all answered', async () => {
+  it('three thousand clients at once are all answered', async () => {
     const before = rssKiB(d.proc.pid!);
-    const clients = await Promise.all(Array.from({ length: 1000 }, () => connect()));
+    const clients = await Promise.all(Array.from({ length: 3000 }, () => connect()));
     const answers = await Promise.all(
       clients.map(
         (ws, i) =>
@@ -133,7 +135,7 @@ describe('control channel fuzzing', () => {
     expect(answers.every((t) => t === 'res')).toBe(true);
     const during = rssKiB(d.proc.pid!);
     for (const ws of clients) ws.terminate();
-    expect(during - before, `RSS ${before} → ${during} KiB with 1000 clients`).toBeLessThan(200 * 1024);
+    expect(during - before, `RSS ${before} → ${during} KiB with 3000 clients`).toBeLessThan(300 * 1024);
     await daemonAnswers();
   });
 });
