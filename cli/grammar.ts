@@ -202,7 +202,14 @@ function withContainerFlags(cmd: Command): Command {
     .option('--stop-signal <SIGNAL>', 'Signal to stop the container')
     .option('--stop-timeout <SECONDS>', 'Timeout (in seconds) to stop a container', seconds)
     .option('--log-driver <DRIVER>', 'Logging driver for the container (local, json-file, none)')
-    .option('--log-opt <KEY=VALUE>', 'Log driver options (repeatable)', collect);
+    .option('--log-opt <KEY=VALUE>', 'Log driver options (repeatable)', collect)
+    .option('--health-cmd <COMMAND>', 'Command to run to check health')
+    .option('--health-interval <DURATION>', 'Time between running the check (ms|s|m|h) (default 0s)')
+    .option('--health-timeout <DURATION>', 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)')
+    .option('--health-retries <N>', 'Consecutive failures needed to report unhealthy')
+    .option('--health-start-period <DURATION>', 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)')
+    .option('--health-start-interval <DURATION>', 'Time between running the check during the start period (ms|s|m|h) (default 0s)')
+    .option('--no-healthcheck', 'Disable any container-specified HEALTHCHECK');
 }
 
 export const defineCreate: Define = (parent, name, dispatch) =>

@@ -6,6 +6,8 @@
 import { assign, setup } from 'xstate';
 import { unprovided } from './unprovided.js';
 import { serializeError, type SerializedError } from '../errors.js';
+import type { HealthConfig } from './health-config.js';
+import type { HealthState } from './health.js';
 import { backoffDelay, ranFor, RESET_AFTER_MS, restartsWithDaemon, shouldRestart, NO_RESTART, type RestartPolicy } from './restart-policy.js';
 
 /** Everything the runtime needs to start the container; fixed at creation. */
@@ -26,6 +28,8 @@ export interface ContainerRunSpec {
   restartPolicy?: RestartPolicy;
   logDriver?: 'local' | 'json-file' | 'none';
   logOpts?: Record<string, string>;
+  /** the resolved health check (flags over image HEALTHCHECK); absent when none */
+  health?: HealthConfig;
 }
 
 export interface ContainerInput {
@@ -51,6 +55,8 @@ export interface ContainerContext extends ContainerInput {
   restartCount: number;
   /** restarts since the last run that lasted RESET_AFTER_MS: the backoff step */
   backoffStep: number;
+  /** State.Health, reported by the health monitor while the container runs */
+  health?: HealthState | null;
 }
 
 export interface StartOutput { pid: number; startedAt: string }
@@ -63,6 +69,7 @@ export type ContainerEvent =
   | { type: 'PAUSE' }
   | { type: 'UNPAUSE' }
   | { type: 'RENAME'; name: string }
+  | { type: 'HEALTH'; health: HealthState; changed: boolean }
   | { type: 'REMOVE'; force: boolean }
   /** the daemon started again and found this container */
   | { type: 'DAEMON_RESTORED' };
@@ -131,6 +138,7 @@ export const containerMachine = setup({
   }),
   on: {
     RENAME: { actions: 'rename' },
+    HEALTH: { actions: assign(({ event }) => ({ health: event.health })) },
   },
   states: {
     created: {
@@ -145,13 +153,14 @@ export const containerMachine = setup({
         input: ({ context }) => context,
         onDone: {
           target: 'running',
-          actions: assign(({ event }) => ({
+          actions: assign(({ context, event }) => ({
             pid: event.output.pid,
             startedAt: event.output.startedAt,
             exitCode: null,
             oomKilled: false,
             finishedAt: null,
             error: null,
+            health: context.spec.health ? { Status: 'starting' as const, FailingStreak: 0, Log: [] } : null,
           })),
         },
         onError: [

@@ -1,6 +1,8 @@
 // Container calls beyond run/list/logs/stop/remove (issue 5): parameters and
 // results shared by the daemon's handlers and the CLI.
 
+import type { ImageHealthcheck } from '../machines/health-config.js';
+
 /** Docker's restart policy: "no" | "on-failure[:N]" | "always" | "unless-stopped". */
 export type RestartPolicyName = 'no' | 'on-failure' | 'always' | 'unless-stopped';
 
@@ -26,6 +28,10 @@ export interface CreateParams {
   openStdin?: boolean;
   logDriver?: 'local' | 'json-file' | 'none';
   logOpts?: Record<string, string>;
+  /** --health-* flags, Docker's Healthcheck shape (times in ns) */
+  healthcheck?: ImageHealthcheck;
+  /** --no-healthcheck */
+  noHealthcheck?: boolean;
 }
 
 export interface CreateResult { id: string; warnings: string[] }

@@ -6,6 +6,7 @@ import type { ImageRunConfig } from '../store/records.js';
 import type { ContainerRunSpec } from '../machines/container.js';
 import { parseRestartPolicy } from '../machines/restart-policy.js';
 import { parseSignal } from './signals.js';
+import { resolveHealthConfig, type ImageHealthcheck } from '../machines/health-config.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -25,6 +26,8 @@ export interface RunOptions {
   stopTimeout?: number;
   logDriver?: 'local' | 'json-file' | 'none';
   logOpts?: Record<string, string>;
+  healthcheck?: ImageHealthcheck;
+  noHealthcheck?: boolean;
 }
 
 export function resolveArgs(image: ImageRunConfig, opts: RunOptions): string[] {
@@ -105,5 +108,11 @@ export function buildRunSpec(
     stopTimeout: opts.stopTimeout,
     logDriver: opts.logDriver ?? 'local',
     logOpts: opts.logOpts ?? {},
+    ...healthOf(image, opts),
   };
+}
+
+function healthOf(image: ImageRunConfig, opts: RunOptions): Pick<ContainerRunSpec, 'health'> {
+  const health = resolveHealthConfig(opts.healthcheck, image.Healthcheck, opts.noHealthcheck === true);
+  return health ? { health } : {};
 }

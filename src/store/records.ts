@@ -1,4 +1,5 @@
 // Records kept in LMDB besides the journal.
+import type { ImageHealthcheck } from '../machines/health-config.js';
 import type { ActorKind } from './journal-entry.js';
 
 export interface ActorRecord {
@@ -49,4 +50,5 @@ export interface ImageRunConfig {
   User?: string;
   Labels?: Record<string, string>;
   StopSignal?: string;
+  Healthcheck?: ImageHealthcheck;
 }

@@ -7,8 +7,9 @@ import { BerthError } from '../../../src/errors.js';
 import { readEnvFile } from './env-file.js';
 import { parseDetachKeys } from './detach-keys.js';
 import { parseRestartPolicy } from './restart-policy.js';
+import { healthFlagsToCheck, type HealthFlagValues } from '../../../src/machines/health-config.js';
 
-export interface RunFlags {
+export interface RunFlags extends HealthFlagValues {
   rm?: boolean;
   detach?: boolean;
   name?: string;
@@ -121,6 +122,9 @@ export function toCreateParams(args: string[], flags: RunFlags, cliEnv: NodeJS.P
     params.logOpts = parseLogOpts(flags.logOpt);
   }
   if (flags.detachKeys !== undefined) parseDetachKeys(flags.detachKeys);
+  const health = healthFlagsToCheck(flags);
+  if (health.check) params.healthcheck = health.check;
+  if (health.disabled) params.noHealthcheck = true;
   return params;
 }
 
