@@ -3,7 +3,9 @@
 // and events (health_status), and survive a daemon SIGKILL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
+import { join } from 'node:path';
 import { ok, loadBusybox, inspectContainer } from '../fixtures/e2e-helpers.js';
+import { buildBusyboxOciArchive } from '../fixtures/busybox-image.js';
 
 let d: TestDaemon;
 const inspect = (name: string) => inspectContainer(d, name);
@@ -90,6 +92,27 @@ describe('health checks', () => {
     }
     const r = d.berth(['run', '-d', '--health-interval', 'soon', 'busybox', 'true']);
     expect(r.stderr).toMatch(/30s, 1m30s or 500ms/);
+  });
+
+  it("an image's HEALTHCHECK runs; flags override it field by field; NONE and --no-healthcheck disable it", async () => {
+    const ms = 1_000_000;
+    const image = (name: string, Healthcheck: object) => {
+      const file = join(d.dir, `${name}.tar`);
+      return buildBusyboxOciArchive(file, { name, runConfig: { Healthcheck } }).then(() => ok(d.berth(['load', '-i', file])));
+    };
+    await image('hc-image', { Test: ['CMD', 'sh', '-c', 'exit 1'], Interval: 200 * ms, Timeout: 2000 * ms, Retries: 1 });
+    await image('hc-none', { Test: ['NONE'] });
+    expect(JSON.parse(ok(d.berth(['image', 'inspect', 'hc-image'])))[0].Config.Healthcheck).toMatchObject({ Test: ['CMD', 'sh', '-c', 'exit 1'], Retries: 1 });
+    ok(d.berth(['run', '-d', '--name', 'img-bad', 'hc-image', 'sleep', '300']));
+    ok(d.berth(['run', '-d', '--name', 'img-ok', '--health-cmd', 'true', 'hc-image', 'sleep', '300']));
+    ok(d.berth(['run', '-d', '--name', 'img-off', '--no-healthcheck', 'hc-image', 'sleep', '300']));
+    ok(d.berth(['run', '-d', '--name', 'img-none', 'hc-none', 'sleep', '300']));
+    expect((await healthOf('img-bad', 'unhealthy')).Status).toBe('unhealthy');
+    expect((await healthOf('img-ok', 'healthy')).Status).toBe('healthy');
+    expect(inspect('img-ok').Config.Healthcheck).toMatchObject({ Interval: 200 * ms, Retries: 1 });
+    expect(inspect('img-off').State.Health).toBeUndefined();
+    expect(inspect('img-none').State.Health).toBeUndefined();
+    ok(d.berth(['rm', '-f', 'img-bad', 'img-ok', 'img-off', 'img-none']));
   });
 
   it('the check resumes after a daemon SIGKILL and keeps the Health it had', async () => {
