@@ -219,7 +219,14 @@ function withContainerFlags(cmd: Command): Command {
     .option('--dns <IP>', 'Set custom DNS servers (repeatable)', collect)
     .option('--dns-search <DOMAIN>', 'Set custom DNS search domains (repeatable)', collect)
     .option('-p, --publish <[IP:]HOST:CONTAINER[/PROTO]>', "Publish a container's port(s) to the host (repeatable)", collect)
-    .option('-P, --publish-all', 'Publish all exposed ports to random ports');
+    .option('-P, --publish-all', 'Publish all exposed ports to random ports')
+    .option('--health-cmd <COMMAND>', 'Command to run to check health')
+    .option('--health-interval <DURATION>', 'Time between running the check (ms|s|m|h) (default 0s)')
+    .option('--health-timeout <DURATION>', 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)')
+    .option('--health-retries <N>', 'Consecutive failures needed to report unhealthy')
+    .option('--health-start-period <DURATION>', 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)')
+    .option('--health-start-interval <DURATION>', 'Time between running the check during the start period (ms|s|m|h) (default 0s)')
+    .option('--no-healthcheck', 'Disable any container-specified HEALTHCHECK');
 }
 
 export const defineCreate: Define = (parent, name, dispatch) =>

@@ -90,7 +90,7 @@ export function writeIndex(dir, manifests) {
  * Writes an unpacked OCI image layout for busybox into `dir`.
  * Returns { manifest, config, layer, diffId } (descriptors and the layer's diffID).
  */
-export async function buildBusyboxOciLayout(dir, { tag = 'latest', name = 'busybox', busybox = BUSYBOX_PATH, architecture = 'amd64' } = {}) {
+export async function buildBusyboxOciLayout(dir, { tag = 'latest', name = 'busybox', busybox = BUSYBOX_PATH, architecture = 'amd64', runConfig = {} } = {}) {
   const tar = await buildBusyboxLayerTar(busybox);
   const diffId = sha256(tar);
   const layer = writeBlob(dir, gzipSync(tar, { level: 6 }), OCI_LAYER_GZIP);
@@ -99,7 +99,7 @@ export async function buildBusyboxOciLayout(dir, { tag = 'latest', name = 'busyb
     created,
     architecture,
     os: 'linux',
-    config: { Env: DEFAULT_ENV, Cmd: ['sh'] },
+    config: { Env: DEFAULT_ENV, Cmd: ['sh'], ...runConfig },
     rootfs: { type: 'layers', diff_ids: [diffId] },
     history: [{ created, created_by: 'scripts/busybox-oci.mjs: /bin/busybox and its applets' }],
   };

@@ -2,6 +2,7 @@
 // for the states that answer them, and supplies the machine's effects
 // (src/actors/container-effects.ts). What state comes next is decided by
 // src/machines/container.ts alone.
+import type { HealthState } from '../machines/health.js';
 import { fromPromise } from 'xstate';
 import { BerthError } from '../errors.js';
 import { containerMachine, dockerState, type ContainerContext, type ContainerInput, type ExitOutput, type StartOutput } from '../machines/container.js';
@@ -99,6 +100,10 @@ class ContainerActor implements HostedActor {
         return this.transition({ type: 'PAUSE' }, 'paused', (s) => !s.matches({ running: 'pausing' }), (s) => s.matches({ running: 'paused' }));
       case 'UNPAUSE':
         return this.transition({ type: 'UNPAUSE' }, 'unpaused', (s) => !s.matches({ running: 'unpausing' }), (s) => s.matches({ running: 'active' }));
+      case 'HEALTH':
+        j.send({ type: 'HEALTH', health: msg.health as HealthState, changed: msg.changed === true });
+        await j.flushed();
+        return null;
       case 'RENAME':
         return this.rename(String(msg.name));
       case 'UPDATE':

@@ -79,6 +79,7 @@ export async function resolveImage(svc: ImageServices, input: PullInput, credent
       User: run.User,
       Labels: run.Labels ?? undefined,
       StopSignal: run.StopSignal,
+      ...(run.Healthcheck ? { Healthcheck: run.Healthcheck } : {}),
     },
     layers: manifest.layers.map((l, i) => ({
       blobDigest: l.digest,

@@ -4,8 +4,30 @@ import { optBool, optFilters, optNumber, optString, optStringMap, optStrings, st
 import type { Handler } from './call-context.js';
 import { checkMountRequests } from '../services/container-mounts.js';
 import { hostParams } from './host-params.js';
+import type { ImageHealthcheck } from '../machines/health-config.js';
 import type { ContainerService } from '../services/container-service.js';
 import type { MethodName, RunParams } from '../protocol/methods.js';
+
+/** Docker's Healthcheck object: Test a string array, times and Retries non-negative numbers. */
+function optHealthcheck(p: Params): ImageHealthcheck | undefined {
+  const v = p.healthcheck;
+  if (v === undefined || v === null) return undefined;
+  const bad = (why: string) => new BerthError('invalid_argument', `invalid healthcheck: ${why}`);
+  if (typeof v !== 'object' || Array.isArray(v)) throw bad('expected an object with Test, Interval, Timeout, StartPeriod, StartInterval, Retries');
+  const h = v as Record<string, unknown>;
+  const out: ImageHealthcheck = {};
+  if (h.Test !== undefined) {
+    if (!Array.isArray(h.Test) || !h.Test.every((x) => typeof x === 'string')) throw bad('Test must be an array of strings');
+    out.Test = h.Test as string[];
+  }
+  for (const k of ['Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'] as const) {
+    const n = h[k];
+    if (n === undefined) continue;
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw bad(`${k} must be a non-negative number`);
+    out[k] = n;
+  }
+  return out;
+}
 
 function logDriver(p: Params): RunParams['logDriver'] {
   const v = optString(p, 'logDriver');
@@ -44,6 +66,8 @@ function runParams(p: Params): RunParams {
     publish: optStrings(p, 'publish'),
     publishAll: optBool(p, 'publishAll'),
     host: hostParams(p),
+    healthcheck: optHealthcheck(p),
+    noHealthcheck: optBool(p, 'noHealthcheck'),
     detach: optBool(p, 'detach'),
   };
 }

@@ -21,6 +21,7 @@ import { ImageOps } from '../services/image-ops.js';
 import { makeHandlers } from './handlers.js';
 import { ContainerFsOps } from '../services/container-fs-ops.js';
 import { EventsService } from '../services/events-service.js';
+import { HealthMonitor } from '../services/health-monitor.js';
 import { ensureSocketFree, startControlServer } from './control-server.js';
 import { lockRoot } from './root-lock.js';
 import { loadDaemonConfig } from './config-file.js';
@@ -84,6 +85,8 @@ async function run(opts: DaemonOptions): Promise<void> {
 
   const images = new ImageService(db, router);
   const containers = new ContainerService(db, router, images, { ...opts, shimPath: shim, runtimePath: runtime, runtimeRoot: join(opts.execRoot, 'runtime') });
+  const health = new HealthMonitor(db, router, { execRoot: opts.execRoot, shimPath: shim, runtimePath: runtime, runtimeRoot: join(opts.execRoot, 'runtime') });
+  health.start();
   const system = new SystemService(db, containers, images, { ...opts, runtime, packageRoot: packageRoot() });
   const load = new LoadService(opts.root, images);
   const imageOps = new ImageOps(db, opts.root, images, opts.execRoot);
@@ -102,6 +105,7 @@ async function run(opts: DaemonOptions): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    health.stop();
     process.stderr.write(`berthd: ${signal}: shutting down; containers keep running under their shims\n`);
     await server.close();
     await dockerApi?.close();

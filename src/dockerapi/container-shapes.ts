@@ -1,5 +1,6 @@
 // Berth's container data in the Docker Engine API's shapes, and Docker's
 // container-create body turned into Berth's create parameters.
+import type { ImageHealthcheck } from '../machines/health-config.js';
 import type { CreateParams } from '../protocol/container-methods.js';
 import type { ContainerSummary } from '../protocol/methods.js';
 import { ApiError } from './http-util.js';
@@ -37,6 +38,8 @@ export interface DockerCreateBody {
   OpenStdin?: boolean;
   StopSignal?: string;
   StopTimeout?: number | null;
+  /** Test ["NONE"] disables the image's check, as `docker run --no-healthcheck` sends it */
+  Healthcheck?: ImageHealthcheck | null;
   HostConfig?: {
     AutoRemove?: boolean;
     RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
@@ -72,6 +75,7 @@ export function createParams(body: DockerCreateBody | null, name: string | null)
   if (body.OpenStdin) p.openStdin = true;
   if (body.StopSignal) p.stopSignal = body.StopSignal;
   if (typeof body.StopTimeout === 'number') p.stopTimeout = body.StopTimeout;
+  if (body.Healthcheck) p.healthcheck = body.Healthcheck;
   if (name) p.name = name;
   if (hc.AutoRemove) p.autoRemove = true;
   const policy = hc.RestartPolicy?.Name;

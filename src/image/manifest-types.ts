@@ -1,6 +1,7 @@
 // Shapes of OCI / Docker v2 manifests, indexes and image configs (the fields
 // Berth reads; unknown fields are kept by the parsers but not typed).
 
+import type { ImageHealthcheck } from '../machines/health-config.js';
 export interface Platform {
   os: string;
   architecture: string;
@@ -52,6 +53,7 @@ export interface ImageRuntimeConfig {
   WorkingDir?: string;
   Labels?: Record<string, string> | null;
   StopSignal?: string;
+  Healthcheck?: ImageHealthcheck;
 }
 
 export interface HistoryEntry {

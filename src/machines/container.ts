@@ -10,6 +10,8 @@ import type { EtcOptions } from '../network/etc-files.js';
 import { unprovided } from './unprovided.js';
 import type { HostOptions } from '../runtime/host-options.js';
 import { serializeError, type SerializedError } from '../errors.js';
+import type { HealthConfig } from './health-config.js';
+import type { HealthState } from './health.js';
 import { backoffDelay, ranFor, RESET_AFTER_MS, restartsWithDaemon, shouldRestart, NO_RESTART, type RestartPolicy } from './restart-policy.js';
 
 /** Everything the runtime needs to start the container; fixed at creation. */
@@ -38,6 +40,8 @@ export interface ContainerRunSpec {
   etc?: EtcOptions;
   /** resource and security settings (run -m, --cpus, --cap-add, --privileged, ...) */
   host?: HostOptions;
+  /** the resolved health check (flags over image HEALTHCHECK); absent when none */
+  health?: HealthConfig;
 }
 
 export interface ContainerInput {
@@ -63,6 +67,8 @@ export interface ContainerContext extends ContainerInput {
   restartCount: number;
   /** restarts since the last run that lasted RESET_AFTER_MS: the backoff step */
   backoffStep: number;
+  /** State.Health, reported by the health monitor while the container runs */
+  health?: HealthState | null;
 }
 
 export interface StartOutput { pid: number; startedAt: string }
@@ -77,6 +83,7 @@ export type ContainerEvent =
   | { type: 'RENAME'; name: string }
   /** `berth update`: new resource limits and/or restart policy, kept for later starts */
   | { type: 'UPDATE'; host: HostOptions; restartPolicy?: RestartPolicy }
+  | { type: 'HEALTH'; health: HealthState; changed: boolean }
   | { type: 'REMOVE'; force: boolean }
   /** the daemon started again and found this container */
   | { type: 'DAEMON_RESTORED' };
@@ -151,6 +158,7 @@ export const containerMachine = setup({
   on: {
     RENAME: { actions: 'rename' },
     UPDATE: { actions: 'update' },
+    HEALTH: { actions: assign(({ event }) => ({ health: event.health })) },
   },
   states: {
     created: {
@@ -165,13 +173,14 @@ export const containerMachine = setup({
         input: ({ context }) => context,
         onDone: {
           target: 'running',
-          actions: assign(({ event }) => ({
+          actions: assign(({ context, event }) => ({
             pid: event.output.pid,
             startedAt: event.output.startedAt,
             exitCode: null,
             oomKilled: false,
             finishedAt: null,
             error: null,
+            health: context.spec.health ? { Status: 'starting' as const, FailingStreak: 0, Log: [] } : null,
           })),
         },
         onError: [

@@ -4,6 +4,8 @@ import type { HostOptions } from '../runtime/host-options.js';
 
 import type { MountRequest } from '../runtime/user-mounts.js';
 
+import type { ImageHealthcheck } from '../machines/health-config.js';
+
 /** Docker's restart policy: "no" | "on-failure[:N]" | "always" | "unless-stopped". */
 export type RestartPolicyName = 'no' | 'on-failure' | 'always' | 'unless-stopped';
 
@@ -44,6 +46,10 @@ export interface CreateParams {
   publishAll?: boolean;
   /** resource and security settings, checked by the daemon (src/runtime/host-options.ts) */
   host?: HostOptions;
+  /** --health-* flags, Docker's Healthcheck shape (times in ns) */
+  healthcheck?: ImageHealthcheck;
+  /** --no-healthcheck */
+  noHealthcheck?: boolean;
 }
 
 export interface CreateResult { id: string; warnings: string[] }

@@ -91,6 +91,8 @@ export interface ContainerSummary {
   exitCode: number | null;
   startedAt: string | null;
   finishedAt: string | null;
+  /** starting | healthy | unhealthy | none */
+  health?: string;
 }
 
 export interface Methods extends ContainerMethods, FsMethods, VolumeMethods, NetworkMethods {

@@ -8,6 +8,7 @@ import { parseRestartPolicy } from '../machines/restart-policy.js';
 import { parseSignal } from './signals.js';
 import { resolveUser } from './user-lookup.js';
 import type { HostOptions } from './host-options.js';
+import { resolveHealthConfig, type ImageHealthcheck } from '../machines/health-config.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -28,6 +29,8 @@ export interface RunOptions {
   logDriver?: 'local' | 'json-file' | 'none';
   logOpts?: Record<string, string>;
   host?: HostOptions;
+  healthcheck?: ImageHealthcheck;
+  noHealthcheck?: boolean;
 }
 
 export function resolveArgs(image: ImageRunConfig, opts: RunOptions): string[] {
@@ -99,5 +102,11 @@ export function buildRunSpec(
     logDriver: opts.logDriver ?? 'local',
     logOpts: opts.logOpts ?? {},
     ...(opts.host ? { host: opts.host } : {}),
+    ...healthOf(image, opts),
   };
+}
+
+function healthOf(image: ImageRunConfig, opts: RunOptions): Pick<ContainerRunSpec, 'health'> {
+  const health = resolveHealthConfig(opts.healthcheck, image.Healthcheck, opts.noHealthcheck === true);
+  return health ? { health } : {};
 }

@@ -4,12 +4,16 @@ import type { ContainerSummary } from '../protocol/methods.js';
 
 export type Row = ContainerSummary & { labels: Record<string, string>; imageId: string };
 
-const KEYS = new Set(['status', 'name', 'label', 'ancestor', 'exited', 'id']);
+const KEYS = new Set(['status', 'name', 'label', 'ancestor', 'exited', 'id', 'health']);
+const HEALTHS = new Set(['starting', 'healthy', 'unhealthy', 'none']);
 const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
 
 export function checkFilters(filters: Record<string, string[]>): void {
   for (const [key, values] of Object.entries(filters)) {
-    if (!KEYS.has(key)) throw new BerthError('invalid_argument', `invalid filter '${key}': use status, name, label, ancestor, exited or id`);
+    if (!KEYS.has(key)) throw new BerthError('invalid_argument', `invalid filter '${key}': use status, name, label, ancestor, exited, id or health`);
+    if (key === 'health') {
+      for (const v of values) if (!HEALTHS.has(v)) throw new BerthError('invalid_argument', `invalid filter 'health=${v}': use one of ${[...HEALTHS].join(', ')}`);
+    }
     if (key === 'status') {
       for (const v of values) if (!STATUSES.has(v)) throw new BerthError('invalid_argument', `invalid filter 'status=${v}': use one of ${[...STATUSES].join(', ')}`);
     }
@@ -44,6 +48,9 @@ export function matchesFilters(row: Row, filters: Record<string, string[]>): boo
         break;
       case 'ancestor':
         if (!values.some((v) => row.image === v || row.imageId === v || row.imageId.startsWith(`sha256:${v}`) || row.image.split(':')[0] === v)) return false;
+        break;
+      case 'health':
+        if (!values.includes(row.health ?? 'none')) return false;
         break;
       case 'exited':
         if (row.state !== 'exited' || !values.some((v) => Number(v) === row.exitCode)) return false;

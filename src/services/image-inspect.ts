@@ -49,6 +49,7 @@ export async function inspectImage(db: MetadataDb, content: ContentStore, name: 
     OnBuild: null,
     Labels: rc.Labels ?? img.config.Labels ?? null,
     ...(rc.StopSignal ?? img.config.StopSignal ? { StopSignal: rc.StopSignal ?? img.config.StopSignal } : {}),
+    ...(rc.Healthcheck ?? img.config.Healthcheck ? { Healthcheck: rc.Healthcheck ?? img.config.Healthcheck } : {}),
   };
   const layerDirs = img.layers.map((l) => db.layers.get(l.chainId)?.path).filter((p): p is string => !!p).reverse();
   return {

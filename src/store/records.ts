@@ -1,4 +1,5 @@
 // Records kept in LMDB besides the journal.
+import type { ImageHealthcheck } from '../machines/health-config.js';
 import type { ActorKind } from './journal-entry.js';
 
 export interface ActorRecord {
@@ -49,6 +50,7 @@ export interface ImageRunConfig {
   User?: string;
   Labels?: Record<string, string>;
   StopSignal?: string;
+  Healthcheck?: ImageHealthcheck;
 }
 
 /** A named or anonymous volume of the local driver; its data lives in ROOT/volumes/<name>/_data. */

@@ -3,6 +3,7 @@
 import { dockerState, type ContainerContext } from '../machines/container.js';
 import { statusText } from './status-text.js';
 import { hostConfigView } from './host-config-view.js';
+import { healthcheckShape, withHealth } from './health-view.js';
 import type { ContainerSummary } from '../protocol/methods.js';
 import { inspectMounts } from '../runtime/user-mounts.js';
 
@@ -16,7 +17,8 @@ export function containerSummary(value: unknown, c: ContainerContext, now = Date
     command: c.spec.args.join(' '),
     created: c.createdAt,
     state,
-    status: statusText(state, c.exitCode, c.startedAt, c.finishedAt, now),
+    status: withHealth(statusText(state, c.exitCode, c.startedAt, c.finishedAt, now), state, c),
+    health: state === 'running' && c.health ? c.health.Status : 'none',
     exitCode: c.exitCode,
     startedAt: c.startedAt,
     finishedAt: c.finishedAt,
@@ -46,6 +48,7 @@ export function containerInspect(value: unknown, c: ContainerContext, paths: { l
       Error: c.error?.message ?? '',
       StartedAt: c.startedAt ?? ZERO_TIME,
       FinishedAt: c.finishedAt ?? ZERO_TIME,
+      ...(c.health ? { Health: c.health } : {}),
     },
     Image: c.imageId,
     ResolvConfPath: '',
@@ -77,6 +80,7 @@ export function containerInspect(value: unknown, c: ContainerContext, paths: { l
       Cmd: c.spec.args,
       Image: c.image,
       WorkingDir: c.spec.cwd,
+      ...(c.spec.health ? { Healthcheck: healthcheckShape(c.spec.health) } : {}),
       Labels: c.spec.labels ?? {},
       StopSignal: c.spec.stopSignal ?? 'SIGTERM',
       StopTimeout: c.spec.stopTimeout ?? 10,

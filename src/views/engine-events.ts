@@ -17,6 +17,7 @@ function containerAction(e: JournalEntry): { action: string; extra?: Record<stri
   if (t === 'KILL') return { action: 'kill', extra: { signal: String(e.event.signal ?? '') } };
   if (t === 'STOP') return { action: 'stop' };
   if (t === 'RENAME') return { action: 'rename' };
+  if (t === 'HEALTH') return e.event.changed === true ? { action: `health_status: ${(e.event.health as { Status: string }).Status}` } : null;
   if (!t.startsWith('xstate.done.actor')) return null;
   const ds = dockerState(state);
   if (t.endsWith('.starting') && ds === 'running') return { action: 'start' };

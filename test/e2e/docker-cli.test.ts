@@ -115,6 +115,20 @@ describe('docker CLI against berthd', () => {
     expect(events).toEqual(expect.arrayContaining(['create', 'start', 'die', 'destroy']));
   });
 
+  it('runs health checks given by docker run --health-* flags; --no-healthcheck disables them', async () => {
+    ok(['run', '-d', '--name', 'api-health', '--health-cmd', 'echo ok', '--health-interval', '200ms', 'busybox', 'sleep', '300']);
+    ok(['run', '-d', '--name', 'api-nohc', '--no-healthcheck', 'busybox', 'sleep', '300']);
+    let status = '';
+    for (let i = 0; i < 600 && status !== 'healthy'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = ok(['inspect', '--format', '{{.State.Health.Status}}', 'api-health']).trim();
+    }
+    expect(status).toBe('healthy');
+    expect(ok(['ps', '--filter', 'health=healthy', '--format', '{{.Names}} {{.Status}}'])).toMatch(/api-health Up .*\(healthy\)/);
+    expect(ok(['inspect', '--format', '{{json .State.Health}}', 'api-nohc']).trim()).toBe('null');
+    ok(['rm', '-f', 'api-health', 'api-nohc']);
+  });
+
   it('answers errors as Docker does', async () => {
     const missing = docker(['run', '--rm', 'no-such-image-here', 'true']);
     expect(missing.code).toBe(125);

@@ -11,7 +11,9 @@ import { parseMountFlags } from './volume-flags.js';
 import { networkParams, parseNetworkFlag } from './network-flags.js';
 import { toHostOptions, type ResourceFlags } from './resource-flags.js';
 
-export interface RunFlags extends ResourceFlags {
+import { healthFlagsToCheck, type HealthFlagValues } from '../../../src/machines/health-config.js';
+
+export interface RunFlags extends ResourceFlags, HealthFlagValues {
   rm?: boolean;
   detach?: boolean;
   name?: string;
@@ -140,6 +142,9 @@ export function toCreateParams(args: string[], flags: RunFlags, cliEnv: NodeJS.P
   Object.assign(params, networkParams(flags));
   const host = toHostOptions(flags);
   if (host) params.host = host;
+  const health = healthFlagsToCheck(flags);
+  if (health.check) params.healthcheck = health.check;
+  if (health.disabled) params.noHealthcheck = true;
   return params;
 }
 
