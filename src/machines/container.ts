@@ -180,7 +180,7 @@ export const containerMachine = setup({
             oomKilled: false,
             finishedAt: null,
             error: null,
-            health: context.spec.health ? { Status: 'starting' as const, FailingStreak: 0, Log: [] } : null,
+            ...(context.spec.health ? { health: { Status: 'starting' as const, FailingStreak: 0, Log: [] } } : {}),
           })),
         },
         onError: [

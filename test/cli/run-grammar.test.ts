@@ -36,7 +36,8 @@ describe('run: options before IMAGE, command after it', () => {
     const inv = await parse('run', 'busybox', 'sh', '-c', 'echo hi');
     expect(inv.command).toBe('run');
     expect(inv.args).toEqual(['busybox', 'sh', '-c', 'echo hi']);
-    expect(inv.opts).toEqual({});
+    // `--no-healthcheck` gives commander its default healthcheck: true; nothing else is set
+    expect(inv.opts).toEqual({ healthcheck: true });
   });
 
   it('keeps ls -l as the command', async () => {
