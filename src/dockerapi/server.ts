@@ -27,7 +27,12 @@ const versionNumber = (v: string) => v.split('.').reduce((acc, x) => acc * 1000 
 /** Strips /v1.NN; refuses versions Berth does not speak. */
 function splitVersion(url: string): { path: string; query: URLSearchParams } {
   const u = new URL(url, 'http://docker');
-  let path = decodeURIComponent(u.pathname);
+  let path: string;
+  try {
+    path = decodeURIComponent(u.pathname);
+  } catch {
+    throw new ApiError(400, `malformed request path ${u.pathname}: a %-escape is not valid UTF-8`);
+  }
   const m = /^\/v(\d+\.\d+)(\/.*)$/.exec(path);
   if (m) {
     if (versionNumber(m[1]) > versionNumber(API_VERSION)) {

@@ -140,6 +140,7 @@ describe('docker CLI against berthd', () => {
     expect(await get('/v1.12/version')).toMatchObject({ status: 400, body: expect.stringContaining('too old') });
     expect(await get('/v1.43/swarm')).toMatchObject({ status: 501, body: expect.stringContaining('not supported by Berth') });
     expect(await get('/v1.43/containers/nope/json')).toMatchObject({ status: 404, body: expect.stringContaining('No such container: nope') });
+    expect(await get('/v1.43/containers/%E0%A4%A/json')).toMatchObject({ status: 400, body: expect.stringContaining('malformed request path') });
     ok(['version']);
   });
 });
