@@ -4,7 +4,7 @@
 import { drawChart, highlight, type MachineChart } from './chart.js';
 import { api, h, mib, stateText, token, type Actor, type HostInfo } from './dom.js';
 import { createOverview } from './overview.js';
-import { recordProgress, renderPullLayers, type ProgressStore, type ProgressUpdate } from './pull-layers.js';
+import { recordProgress, renderLayerBytes, renderPullLayers, type ProgressStore, type ProgressUpdate } from './pull-layers.js';
 
 interface Entry { seq: number; actorId: string; kind: string; event: { type: string; [k: string]: unknown }; state: unknown; context: unknown; status: string; time: string }
 
@@ -87,10 +87,11 @@ function renderDetail(animate = false): void {
   renderExtra(a, s.context);
 }
 
-/** Pull: its layers with live byte progress; container: resource figures while it runs. */
+/** Pull: its layers with live byte progress; layer: its download; container: resource figures while it runs. */
 function renderExtra(a: Actor | undefined, context: unknown): void {
   extra.replaceChildren();
   if (a?.kind === 'pull') extra.append(...renderPullLayers(a.actorId, context, actors, progress, (id) => void select(id)));
+  if (a?.kind === 'layer') extra.append(...renderLayerBytes(context, shown().state, progress));
   const c = (context ?? {}) as Record<string, unknown>;
   if (a?.kind === 'container' && typeof c.id === 'string' && stateText(a.state).startsWith('running')) extra.append(statsBox);
 }
@@ -133,7 +134,7 @@ function applyBatch(): void {
     } else {
       for (const u of msg.layers) {
         recordProgress(progress, u);
-        if (u.pull === selected) progressOfSelected = true;
+        if (u.pull === selected || actors.get(selected ?? '')?.kind === 'layer') progressOfSelected = true;
       }
     }
   }

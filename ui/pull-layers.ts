@@ -26,6 +26,33 @@ interface PlannedLayer { blobDigest: string; blobSize: number; chainId: string; 
 
 const layerActorId = (chainId: string) => `layer/${chainId.slice(chainId.indexOf(':') + 1).slice(0, 16)}`;
 
+/** A byte bar; without live figures (the page opened later, or the layer was already there) a present layer shows full. */
+function byteBar(bytes: LayerBytes | undefined, size: number, present: boolean): HTMLElement {
+  const total = bytes?.total ?? size;
+  const shownBytes = bytes?.current ?? (present ? total : 0);
+  const pct = total > 0 ? Math.min(100, (shownBytes / total) * 100) : 0;
+  const bar = h('div', {
+    class: 'bar', 'data-status': bytes?.status ?? '', 'data-current': bytes?.current == null ? '' : String(bytes.current),
+    'data-total': String(total), 'data-seen': (bytes?.seen ?? []).join(','),
+  });
+  const fill = h('div', { class: 'fill' });
+  fill.style.width = `${pct.toFixed(1)}%`;
+  bar.append(fill, h('span', { class: 'bar-text' }, `${mib(shownBytes)} / ${mib(total)}${bytes?.status ? ` — ${bytes.status}` : ''}`));
+  return bar;
+}
+
+/** A layer actor's own download, as whichever pull that watched it last reported. */
+export function renderLayerBytes(context: unknown, state: unknown, store: ProgressStore): HTMLElement[] {
+  const c = (context ?? {}) as { blobDigest?: string; blobSize?: number };
+  if (!c.blobDigest) return [];
+  const shortDigest = c.blobDigest.slice(7, 19);
+  let bytes: LayerBytes | undefined;
+  for (const layers of store.values()) bytes = layers.get(shortDigest) ?? bytes;
+  const box = h('div', { id: 'layer-bytes', 'data-layer': shortDigest });
+  box.append(byteBar(bytes, c.blobSize ?? 0, stateText(state) === 'present'));
+  return [h('h3', {}, `Download (${shortDigest})`), box];
+}
+
 export function renderPullLayers(pullId: string, context: unknown, actors: Map<string, Actor>, store: ProgressStore, select: (id: string) => void): HTMLElement[] {
   const planned = ((context as { image?: { layers?: PlannedLayer[] } } | null)?.image?.layers ?? []);
   const table = h('table', { id: 'pull-layers' });
@@ -34,20 +61,9 @@ export function renderPullLayers(pullId: string, context: unknown, actors: Map<s
     const shortDigest = p.blobDigest.slice(7, 19);
     const layer = actors.get(id);
     const bytes = store.get(pullId)?.get(shortDigest);
-    const total = bytes?.total ?? p.blobSize;
-    // Without live figures (the page opened later, or the layer was already there), the state says it all.
-    const shownBytes = bytes?.current ?? (layer && stateText(layer.state) === 'present' ? total : 0);
-    const pct = total > 0 ? Math.min(100, (shownBytes / total) * 100) : 0;
-    const tr = h('tr', { class: 'layer-row', 'data-actor': id, 'data-layer': shortDigest });
-    const bar = h('div', {
-      class: 'bar', 'data-status': bytes?.status ?? '', 'data-current': bytes?.current === null || !bytes ? '' : String(bytes.current),
-      'data-total': String(total), 'data-seen': (bytes?.seen ?? []).join(','),
-    });
-    const fill = h('div', { class: 'fill' });
-    fill.style.width = `${pct.toFixed(1)}%`;
-    bar.append(fill, h('span', { class: 'bar-text' }, `${mib(shownBytes)} / ${mib(total)}${bytes?.status ? ` — ${bytes.status}` : ''}`));
     const barCell = h('td', { class: 'bytes' });
-    barCell.append(bar);
+    barCell.append(byteBar(bytes, p.blobSize, layer !== undefined && stateText(layer.state) === 'present'));
+    const tr = h('tr', { class: 'layer-row', 'data-actor': id, 'data-layer': shortDigest });
     tr.append(
       h('td', { class: 'digest' }, shortDigest),
       h('td', { class: 'layer-state' }, layer ? stateText(layer.state) : '—'),

@@ -95,5 +95,13 @@ describe('live layer progress', () => {
     const history = (await (await fetch(`${u.origin}/api/journal?actor=${encodeURIComponent(layerId!)}&token=${u.searchParams.get('token')}`)).json()) as { state: unknown }[];
     expect(history.length).toBeGreaterThan(0);
     expect(history.length).toBeLessThan(10);
+
+    // the layer actor's own page shows the same download
+    await v.page.locator(`#pull-layers .layer-row[data-layer="${bigShort}"]`).click();
+    await expect.poll(() => v.page.locator('#actor-title').textContent()).toBe(`layer ${layerId}`);
+    const own = v.page.locator(`#layer-bytes[data-layer="${bigShort}"] .bar`);
+    await expect.poll(async () => Number(await own.getAttribute('data-current'))).toBe(big.size);
+    expect((await own.getAttribute('data-seen'))?.split(',').map(Number)).toEqual(seen);
+    await v.shot('pull-progress-layer');
   }, 180_000);
 });
