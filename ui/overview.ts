@@ -8,6 +8,7 @@ type Row = { header: string } | { actor: Actor; group: string };
 
 const ROW = 26;
 const ENDED = 'ended (on no host)';
+const GROUP_KEY = 'berth-ui-group-by';
 
 export interface Overview {
   element: HTMLElement;
@@ -22,6 +23,8 @@ export function createOverview(opts: { actors: Map<string, Actor>; hosts: () => 
   const filter = h('input', { id: 'filter', placeholder: 'filter actors…' });
   const groupBy = h('select', { id: 'group-by', title: 'group actors by' });
   for (const [v, label] of [['kind', 'group by kind'], ['worker', 'group by worker thread'], ['both', 'group by worker thread and kind']]) groupBy.append(h('option', { value: v }, label));
+  groupBy.value = localStorage.getItem(GROUP_KEY) ?? 'kind';
+  if (!groupBy.value) groupBy.value = 'kind'; // a stored value this page no longer offers
   const listBox = h('div', { id: 'actor-list' });
   const listInner = h('div', { class: 'inner' });
   listBox.append(listInner);
@@ -86,6 +89,7 @@ export function createOverview(opts: { actors: Map<string, Actor>; hosts: () => 
   listBox.addEventListener('scroll', () => requestAnimationFrame(render));
   filter.addEventListener('input', rebuild);
   groupBy.addEventListener('change', () => {
+    localStorage.setItem(GROUP_KEY, groupBy.value);
     listBox.scrollTop = 0;
     rebuild();
   });

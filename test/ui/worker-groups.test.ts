@@ -74,6 +74,10 @@ describe('grouping by worker thread', () => {
 
     await v.page.selectOption('#group-by', 'both');
     await expect.poll(() => row(victim).getAttribute('data-group')).toBe(`actor host ${crashed} · thread ${after.get(crashed)!.thread} › container`);
+    // the choice outlives a reload; the page starts from the daemon's current hosts
+    await openPage(v);
+    expect(await v.page.inputValue('#group-by')).toBe('both');
+    await expect.poll(() => row(victim).getAttribute('data-group')).toBe(`actor host ${crashed} · thread ${after.get(crashed)!.thread} › container`);
     await v.page.selectOption('#group-by', 'kind');
     await expect.poll(() => row(victim).getAttribute('data-group')).toBe('container');
     ok(v.daemon.berth(['rm', '-f', ...ids]));
