@@ -251,8 +251,12 @@ export class ActorRouter {
       process.exit(70);
     }
     const running = (this.running[hostIndex] = this.spawnHost(hostIndex));
+    const info = this.hostInfo[hostIndex]; // this thread's, not a later replacement's
     this.hostsChanged();
-    this.ready[hostIndex] = this.spawnReady(hostIndex, running.then(() => this.onHostRestarted(hostIndex)));
+    this.ready[hostIndex] = this.spawnReady(hostIndex, running.then(() => this.onHostRestarted(hostIndex))).then(() => {
+      info.up = true;
+      this.hostsChanged();
+    });
     this.ready[hostIndex].catch(() => {}); // each waiting request reports it
   }
 
@@ -261,8 +265,6 @@ export class ActorRouter {
     return ready.then(
       () => {
         process.stderr.write(`berthd: actor host ${hostIndex} restarted; its actors are restored\n`);
-        this.hostInfo[hostIndex].up = true;
-        this.hostsChanged();
       },
       (err: Error) => {
         process.stderr.write(`berthd: actor host ${hostIndex} could not be restarted: ${err.message}\n`);
