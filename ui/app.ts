@@ -2,38 +2,22 @@
 // websocket, batched per animation frame, virtualised), and for a selected
 // actor its state chart, journal timeline and time travel.
 import { drawChart, highlight, type MachineChart } from './chart.js';
+import { api, h, mib, stateText, token, type Actor, type HostInfo } from './dom.js';
+import { createOverview } from './overview.js';
+import { recordProgress, renderLayerBytes, renderPullLayers, type ProgressStore, type ProgressUpdate } from './pull-layers.js';
 
-interface Actor { actorId: string; kind: string; seq: number; event: string; state: unknown; status: string; time: string; context: unknown }
 interface Entry { seq: number; actorId: string; kind: string; event: { type: string; [k: string]: unknown }; state: unknown; context: unknown; status: string; time: string }
 
-const token = new URLSearchParams(location.search).get('token') ?? '';
-const api = async <T>(path: string): Promise<T> => {
-  const r = await fetch(`${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`);
-  if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
-  return r.json() as Promise<T>;
-};
-const h = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
-export const stateText = (v: unknown): string => (typeof v === 'string' ? v : v && typeof v === 'object' ? Object.entries(v).map(([k, x]) => `${k}.${stateText(x)}`).join(',') : String(v));
-const short = (id: string) => (id.length > 40 ? id.slice(0, 37) + '…' : id);
-
 const actors = new Map<string, Actor>();
+let hosts: HostInfo[] = [];
+const progress: ProgressStore = new Map();
 let charts: Record<string, MachineChart> = {};
 let selected: string | null = null;
 let history: Entry[] = [];
 let viewing: number | null = null; // seq of the journal entry shown; null: live
 
 const app = document.getElementById('app')!;
-const side = h('aside', { id: 'overview' });
-const filter = h('input', { id: 'filter', placeholder: 'filter actors…' });
-const listBox = h('div', { id: 'actor-list' });
-const listInner = h('div', { class: 'inner' });
-listBox.append(listInner);
-side.append(h('h1', {}, 'Berth actors'), filter, listBox);
+const overview = createOverview({ actors, hosts: () => hosts, selected: () => selected, onSelect: (id) => void select(id) });
 const main = h('main', { id: 'detail' });
 const title = h('h2', { id: 'actor-title' }, 'select an actor');
 const mode = h('div', { id: 'mode' });
@@ -43,45 +27,7 @@ const extra = h('div', { id: 'extra' });
 const timeline = h('ol', { id: 'timeline' });
 const ctx = h('pre', { id: 'context' });
 main.append(title, mode, svg, extra, h('h3', {}, 'Journal'), timeline, h('h3', {}, 'Context'), ctx);
-app.append(side, main);
-
-// ---- overview: grouped by kind, only visible rows in the DOM ----
-const ROW = 26;
-let rows: ({ header: string } | Actor)[] = [];
-function rebuildRows(): void {
-  const q = filter.value.trim().toLowerCase();
-  const byKind = new Map<string, Actor[]>();
-  for (const a of actors.values()) {
-    if (q && !a.actorId.toLowerCase().includes(q) && !stateText(a.state).includes(q)) continue;
-    byKind.set(a.kind, [...(byKind.get(a.kind) ?? []), a]);
-  }
-  rows = [];
-  for (const kind of [...byKind.keys()].sort()) {
-    const list = byKind.get(kind)!.sort((a, b) => b.seq - a.seq);
-    rows.push({ header: `${kind} (${list.length})` }, ...list);
-  }
-  listInner.style.height = `${rows.length * ROW}px`;
-  renderRows();
-}
-function renderRows(): void {
-  const first = Math.max(0, Math.floor(listBox.scrollTop / ROW) - 5);
-  const last = Math.min(rows.length, first + Math.ceil(listBox.clientHeight / ROW) + 10);
-  const out: HTMLElement[] = [];
-  for (let i = first; i < last; i++) {
-    const r = rows[i];
-    const e = 'header' in r ? h('div', { class: 'group' }, r.header) : h('div', { class: `actor status-${r.status}${r.actorId === selected ? ' selected' : ''}`, 'data-actor': r.actorId, 'data-state': stateText(r.state), title: r.actorId });
-    if (!('header' in r)) e.append(h('span', { class: 'id' }, short(r.actorId)), h('span', { class: 'state' }, stateText(r.state)));
-    e.style.top = `${i * ROW}px`;
-    out.push(e);
-  }
-  listInner.replaceChildren(...out);
-}
-listBox.addEventListener('scroll', () => requestAnimationFrame(renderRows));
-filter.addEventListener('input', rebuildRows);
-listInner.addEventListener('click', (ev) => {
-  const id = (ev.target as HTMLElement).closest<HTMLElement>('.actor')?.dataset.actor;
-  if (id) void select(id);
-});
+app.append(overview.element, main);
 
 // ---- detail ----
 async function select(id: string): Promise<void> {
@@ -89,7 +35,7 @@ async function select(id: string): Promise<void> {
   viewing = null;
   const a = actors.get(id);
   title.textContent = `${a?.kind ?? ''} ${id}`;
-  renderRows();
+  overview.render();
   const chart = a && charts[a.kind];
   if (chart) await drawChart(svg, chart);
   history = await api<Entry[]>(`/api/journal?actor=${encodeURIComponent(id)}`);
@@ -141,33 +87,17 @@ function renderDetail(animate = false): void {
   renderExtra(a, s.context);
 }
 
-/** Pull: per-layer progress and links to the layer actors; container: resource figures when present. */
+/** Pull: its layers with live byte progress; layer: its download; container: resource figures while it runs. */
 function renderExtra(a: Actor | undefined, context: unknown): void {
   extra.replaceChildren();
+  if (a?.kind === 'pull') extra.append(...renderPullLayers(a.actorId, context, actors, progress, (id) => void select(id)));
+  if (a?.kind === 'layer') extra.append(...renderLayerBytes(context, shown().state, progress));
   const c = (context ?? {}) as Record<string, unknown>;
-  if (a?.kind === 'pull') {
-    // layer actors are named layer/<first 16 hex of the chain id> (src/actors/pull-actor.ts)
-    const image = (c.image ?? {}) as { layers?: { chainId: string; done?: boolean }[] };
-    const ids = new Set((image.layers ?? []).map((l) => `layer/${l.chainId.slice(l.chainId.indexOf(':') + 1).slice(0, 16)}`));
-    const layers = [...actors.values()].filter((x) => ids.has(x.actorId));
-    const table = h('table', { id: 'pull-layers' });
-    for (const l of layers) {
-      // the journal records per-layer milestones (the pull's LAYER_DONE), not byte counts
-      const lc = (l.context ?? {}) as { blobSize?: number };
-      const planned = image.layers?.find((p) => l.actorId.endsWith(p.chainId.slice(p.chainId.indexOf(':') + 1).slice(0, 16)));
-      const tr = h('tr', { class: 'layer-row', 'data-actor': l.actorId });
-      tr.append(h('td', {}, short(l.actorId)), h('td', {}, stateText(l.state)), h('td', {}, lc.blobSize ? `${(lc.blobSize / 1024).toFixed(0)} KiB` : ''), h('td', { class: 'layer-done' }, planned?.done ? 'in pull: done' : 'in pull: pending'));
-      tr.onclick = () => void select(l.actorId);
-      table.append(tr);
-    }
-    extra.append(h('h3', {}, `Layers (${layers.length})`), table);
-  }
   if (a?.kind === 'container' && typeof c.id === 'string' && stateText(a.state).startsWith('running')) extra.append(statsBox);
 }
 
 // ---- container resource figures (berth stats), polled while a running container is shown ----
 const statsBox = h('table', { id: 'stats' });
-const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
 setInterval(() => {
   const a = actors.get(selected ?? '');
   const id = (a?.context as { id?: string } | null)?.id;
@@ -181,17 +111,35 @@ setInterval(() => {
   }, () => statsBox.replaceChildren());
 }, 1500);
 
-// ---- live feed ----
-let queued: Actor[] = [];
+// ---- live feed: states, layer progress and hosts, applied once per animation frame ----
+type FeedMessage = { type: 'states'; actors: Actor[] } | { type: 'progress'; layers: ProgressUpdate[] } | { type: 'hosts'; hosts: HostInfo[] };
+let queued: FeedMessage[] = [];
 function applyBatch(): void {
   const batch = queued;
   queued = [];
   let touchedSelected = false;
-  for (const a of batch) {
-    actors.set(a.actorId, a);
-    if (a.actorId === selected) touchedSelected = true;
+  let progressOfSelected = false;
+  let listChanged = false;
+  for (const msg of batch) {
+    if (msg.type === 'states') {
+      for (const a of msg.actors) {
+        actors.set(a.actorId, a);
+        if (a.actorId === selected) touchedSelected = true;
+      }
+      listChanged = true;
+    } else if (msg.type === 'hosts') {
+      hosts = msg.hosts;
+      document.body.dataset.hosts = hosts.map((x) => `${x.index}:${x.threadId}:${x.up ? 'up' : 'down'}`).join(' ');
+      listChanged = true;
+    } else {
+      for (const u of msg.layers) {
+        recordProgress(progress, u);
+        if (u.pull === selected || actors.get(selected ?? '')?.kind === 'layer') progressOfSelected = true;
+      }
+    }
   }
-  rebuildRows();
+  if (listChanged) overview.rebuild();
+  if (progressOfSelected && !touchedSelected) renderDetail();
   if (touchedSelected && selected) {
     void api<Entry[]>(`/api/journal?actor=${encodeURIComponent(selected)}`).then(async (hs) => {
       const firstDraw = history.length === 0 && !svg.querySelector('g.state');
@@ -206,10 +154,8 @@ function applyBatch(): void {
 function connect(): void {
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?token=${encodeURIComponent(token)}`);
   ws.onmessage = (m) => {
-    const msg = JSON.parse(String(m.data)) as { type: string; actors: Actor[] };
-    if (msg.type !== 'states') return;
     if (queued.length === 0) requestAnimationFrame(applyBatch);
-    queued.push(...msg.actors);
+    queued.push(JSON.parse(String(m.data)) as FeedMessage);
   };
   ws.onopen = () => document.body.classList.add('connected');
   ws.onclose = () => { document.body.classList.remove('connected'); setTimeout(connect, 1000); };
@@ -219,7 +165,7 @@ async function boot(): Promise<void> {
   charts = await api<Record<string, MachineChart>>('/api/machines');
   connect();
   for (const a of await api<Actor[]>('/api/actors')) if (!actors.has(a.actorId)) actors.set(a.actorId, a);
-  rebuildRows();
+  overview.rebuild();
   document.body.classList.add('ready');
 }
 void boot();

@@ -7,7 +7,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { MetadataDb } from '../store/db.js';
 import type { ActorRouter } from '../workers/router.js';
 import { allMachineCharts } from './machine-graphs.js';
-import { actorHistory, latestPerActor, LiveFeed } from './ui-data.js';
+import { actorHistory, latestPerActor } from './ui-data.js';
+import { LiveFeed } from './live-feed.js';
 import { tokenMatches } from './ui-token.js';
 
 export interface UiServer { url: string; close(): Promise<void> }
@@ -46,7 +47,7 @@ export async function startUiServer(opts: { host: string; port: number; token: s
       case '/app.js': return void asset(res, 'app.js', 'text/javascript');
       case '/app.css': return void asset(res, 'app.css', 'text/css');
       case '/api/machines': return json(res, allMachineCharts());
-      case '/api/actors': return json(res, latestPerActor(opts.db));
+      case '/api/actors': return json(res, latestPerActor(opts.db, (id) => opts.router.hostFor(id)));
       case '/api/journal': {
         const actor = url.searchParams.get('actor');
         if (!actor) return send(res, 400, 'text/plain', 'missing ?actor=<actor id>\n');
@@ -69,8 +70,8 @@ export async function startUiServer(opts: { host: string; port: number; token: s
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      const stop = feed.watch((batch) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'states', actors: batch }));
+      const stop = feed.watch((msg) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
       });
       ws.on('close', stop);
       ws.on('error', stop);

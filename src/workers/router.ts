@@ -25,6 +25,9 @@ interface Pending {
 const MAX_CRASHES = 5;
 const CRASH_WINDOW_MS = 60_000;
 
+/** One actor host as the visualizer shows it: its worker thread, and whether it takes messages. */
+export interface HostInfo { index: number; threadId: number; up: boolean }
+
 export class ActorRouter {
   private readonly hosts: Worker[] = [];
   private readonly pending = new Map<number, Pending>();
@@ -37,6 +40,11 @@ export class ActorRouter {
   private readonly crashes: number[] = [];
   private nextReplyId = 1;
   private closing = false;
+  /** the visualizer's view of the hosts: thread ids (a replaced host has a new one) and readiness */
+  private readonly hostInfo: HostInfo[] = [];
+  private readonly hostListeners = new Set<(hosts: HostInfo[]) => void>();
+  /** taps on every actor notification (the visualizer's live pull progress); empty unless a page watches */
+  private readonly notifyTaps = new Set<(actorId: string, ev: StreamEvent) => void>();
   /** Rebuilds a replaced host's actors (set by the daemon: restore from the journal). */
   onHostRestarted: (hostIndex: number) => Promise<void> = async () => {};
 
@@ -49,11 +57,14 @@ export class ActorRouter {
   async start(): Promise<void> {
     for (let i = 0; i < this.hostCount; i++) this.ready[i] = this.running[i] = this.spawnHost(i);
     await Promise.all(this.ready);
+    for (const h of this.hostInfo) h.up = true;
+    this.hostsChanged();
   }
 
   private spawnHost(i: number): Promise<void> {
     const worker = new Worker(new URL('./actor-host.js', import.meta.url), { name: `actor-host-${i}` });
     this.hosts[i] = worker;
+    this.hostInfo[i] = { index: i, threadId: worker.threadId, up: false };
     let failed = false;
     const fail = (err: Error) => {
       if (failed || this.closing) return;
@@ -143,6 +154,27 @@ export class ActorRouter {
     return () => this.stateListeners.delete(cb);
   }
 
+  /** Every actor notification (progress, output…) as it passes, whoever subscribed to the actor. */
+  onNotify(cb: (actorId: string, ev: StreamEvent) => void): () => void {
+    this.notifyTaps.add(cb);
+    return () => this.notifyTaps.delete(cb);
+  }
+
+  /** Each actor host's worker thread id and readiness (copies). */
+  hostList(): HostInfo[] {
+    return this.hostInfo.map((h) => ({ ...h }));
+  }
+
+  /** Called with every host's info when a host goes down or (back) up. */
+  onHosts(cb: (hosts: HostInfo[]) => void): () => void {
+    this.hostListeners.add(cb);
+    return () => this.hostListeners.delete(cb);
+  }
+
+  private hostsChanged(): void {
+    for (const cb of this.hostListeners) cb(this.hostList());
+  }
+
   async stop(): Promise<void> {
     this.closing = true;
     await Promise.all(
@@ -183,6 +215,7 @@ export class ActorRouter {
         return;
       case 'notify':
         for (const cb of this.subscribers.get(msg.actorId) ?? []) cb(msg.event);
+        for (const cb of this.notifyTaps) cb(msg.actorId, msg.event);
         return;
       case 'state':
         for (const cb of this.stateListeners) cb(msg.note);
@@ -218,7 +251,12 @@ export class ActorRouter {
       process.exit(70);
     }
     const running = (this.running[hostIndex] = this.spawnHost(hostIndex));
-    this.ready[hostIndex] = this.spawnReady(hostIndex, running.then(() => this.onHostRestarted(hostIndex)));
+    const info = this.hostInfo[hostIndex]; // this thread's, not a later replacement's
+    this.hostsChanged();
+    this.ready[hostIndex] = this.spawnReady(hostIndex, running.then(() => this.onHostRestarted(hostIndex))).then(() => {
+      info.up = true;
+      this.hostsChanged();
+    });
     this.ready[hostIndex].catch(() => {}); // each waiting request reports it
   }
 

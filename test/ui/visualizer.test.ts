@@ -1,37 +1,32 @@
 // The state visualizer in real headless Chromium against a real daemon:
 // containers run and stop, an image is pulled, and the page follows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { REPO, startDaemon, type TestDaemon } from '../fixtures/daemon.js';
-import { loadBusybox, ok } from '../fixtures/e2e-helpers.js';
+import type { Page } from 'playwright-core';
+import type { TestDaemon } from '../fixtures/daemon.js';
+import { ok } from '../fixtures/e2e-helpers.js';
 import { startRegistry, type TestRegistry } from '../fixtures/registry.js';
 import { pushLayeredImage } from '../registry/layered-image.js';
+import { openPage, startVisualizer, type Visualizer } from './page-fixture.js';
 
-const ARTIFACTS = join(REPO, 'test-artifacts', 'ui');
+let v: Visualizer;
 let daemon: TestDaemon;
 let registry: TestRegistry;
-let browser: Browser;
 let page: Page;
 let url: string;
 
-const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-const activeStates = () => page.$$eval('#chart g.state.active', (gs) => gs.map((g) => (g as SVGGElement).dataset.state));
+const shot = (name: string) => v.shot(name);
+const activeStates = () => v.activeStates();
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  [daemon, registry] = await Promise.all([startDaemon(), startRegistry()]);
-  loadBusybox(daemon);
-  url = ok(daemon.berth(['ui'])).trim();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  [v, registry] = await Promise.all([startVisualizer(), startRegistry()]);
+  ({ daemon, page, url } = v);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await daemon?.stop();
+  await v?.close();
   await registry?.stop();
 });
 
@@ -64,8 +59,7 @@ describe('access', () => {
 
 describe('page', () => {
   it('shows running containers live, highlights the state as it changes, and travels back in time', async () => {
-    await page.goto(url);
-    await page.waitForSelector('body.ready.connected');
+    await openPage(v);
     const id = ok(daemon.berth(['run', '-d', '--name', 'vis-web', 'busybox', 'sleep', '300'])).trim();
     const row = page.locator(`#actor-list .actor[data-actor="container/${id}"]`);
     await row.waitFor();
