@@ -6,7 +6,7 @@
 #   all N, and `logs` of LOG_BYTES in 1 KiB lines and of `yes | head -c` (short
 #   lines): time of `logs` and log storage / output size.
 # Usage: bench/lifecycle.sh [N]   (root, npm run build)
-# Env: LOG_BYTES (default 100000000); SHORT_BYTES_DOCKER (default 10000000:
+# Env: ENGINES (default "berth podman docker"); LOG_BYTES (default 100000000); SHORT_BYTES_DOCKER (default 10000000:
 # docker needs ~250 s for 100 MB of short lines; its figure is scaled up).
 set -euo pipefail
 N=${1:-50}
@@ -73,12 +73,20 @@ bench_engine() {
   }'
 }
 
-start_berthd
-bench_engine berth "$BERTH" busybox "$BENCH_DIR/berth" "" "$LOG_BYTES"
-if start_podman >/dev/null 2>&1; then
-  bench_engine podman "$PODMAN" localhost/busybox "$BENCH_DIR/podman" "--network none" "$LOG_BYTES"
-else echo "bench: podman unavailable; skipped" >&2; fi
-if start_dockerd >/dev/null 2>&1; then
-  bench_engine docker "$DOCKER" busybox "$BENCH_DIR/docker" "--network none" "$SHORT_BYTES_DOCKER"
-else echo "bench: dockerd unavailable; skipped" >&2; fi
+ENGINES=${ENGINES:-berth podman docker}
+wants() { [[ " $ENGINES " == *" $1 "* ]]; }
+if wants berth; then
+  start_berthd
+  bench_engine berth "$BERTH" busybox "$BENCH_DIR/berth" "--network none" "$LOG_BYTES"
+fi
+if wants podman; then
+  if start_podman >/dev/null 2>&1; then
+    bench_engine podman "$PODMAN" localhost/busybox "$BENCH_DIR/podman" "--network none" "$LOG_BYTES"
+  else echo "bench: podman unavailable; skipped" >&2; fi
+fi
+if wants docker; then
+  if start_dockerd >/dev/null 2>&1; then
+    bench_engine docker "$DOCKER" busybox "$BENCH_DIR/docker" "--network none" "$SHORT_BYTES_DOCKER"
+  else echo "bench: dockerd unavailable; skipped" >&2; fi
+fi
 echo "targets: run -d >= 4x faster than docker; < 1 MB RSS per container; log storage <= 1.2x; short-line logs >= 10x faster than docker"

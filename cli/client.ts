@@ -2,7 +2,6 @@
 // many concurrent calls multiplexed by id. Every way the connection can fail
 // ends in a BerthError — a call never hangs on a dead daemon.
 import type { Readable } from 'node:stream';
-import WebSocket from 'ws';
 import { pack } from 'msgpackr/pack';
 import { unpack } from 'msgpackr/unpack';
 import { CONTROL_PATH, type ClientFrame, type ServerFrame, type StreamEvent } from '../src/protocol/frames.js';
@@ -10,6 +9,7 @@ import type { MethodName, Methods } from '../src/protocol/methods.js';
 import { BerthError, deserializeError } from '../src/errors.js';
 import { resolveHost, type DaemonAddress } from './host.js';
 import { markDaemonError } from './daemon-errors.js';
+import { ControlSocket, OpenError } from './ws-client.js';
 
 /** Largest data frame sent while uploading. */
 export const UPLOAD_CHUNK_BYTES = 256 * 1024;
@@ -50,33 +50,25 @@ export async function connect(host?: string, env: NodeJS.ProcessEnv = process.en
   return new Connection(address, ws);
 }
 
-function openSocket(address: DaemonAddress): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws+unix://${address.socketPath}:${CONTROL_PATH}`, {
-      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-      perMessageDeflate: false,
-    });
-    const fail = (err: BerthError) => {
-      ws.removeAllListeners();
-      ws.on('error', () => {});
-      ws.terminate();
-      reject(err);
-    };
-    ws.once('open', () => {
-      ws.removeAllListeners();
-      resolve(ws);
-    });
-    ws.once('unexpected-response', (_req, res) => {
-      fail(new BerthError('daemon_unavailable',
-        `The socket ${address.url} answered, but not as a Berth daemon (HTTP ${res.statusCode} on ${CONTROL_PATH}). ` +
-        'Is -H/BERTH_HOST pointing at the right socket?'));
-    });
-    ws.once('error', (err: NodeJS.ErrnoException) => {
-      const known = err.code === 'ENOENT' || err.code === 'ECONNREFUSED' || err.code === 'EACCES' || err.code === 'EPERM';
-      const message = known ? unavailableMessage(address, err) : `${unavailableMessage(address)} (${err.message})`;
-      fail(new BerthError('daemon_unavailable', message, { cause: err }));
-    });
-  });
+async function openSocket(address: DaemonAddress): Promise<ControlSocket> {
+  try {
+    return await ControlSocket.open(address.socketPath, CONTROL_PATH, HANDSHAKE_TIMEOUT_MS);
+  } catch (err) {
+    if (!(err instanceof OpenError)) throw err;
+    const f = err.failure;
+    if (f.kind === 'http') {
+      throw new BerthError('daemon_unavailable',
+        `The socket ${address.url} answered, but not as a Berth daemon (HTTP ${f.status} on ${CONTROL_PATH}). ` +
+        'Is -H/BERTH_HOST pointing at the right socket?');
+    }
+    if (f.kind === 'connect') {
+      const code = f.error.code;
+      const known = code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES' || code === 'EPERM';
+      const message = known ? unavailableMessage(address, f.error) : `${unavailableMessage(address)} (${f.error.message})`;
+      throw new BerthError('daemon_unavailable', message, { cause: f.error });
+    }
+    throw new BerthError('daemon_unavailable', `${unavailableMessage(address)} (${err.message})`, { cause: err });
+  }
 }
 
 interface PendingCall {
@@ -95,10 +87,11 @@ class Connection implements BerthClient {
   /** Set once the connection is unusable: makes the error each call still waiting (or made later) fails with. */
   private lost: ((method: string) => BerthError) | undefined;
 
-  constructor(readonly address: DaemonAddress, private readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer, isBinary: boolean) => this.receive(data, isBinary));
-    ws.on('error', (err) => this.lose(err));
-    ws.on('close', () => this.lose());
+  constructor(readonly address: DaemonAddress, private readonly ws: ControlSocket) {
+    ws.on({
+      message: (data, isBinary) => this.receive(data, isBinary),
+      close: (err) => this.lose(err),
+    });
   }
 
   call<M extends MethodName>(method: M, params: Methods[M]['params'], opts: CallOptions = {}): Promise<Methods[M]['result']> {
@@ -137,7 +130,7 @@ class Connection implements BerthClient {
   }
 
   private send(frame: ClientFrame, done?: (err?: Error) => void): void {
-    this.ws.send(pack(frame), { binary: true }, done);
+    this.ws.send(pack(frame), done);
   }
 
   private async upload(id: number, call: PendingCall, source: Readable): Promise<void> {
