@@ -10,6 +10,7 @@
 #include <linux/magic.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <time.h>
 
@@ -56,7 +57,7 @@ static char *own_path(const char *ctrls, bool v2, berth_error *err) {
   for (char *line = strtok(txt, "\n"); line; line = strtok(NULL, "\n")) {
     char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
     if (!c2) continue;
-    *c2 = '\0';
+    *c1 = *c2 = '\0';
     const char *lc = c1 + 1;
     if (v2 ? (strcmp(line, "0") == 0 && !*lc) : (*lc && same_tokens(lc, ctrls))) return strdup(c2 + 1);
   }
@@ -75,6 +76,9 @@ static int add_hierarchy(cgroup_set *cg, const spec *s, const char *id, const ch
   } else {
     _cleanup_free_ char *own = own_path(ctrls, v2, err);
     if (!own) return -1;
+    /* v2, like runc: under the parent of our own cgroup, which most probably
+     * has processes (ours) and so could give the new cgroup no controllers. */
+    if (v2) { char *slash = strrchr(own, '/'); if (slash) slash[slash == own] = '\0'; }
     const char *rel = own;
     size_t rl = strlen(mroot);
     if (strcmp(mroot, "/") != 0 && strncmp(own, mroot, rl) == 0) rel = own + rl;
@@ -91,6 +95,16 @@ static int add_hierarchy(cgroup_set *cg, const spec *s, const char *id, const ch
   return 0;
 }
 
+/* A mount hidden by a later one on top of (or above) its mount point, e.g.
+ * the v1 hierarchies under a cgroup2 mounted over /sys/fs/cgroup: the path
+ * no longer reaches the device mountinfo names ("major:minor"). */
+static bool shadowed(const char *mnt, const char *majmin) {
+  unsigned maj, min;
+  struct stat st;
+  if (sscanf(majmin, "%u:%u", &maj, &min) != 2) return false;
+  return stat(mnt, &st) < 0 || major(st.st_dev) != maj || minor(st.st_dev) != min;
+}
+
 /* Calls fn for every cgroup hierarchy mounted here: its mount point, the
  * root of the mount and its controllers ("" for cgroup2). */
 typedef int (*cgroup_mount_fn)(void *ctx, const char *mnt, const char *mroot, const char *ctrls, bool v2, berth_error *err);
@@ -102,7 +116,7 @@ static int for_each_cgroup_mount(cgroup_mount_fn fn, void *ctx, berth_error *err
     char *f[6] = { 0 }, *p = line;
     for (int k = 0; k < 6 && p; k++) { f[k] = p; p = strchr(p, ' '); if (p) *p++ = '\0'; }
     char *sep = !p ? NULL : strncmp(p, "- ", 2) == 0 ? p - 1 : strstr(p, " - ");
-    if (!f[4] || !sep) continue;
+    if (!f[4] || !sep || shadowed(f[4], f[2])) continue;
     char *fstype = sep + 3, *src = strchr(fstype, ' ');
     if (!src) continue;
     *src++ = '\0';
@@ -198,31 +212,57 @@ static int make_dirs(const cgroup_set *cg, size_t k, berth_error *err) {
     *p = '\0';
     if (mkdir(buf, 0755) == 0) { if (cpuset) cpuset_inherit(buf); }
     else if (errno != EEXIST) return berth_fail(err, errno, "creating cgroup %s", buf);
-    if (cg->v2[k] && c && cgroup_is_pure_v2()) {
-      berth_error ignored; /* enable what the parent offers; a busy parent just keeps fewer controllers */
-      write_in(buf, "cgroup.subtree_control", "+cpu +cpuset +memory +pids", &ignored);
-      write_in(buf, "cgroup.subtree_control", "+cpu", &ignored);
-      write_in(buf, "cgroup.subtree_control", "+cpuset", &ignored);
-      write_in(buf, "cgroup.subtree_control", "+memory", &ignored);
-      write_in(buf, "cgroup.subtree_control", "+pids", &ignored);
-    }
+    /* Like runc: on pure v2 every ancestor gives its children what it is offered.
+     * On a hybrid host v2 controllers are enabled only for a limit that needs one. */
+    if (cg->v2[k] && c && cgroup_is_pure_v2() && has_file(buf, "cgroup.subtree_control")) cgroup_v2_enable_offered(buf);
     *p = c;
     if (!c) break;
   }
   return 0;
 }
 
-/* Writes one limit to the first hierarchy that has `v1file`/`v2file`. */
-static int set_limit(const cgroup_set *cg, const char *what, const char *v1file, const char *v1val,
+static bool names_controller(const char *ctrls, const char *name, size_t len) {
+  for (const char *p = ctrls; *p;) {
+    const char *comma = strchr(p, ',');
+    size_t n = comma ? (size_t)(comma - p) : strlen(p);
+    if (n == len && strncmp(p, name, len) == 0) return true;
+    if (!comma) break;
+    p = comma + 1;
+  }
+  return false;
+}
+
+/* The controller a file belongs to: "memory" for memory.max. */
+static void controller_of(const char *file, char *out, size_t n) {
+  snprintf(out, n, "%.*s", (int)strcspn(file, "."), file);
+}
+
+/* Writes one limit to the hierarchy that owns its controller: the first with
+ * `v1file`/`v2file`, else the cgroup2 one after enabling the controller there
+ * (unless a v1 hierarchy holds it). Like runc, a limit no hierarchy can take
+ * is an error, naming the missing controller. */
+int cgroup_set_limit(const cgroup_set *cg, const char *what, const char *v1file, const char *v1val,
                      const char *v2file, const char *v2val, berth_error *err) {
+  char ctrl[64];
+  controller_of(v2file ? v2file : v1file, ctrl, sizeof ctrl);
+  bool on_v1 = false;
   for (size_t k = 0; k < cg->n; k++) {
     const char *f = cg->v2[k] ? v2file : v1file, *v = cg->v2[k] ? v2val : v1val;
+    if (!cg->v2[k] && cg->ctrls[k] && names_controller(cg->ctrls[k], ctrl, strlen(ctrl))) on_v1 = true;
     if (!f || !has_file(cg->dirs[k], f)) continue;
     if (write_in(cg->dirs[k], f, v, err) < 0) return berth_error_wrap(err, "applying linux.resources.%s", what);
     return 0;
   }
-  return berth_fail(err, 0, "linux.resources.%s is set but no cgroup hierarchy here has the controller for it "
-                    "(enable the controller, or remove the limit)", what);
+  for (size_t k = 0; k < cg->n && v2file && !on_v1; k++) {
+    if (!cg->v2[k]) continue;
+    if (cgroup_v2_enable(cg->dirs[k], ctrl, err) < 0) return berth_error_wrap(err, "linux.resources.%s needs the %s controller", what, ctrl);
+    if (!has_file(cg->dirs[k], v2file)) break;
+    if (write_in(cg->dirs[k], v2file, v2val, err) < 0) return berth_error_wrap(err, "applying linux.resources.%s", what);
+    return 0;
+  }
+  return berth_fail(err, 0, "linux.resources.%s is set but the %s controller is not available to the container's cgroup "
+                    "(no %s here: enable the controller, or remove the limit)", what, ctrl,
+                    on_v1 ? v1file : v2file ? v2file : v1file);
 }
 
 static int apply_memory(const cgroup_set *cg, const resources_spec *r, berth_error *err) {
@@ -230,19 +270,19 @@ static int apply_memory(const cgroup_set *cg, const resources_spec *r, berth_err
   if (r->has_memory_limit && r->memory_limit != 0) {
     snprintf(a, sizeof a, "%lld", (long long)r->memory_limit);
     snprintf(b, sizeof b, "%s", r->memory_limit < 0 ? "max" : a);
-    if (set_limit(cg, "memory.limit", "memory.limit_in_bytes", a, "memory.max", b, err) < 0) return -1;
+    if (cgroup_set_limit(cg, "memory.limit", "memory.limit_in_bytes", a, "memory.max", b, err) < 0) return -1;
     if (r->has_memory_swap && r->memory_swap != 0) {
       snprintf(a, sizeof a, "%lld", (long long)r->memory_swap);
       long long sw = r->memory_swap < 0 || r->memory_limit < 0 ? -1 : r->memory_swap - r->memory_limit;
       if (sw < 0) snprintf(b, sizeof b, "max"); else snprintf(b, sizeof b, "%lld", sw);
       berth_error ignored; /* swap accounting is often disabled: best effort */
-      set_limit(cg, "memory.swap", "memory.memsw.limit_in_bytes", a, "memory.swap.max", b, &ignored);
+      cgroup_set_limit(cg, "memory.swap", "memory.memsw.limit_in_bytes", a, "memory.swap.max", b, &ignored);
     }
   }
   if (r->has_memory_reservation && r->memory_reservation != 0) {
     snprintf(a, sizeof a, "%lld", (long long)r->memory_reservation);
     snprintf(b, sizeof b, "%s", r->memory_reservation < 0 ? "max" : a);
-    if (set_limit(cg, "memory.reservation", "memory.soft_limit_in_bytes", a, "memory.low", b, err) < 0) return -1;
+    if (cgroup_set_limit(cg, "memory.reservation", "memory.soft_limit_in_bytes", a, "memory.low", b, err) < 0) return -1;
   }
   return 0;
 }
@@ -256,34 +296,34 @@ int cgroup_apply_resources(const cgroup_set *cg, const resources_spec *r, berth_
     if (!r->has_memory_swap || r->memory_swap <= 0 || r->memory_limit <= 0) return -1;
     snprintf(a, sizeof a, "%lld", (long long)r->memory_swap);
     berth_error ignored;
-    if (set_limit(cg, "memory.swap", "memory.memsw.limit_in_bytes", a, NULL, NULL, &ignored) < 0) { *err = first; return -1; }
+    if (cgroup_set_limit(cg, "memory.swap", "memory.memsw.limit_in_bytes", a, NULL, NULL, &ignored) < 0) { *err = first; return -1; }
     if (apply_memory(cg, &swap_first, err) < 0) return -1;
   }
-  if (r->cpuset_cpus && set_limit(cg, "cpu.cpus", "cpuset.cpus", r->cpuset_cpus, "cpuset.cpus", r->cpuset_cpus, err) < 0) return -1;
-  if (r->cpuset_mems && set_limit(cg, "cpu.mems", "cpuset.mems", r->cpuset_mems, "cpuset.mems", r->cpuset_mems, err) < 0) return -1;
+  if (r->cpuset_cpus && cgroup_set_limit(cg, "cpu.cpus", "cpuset.cpus", r->cpuset_cpus, "cpuset.cpus", r->cpuset_cpus, err) < 0) return -1;
+  if (r->cpuset_mems && cgroup_set_limit(cg, "cpu.mems", "cpuset.mems", r->cpuset_mems, "cpuset.mems", r->cpuset_mems, err) < 0) return -1;
   if (r->has_pids_limit && r->pids_limit != 0) {
     if (r->pids_limit > 0) snprintf(a, sizeof a, "%lld", (long long)r->pids_limit); else snprintf(a, sizeof a, "max");
-    if (set_limit(cg, "pids.limit", "pids.max", a, "pids.max", a, err) < 0) return -1;
+    if (cgroup_set_limit(cg, "pids.limit", "pids.max", a, "pids.max", a, err) < 0) return -1;
   }
   if (r->has_cpu_shares && r->cpu_shares != 0) {
     unsigned long long sh = r->cpu_shares < 2 ? 2 : r->cpu_shares > 262144 ? 262144 : r->cpu_shares;
     snprintf(a, sizeof a, "%llu", (unsigned long long)r->cpu_shares);
     snprintf(b, sizeof b, "%llu", 1 + ((sh - 2) * 9999) / 262142);
-    if (set_limit(cg, "cpu.shares", "cpu.shares", a, "cpu.weight", b, err) < 0) return -1;
+    if (cgroup_set_limit(cg, "cpu.shares", "cpu.shares", a, "cpu.weight", b, err) < 0) return -1;
   }
   if ((r->has_cpu_quota && r->cpu_quota != 0) || (r->has_cpu_period && r->cpu_period != 0)) {
     unsigned long long period = r->has_cpu_period && r->cpu_period ? r->cpu_period : 100000;
     if (r->has_cpu_period && r->cpu_period) {
       snprintf(a, sizeof a, "%llu", period);
       berth_error ignored;
-      set_limit(cg, "cpu.period", "cpu.cfs_period_us", a, NULL, NULL, &ignored);
+      cgroup_set_limit(cg, "cpu.period", "cpu.cfs_period_us", a, NULL, NULL, &ignored);
     }
     long long q = r->has_cpu_quota ? r->cpu_quota : -1;
     snprintf(a, sizeof a, "%lld", q > 0 ? q : -1);
     if (q > 0) snprintf(b, sizeof b, "%lld %llu", q, period); else snprintf(b, sizeof b, "max %llu", period);
-    if (set_limit(cg, "cpu.quota", "cpu.cfs_quota_us", a, "cpu.max", b, err) < 0) return -1;
+    if (cgroup_set_limit(cg, "cpu.quota", "cpu.cfs_quota_us", a, "cpu.max", b, err) < 0) return -1;
   }
-  return 0;
+  return cgroup_apply_hugetlb(cg, r, err);
 }
 
 int cgroup_prepare(const spec *s, const char *id, cgroup_set *cg, berth_error *err) {
@@ -378,17 +418,6 @@ const char *cgroup_dir_with(const cgroup_set *cg, const char *file) {
 void cgroup_set_free(cgroup_set *cg) {
   for (size_t k = 0; k < cg->n; k++) { free(cg->dirs[k]); free(cg->ctrls[k]); free(cg->names[k]); }
   cg->n = 0;
-}
-
-static bool names_controller(const char *ctrls, const char *name, size_t len) {
-  for (const char *p = ctrls; *p;) {
-    const char *comma = strchr(p, ',');
-    size_t n = comma ? (size_t)(comma - p) : strlen(p);
-    if (n == len && strncmp(p, name, len) == 0) return true;
-    if (!comma) break;
-    p = comma + 1;
-  }
-  return false;
 }
 
 /* Which sub-cgroup `--cgroup` values pick in hierarchy k ("" for the container's own). */

@@ -65,6 +65,7 @@ typedef struct {
   bool has_cpu_shares; uint64_t cpu_shares;
   bool has_cpu_quota; int64_t cpu_quota;
   bool has_cpu_period; uint64_t cpu_period;
+  struct hugepage_limit { char page_size[16]; uint64_t limit; } *hugepages; size_t nhugepages;
 } resources_spec;
 
 typedef struct {
@@ -182,6 +183,24 @@ void cgroup_set_free(cgroup_set *cg);
  * cgroup.procs); malloc'd array, count in *n. */
 pid_t *cgroup_pids(const cgroup_set *cg, size_t *n, berth_error *err);
 bool cgroup_is_pure_v2(void);
+/* One limit into the hierarchy owning its controller (v2: enabled on demand). */
+int cgroup_set_limit(const cgroup_set *cg, const char *what, const char *v1file, const char *v1val,
+                     const char *v2file, const char *v2val, berth_error *err);
+
+/* ---- cgroup_v2.c ---- */
+bool cgroup_v2_offers(const char *dir, const char *ctrl);
+/* Enables ctrl in cgroup.subtree_control of every ancestor of dir, from the mount root down. */
+int cgroup_v2_enable(const char *dir, const char *ctrl, berth_error *err);
+/* Best effort: every controller node is offered, for its children. */
+void cgroup_v2_enable_offered(const char *node);
+/* SIGKILL to every process of the container's v2 cgroup and below: 1 done, 0 no cgroup.kill, -1 error. */
+int cgroup_v2_kill(const cgroup_set *cg, berth_error *err);
+
+/* ---- cgroup_hugetlb.c: linux.resources.hugepageLimits ---- */
+int cgroup_parse_hugepages(resources_spec *rs, const json_value *arr, berth_error *err);
+int cgroup_apply_hugetlb(const cgroup_set *cg, const resources_spec *r, berth_error *err);
+/* "hugetlb": {"2MB": {usage, max, failcnt}} for each page size the cgroup accounts. */
+void cgroup_hugetlb_stats(json_writer *w, const cgroup_set *cg);
 
 /* ---- state.c ---- */
 typedef enum { ST_CREATED, ST_RUNNING, ST_STOPPED, ST_PAUSED } container_status;

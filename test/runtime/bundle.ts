@@ -83,11 +83,14 @@ export class Sandbox {
 
   /** Runs berth-runtime to completion. Output goes through files, since a
    * created init inherits (and keeps) the runtime's stdout and stderr. */
-  rt(args: string[], opts: { cwd?: string; global?: string[] } = {}): { code: number; out: string; err: string } {
+  rt(args: string[], opts: { cwd?: string; global?: string[]; wrap?: string[] } = {}): { code: number; out: string; err: string } {
     const id = this.n++;
     const outPath = join(this.dir, `out-${id}`), errPath = join(this.dir, `err-${id}`);
     const out = openSync(outPath, 'w'), err = openSync(errPath, 'w');
-    const r = spawnSync(RUNTIME, ['--root', this.root, ...(opts.global ?? []), ...args], {
+    const argv = [RUNTIME, '--root', this.root, ...(opts.global ?? []), ...args];
+    // wrap: a command line the runtime's is appended to (e.g. one entering another mount namespace)
+    const [cmd, ...rest] = [...(opts.wrap ?? []), ...argv];
+    const r = spawnSync(cmd, rest, {
       cwd: opts.cwd, stdio: ['ignore', out, err], timeout: 30_000,
     });
     closeSync(out); closeSync(err);
