@@ -165,3 +165,20 @@ export function hostCgroupOf(pid: number): Map<string, string> {
   }
   return m;
 }
+
+/** Snapshot of the cgroup.subtree_control of v2 cgroups (host paths, parents first); the
+ * returned function gives back the controllers enabled since, deepest first (best effort:
+ * a cgroup that began using one meanwhile keeps it). A pure-v2 runtime enables what v2
+ * offers on the way to its cgroups, and on a hybrid host that is the host's own tree. */
+export function subtreeControlRestorer(dirs: string[]): () => void {
+  const read = (d: string) => (existsSync(join(d, 'cgroup.subtree_control'))
+    ? readFileSync(join(d, 'cgroup.subtree_control'), 'utf8').split(/\s+/).filter(Boolean) : []);
+  const before = dirs.map(read);
+  return () => {
+    for (let k = dirs.length - 1; k >= 0; k--) {
+      for (const c of read(dirs[k]).filter((c) => !before[k].includes(c))) {
+        try { writeFileSync(join(dirs[k], 'cgroup.subtree_control'), `-${c}`); } catch { /* in use */ }
+      }
+    }
+  };
+}

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Sandbox, cgroupMounts } from './bundle.js';
+import { Sandbox, cgroupMounts, subtreeControlRestorer } from './bundle.js';
 
 const UNIFIED = cgroupMounts().find((m) => m.v2)!.dir;
 const PARENT = `berth-v2real-${process.pid}`;
@@ -19,13 +19,13 @@ const PURE_V2 = ['unshare', '-m', '--propagation', 'private', 'sh', '-c',
   'mount -t tmpfs berth-v2 /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && exec "$0" "$@"'];
 
 let sb: Sandbox;
-let rootControl: string;
+let restoreControl: () => void;
 const ids = new Set<string>();
 const v2rt = (args: string[]) => sb.rt(args, { wrap: PURE_V2 });
 
 beforeAll(() => {
   sb = new Sandbox();
-  rootControl = readFileSync(join(UNIFIED, 'cgroup.subtree_control'), 'utf8');
+  restoreControl = subtreeControlRestorer([UNIFIED]);
 });
 afterEach(async () => {
   await sb.cleanup();
@@ -34,11 +34,12 @@ afterEach(async () => {
 });
 afterAll(() => {
   sb.destroy();
-  removeTree(hostDir());
-  // Give hugetlb back to the root only if nobody else enabled it meanwhile.
-  if (!rootControl.includes('hugetlb')) {
-    try { writeFileSync(join(UNIFIED, 'cgroup.subtree_control'), '-hugetlb'); } catch { /* another cgroup uses it */ }
-  }
+  // The runtime removes a container's own cgroup; the parents are ours (v1 ones too, from the hybrid test).
+  for (const m of cgroupMounts()) removeTree(join(m.dir, PARENT));
+  restoreControl();
+  expect(processesUnderParent()).toEqual([]);
+  for (const m of cgroupMounts()) expect(existsSync(join(m.dir, PARENT))).toBe(false);
+  expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain('berth-v2'); // the private views never leak out
 });
 
 function removeTree(dir: string): void {

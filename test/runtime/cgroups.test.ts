@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Sandbox, RUNTIME, CGROUP_PARENT, leftovers } from './bundle.js';
+import { Sandbox, RUNTIME, CGROUP_PARENT, cgroupMounts, leftovers, subtreeControlRestorer } from './bundle.js';
 
 let sb: Sandbox;
 beforeAll(() => { sb = new Sandbox(); });
@@ -159,7 +159,10 @@ describe('berth-runtime cgroup commands', () => {
     const pure = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => / \/sys\/fs\/cgroup .* - cgroup2 /.test(l));
     const cmd = `${pure ? '' : 'umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && '}` +
       `exec ${RUNTIME} --root ${sb.root} run --bundle ${bundle} ${id}`;
+    const v2 = cgroupMounts().find((m) => m.v2)!.dir;
+    const restore = subtreeControlRestorer([v2, join(v2, CGROUP_PARENT)]);
     const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', cmd], { encoding: 'utf8' });
+    restore();
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe('3\nmknod-ok\nOperation not permitted\nallowed-by-rule\n');
   });
