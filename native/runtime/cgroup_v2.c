@@ -15,12 +15,6 @@ static char *read_in(const char *dir, const char *file) {
   return read_file_str(p, &ignored);
 }
 
-static bool has_cgroup_file(const char *dir, const char *file) {
-  char p[PATH_MAX];
-  if (snprintf(p, sizeof p, "%s/%s", dir, file) >= (int)sizeof p) return false;
-  return access(p, F_OK) == 0;
-}
-
 /* Whether the space-separated list in dir/file names ctrl. */
 static bool lists(const char *dir, const char *file, const char *ctrl) {
   _cleanup_free_ char *txt = read_in(dir, file);
@@ -48,7 +42,7 @@ static size_t mount_root_len(const char *dir) {
     char *slash = strrchr(buf, '/');
     if (!slash || slash == buf) return len;
     *slash = '\0';
-    if (!has_cgroup_file(buf, "cgroup.controllers")) return len;
+    if (!cgroup_has_file(buf, "cgroup.controllers")) return len;
     len = strlen(buf);
   }
 }
@@ -101,7 +95,7 @@ void cgroup_v2_enable_offered(const char *node) {
 
 int cgroup_v2_kill(const cgroup_set *cg, berth_error *err) {
   for (size_t k = 0; k < cg->n; k++) {
-    if (!cg->v2[k] || !cg->dirs[k] || !has_cgroup_file(cg->dirs[k], "cgroup.kill")) continue;
+    if (!cg->v2[k] || !cg->dirs[k] || !cgroup_has_file(cg->dirs[k], "cgroup.kill")) continue;
     char p[PATH_MAX];
     snprintf(p, sizeof p, "%s/cgroup.kill", cg->dirs[k]);
     if (write_file(p, "1", err) < 0) return berth_error_wrap(err, "killing the container's cgroup");

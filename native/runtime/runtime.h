@@ -168,24 +168,36 @@ struct cgroup_set {
   bool v2[CG_MAX];
 };
 int cgroup_prepare(const spec *s, const char *id, cgroup_set *cg, berth_error *err);
-/* Write the given limits into an existing container's cgroups (`update`). */
-int cgroup_apply_resources(const cgroup_set *cg, const resources_spec *r, berth_error *err);
+int cgroup_write(const char *dir, const char *file, const char *val, berth_error *err);
+bool cgroup_has_file(const char *dir, const char *file);
 /* Fill v2[] for a set loaded from state.json (by the files each dir holds). */
 void cgroup_classify(cgroup_set *cg);
 /* The dir of the hierarchy that has `file`, or NULL. */
 const char *cgroup_dir_with(const cgroup_set *cg, const char *file);
 int cgroup_add_pid(const cgroup_set *cg, pid_t pid, berth_error *err);
-/* exec --cgroup [CONTROLLERS:]PATH: into existing sub-cgroups of the container's (v1: of those controllers; without a prefix: in every hierarchy). */
-int cgroup_add_pid_sub(cgroup_set *cg, pid_t pid, const char **subs, size_t nsubs, berth_error *err);
 int cgroup_remove(const cgroup_set *cg, berth_error *err);
 void cgroup_set_free(cgroup_set *cg);
 /* Pids currently in the container's cgroup (from the first hierarchy that has
  * cgroup.procs); malloc'd array, count in *n. */
 pid_t *cgroup_pids(const cgroup_set *cg, size_t *n, berth_error *err);
+
+/* ---- cgroup_discover.c: the hierarchies, and the container's directory in each ---- */
 bool cgroup_is_pure_v2(void);
+int cgroup_discover(const spec *s, const char *id, cgroup_set *cg, berth_error *err);
+/* A set loaded from state.json: name each v1 directory's controllers from its mount. */
+int cgroup_name_controllers(cgroup_set *cg, berth_error *err);
+
+/* ---- cgroup_limits.c ---- */
+bool cgroup_names_controller(const char *ctrls, const char *name, size_t len);
 /* One limit into the hierarchy owning its controller (v2: enabled on demand). */
 int cgroup_set_limit(const cgroup_set *cg, const char *what, const char *v1file, const char *v1val,
                      const char *v2file, const char *v2val, berth_error *err);
+/* Write the given limits into a container's cgroups (create, `update`). */
+int cgroup_apply_resources(const cgroup_set *cg, const resources_spec *r, berth_error *err);
+
+/* ---- cgroup_exec.c ---- */
+/* exec --cgroup [CONTROLLERS:]PATH: into existing sub-cgroups of the container's (v1: of those controllers; without a prefix: in every hierarchy). */
+int cgroup_add_pid_sub(cgroup_set *cg, pid_t pid, const char **subs, size_t nsubs, berth_error *err);
 
 /* ---- cgroup_v2.c ---- */
 bool cgroup_v2_offers(const char *dir, const char *ctrl);
