@@ -26,12 +26,13 @@ static void controller_of(const char *file, char *out, size_t n) {
  * is an error, naming the missing controller. */
 int cgroup_set_limit(const cgroup_set *cg, const char *what, const char *v1file, const char *v1val,
                      const char *v2file, const char *v2val, berth_error *err) {
-  char ctrl[64];
+  char ctrl[64], v1ctrl[64]; /* "io" on v2 is "blkio" on v1 */
   controller_of(v2file ? v2file : v1file, ctrl, sizeof ctrl);
+  controller_of(v1file ? v1file : v2file, v1ctrl, sizeof v1ctrl);
   bool on_v1 = false;
   for (size_t k = 0; k < cg->n; k++) {
     const char *f = cg->v2[k] ? v2file : v1file, *v = cg->v2[k] ? v2val : v1val;
-    if (!cg->v2[k] && cg->ctrls[k] && cgroup_names_controller(cg->ctrls[k], ctrl, strlen(ctrl))) on_v1 = true;
+    if (!cg->v2[k] && cg->ctrls[k] && cgroup_names_controller(cg->ctrls[k], v1ctrl, strlen(v1ctrl))) on_v1 = true;
     if (!f || !cgroup_has_file(cg->dirs[k], f)) continue;
     if (cgroup_write(cg->dirs[k], f, v, err) < 0) return berth_error_wrap(err, "applying linux.resources.%s", what);
     return 0;
@@ -44,7 +45,7 @@ int cgroup_set_limit(const cgroup_set *cg, const char *what, const char *v1file,
     return 0;
   }
   return berth_fail(err, 0, "linux.resources.%s is set but the %s controller is not available to the container's cgroup "
-                    "(no %s here: enable the controller, or remove the limit)", what, ctrl,
+                    "(no %s here: enable the controller, or remove the limit)", what, on_v1 ? v1ctrl : ctrl,
                     on_v1 ? v1file : v2file ? v2file : v1file);
 }
 
@@ -106,5 +107,6 @@ int cgroup_apply_resources(const cgroup_set *cg, const resources_spec *r, berth_
     if (q > 0) snprintf(b, sizeof b, "%lld %llu", q, period); else snprintf(b, sizeof b, "max %llu", period);
     if (cgroup_set_limit(cg, "cpu.quota", "cpu.cfs_quota_us", a, "cpu.max", b, err) < 0) return -1;
   }
+  if (cgroup_apply_blkio(cg, r, err) < 0) return -1;
   return cgroup_apply_hugetlb(cg, r, err);
 }

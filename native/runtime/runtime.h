@@ -66,6 +66,8 @@ typedef struct {
   bool has_cpu_quota; int64_t cpu_quota;
   bool has_cpu_period; uint64_t cpu_period;
   struct hugepage_limit { char page_size[16]; uint64_t limit; } *hugepages; size_t nhugepages;
+  uint64_t blkio_weight; /* 0: not set */
+  struct blkio_device { int kind; size_t index; int64_t major, minor; uint64_t value; } *blkio_devs; size_t nblkio_devs;
 } resources_spec;
 
 typedef struct {
@@ -207,6 +209,10 @@ int cgroup_v2_enable(const char *dir, const char *ctrl, berth_error *err);
 void cgroup_v2_enable_offered(const char *node);
 /* SIGKILL to every process of the container's v2 cgroup and below: 1 done, 0 no cgroup.kill, -1 error. */
 int cgroup_v2_kill(const cgroup_set *cg, berth_error *err);
+
+/* ---- cgroup_blkio.c: linux.resources.blockIO ---- */
+int cgroup_parse_blkio(resources_spec *rs, const json_value *bio, berth_error *err);
+int cgroup_apply_blkio(const cgroup_set *cg, const resources_spec *r, berth_error *err);
 
 /* ---- cgroup_hugetlb.c: linux.resources.hugepageLimits ---- */
 int cgroup_parse_hugepages(resources_spec *rs, const json_value *arr, berth_error *err);

@@ -176,6 +176,7 @@ describe('berth-runtime on a pure cgroup v2 layout (private mount namespace)', (
       ['memory', { memory: { limit: 64 << 20 } }, /linux\.resources\.memory\.limit needs the memory controller: cgroup v2 does not offer the memory controller at \/sys\/fs\/cgroup/],
       ['pids', { pids: { limit: 50 } }, /linux\.resources\.pids\.limit needs the pids controller: cgroup v2 does not offer the pids controller/],
       ['cpu', { cpu: { shares: 512 } }, /linux\.resources\.cpu\.shares needs the cpu controller/],
+      ['io', { blockIO: { weight: 500 } }, /linux\.resources\.blockIO\.weight needs the io controller: cgroup v2 does not offer the io controller/],
     ];
     for (const [ctrl, r, msg] of cases) {
       if (offered.split(' ').includes(ctrl)) continue; // a host where v2 has it: nothing to refuse

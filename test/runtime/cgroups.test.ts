@@ -2,7 +2,7 @@
 // files (v1 controllers on a hybrid host; the device BPF program under a
 // private pure-v2 view).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox, RUNTIME, CGROUP_PARENT, cgroupMounts, leftovers, subtreeControlRestorer } from './bundle.js';
@@ -130,6 +130,36 @@ describe('berth-runtime cgroup commands', () => {
     expect(events[0].type).toBe('stats');
     expect(events.filter((e) => e.type === 'stats').length).toBeGreaterThanOrEqual(1);
     expect(events.find((e) => e.type === 'oom')).toEqual({ type: 'oom', id });
+  });
+
+  it('writes linux.resources.blockIO weight and throttles to the blkio controller, and update changes them', () => {
+    const disk = readdirSync('/sys/block').find((d) => !/^(loop|ram|zram|nbd|dm-)/.test(d))!;
+    const dev = readFileSync(`/sys/block/${disk}/dev`, 'utf8').trim();
+    const [major, minor] = dev.split(':').map(Number);
+    startDetached('c-blkio', ['sleep', '1000'], (c) => {
+      c.linux.resources.blockIO = {
+        weight: 300,
+        throttleReadBpsDevice: [{ major, minor, rate: 1 << 20 }],
+        throttleWriteIOPSDevice: [{ major, minor, rate: 100 }],
+      };
+    });
+    if (V1) {
+      const weightFile = existsSync(cgfile('blkio', 'c-blkio', 'blkio.weight')) ? 'blkio.weight' : 'blkio.bfq.weight';
+      expect(readFileSync(cgfile('blkio', 'c-blkio', weightFile), 'utf8')).toMatch(/^(default )?300$/m);
+      expect(readFileSync(cgfile('blkio', 'c-blkio', 'blkio.throttle.read_bps_device'), 'utf8').trim()).toBe(`${dev} ${1 << 20}`);
+      expect(readFileSync(cgfile('blkio', 'c-blkio', 'blkio.throttle.write_iops_device'), 'utf8').trim()).toBe(`${dev} 100`);
+    } else {
+      expect(readFileSync(cgfile('io', 'c-blkio', 'io.max'), 'utf8')).toContain(`${dev} rbps=${1 << 20} wbps=max riops=max wiops=100`);
+    }
+    const res = join(sb.dir, 'blkio.json');
+    writeFileSync(res, JSON.stringify({ blockIO: { weight: 700, throttleReadBpsDevice: [{ major, minor, rate: 0 }] } }));
+    const r = sb.rt(['update', '-r', res, 'c-blkio']);
+    expect(r.code, r.err).toBe(0);
+    if (V1) {
+      const weightFile = existsSync(cgfile('blkio', 'c-blkio', 'blkio.weight')) ? 'blkio.weight' : 'blkio.bfq.weight';
+      expect(readFileSync(cgfile('blkio', 'c-blkio', weightFile), 'utf8')).toMatch(/^(default )?700$/m);
+      expect(readFileSync(cgfile('blkio', 'c-blkio', 'blkio.throttle.read_bps_device'), 'utf8').trim()).toBe(''); // 0 lifts it
+    }
   });
 
   it('enforces linux.resources.devices with the devices cgroup (Docker defaults)', () => {
