@@ -37,16 +37,18 @@ int cgroup_set_limit(const cgroup_set *cg, const char *what, const char *v1file,
     if (cgroup_write(cg->dirs[k], f, v, err) < 0) return berth_error_wrap(err, "applying linux.resources.%s", what);
     return 0;
   }
+  bool v1_side = true; /* which file to name: v2's when a v2 hierarchy could have held it */
   for (size_t k = 0; k < cg->n && v2file && !on_v1; k++) {
     if (!cg->v2[k]) continue;
+    v1_side = false;
     if (cgroup_v2_enable(cg->dirs[k], ctrl, err) < 0) return berth_error_wrap(err, "linux.resources.%s needs the %s controller", what, ctrl);
     if (!cgroup_has_file(cg->dirs[k], v2file)) break;
     if (cgroup_write(cg->dirs[k], v2file, v2val, err) < 0) return berth_error_wrap(err, "applying linux.resources.%s", what);
     return 0;
   }
   return berth_fail(err, 0, "linux.resources.%s is set but the %s controller is not available to the container's cgroup "
-                    "(no %s here: enable the controller, or remove the limit)", what, on_v1 ? v1ctrl : ctrl,
-                    on_v1 ? v1file : v2file ? v2file : v1file);
+                    "(no %s here: enable the controller, or remove the limit)", what, v1_side ? v1ctrl : ctrl,
+                    v1_side && v1file ? v1file : v2file);
 }
 
 static int apply_memory(const cgroup_set *cg, const resources_spec *r, berth_error *err) {
