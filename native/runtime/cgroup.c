@@ -1,170 +1,23 @@
-/* cgroups: finds every cgroup v1 hierarchy and the cgroup2 mount through
- * /proc/self/mountinfo, creates the container's cgroup in each, applies
- * linux.resources, moves the init in, and removes the cgroup on delete.
- * Works for pure v1, pure v2 and hybrid hosts. */
+/* cgroups: creates the container's cgroup in every hierarchy found (see
+ * cgroup_discover.c), applies linux.resources (cgroup_limits.c), moves the
+ * init in, lists its processes and removes the cgroup on delete. Works for
+ * pure v1, pure v2 and hybrid hosts. */
 #include "runtime.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <linux/magic.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <time.h>
 
-bool cgroup_is_pure_v2(void) {
-  static int cached = -1;
-  if (cached < 0) {
-    struct statfs sf;
-    cached = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
-  }
-  return cached;
-}
-
-/* Same set of comma-separated tokens, ignoring order. */
-static bool same_tokens(const char *a, const char *b) {
-  char x[256], y[256];
-  snprintf(x, sizeof x, ",%s,", a);
-  snprintf(y, sizeof y, ",%s,", b);
-  for (int pass = 0; pass < 2; pass++) {
-    const char *src = pass ? b : a, *other = pass ? x : y;
-    char tok[128];
-    for (const char *p = src; *p;) {
-      size_t n = strcspn(p, ",");
-      snprintf(tok, sizeof tok, ",%.*s,", (int)n, p);
-      if (!strstr(other, tok)) return false;
-      p += n; if (*p) p++;
-    }
-  }
-  return true;
-}
-
-static bool is_controller_opt(const char *o, size_t n) {
-  static const char *ctl[] = { "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "net_cls", "blkio",
-                               "perf_event", "net_prio", "hugetlb", "pids", "rdma", "misc" };
-  if (n > 5 && strncmp(o, "name=", 5) == 0) return true;
-  for (size_t k = 0; k < sizeof ctl / sizeof ctl[0]; k++)
-    if (strlen(ctl[k]) == n && strncmp(o, ctl[k], n) == 0) return true;
-  return false;
-}
-
-/* The calling process's path in the hierarchy described by `ctrls` ("" = v2). */
-static char *own_path(const char *ctrls, bool v2, berth_error *err) {
-  _cleanup_free_ char *txt = read_file_str("/proc/self/cgroup", err);
-  if (!txt) return NULL;
-  for (char *line = strtok(txt, "\n"); line; line = strtok(NULL, "\n")) {
-    char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-    if (!c2) continue;
-    *c2 = '\0';
-    const char *lc = c1 + 1;
-    if (v2 ? (strcmp(line, "0") == 0 && !*lc) : (*lc && same_tokens(lc, ctrls))) return strdup(c2 + 1);
-  }
-  return strdup("/");
-}
-
-static int add_hierarchy(cgroup_set *cg, const spec *s, const char *id, const char *mnt, const char *mroot,
-                         const char *ctrls, bool v2, berth_error *err) {
-  if (cg->n >= CG_MAX) return 0;
-  for (size_t k = 0; k < cg->n; k++)
-    if (cg->v2[k] == v2 && same_tokens(cg->ctrls[k], ctrls)) return 0; /* same hierarchy mounted twice */
-  char dir[PATH_MAX];
-  const char *p = s->cgroups_path;
-  if (p && p[0] == '/') {
-    snprintf(dir, sizeof dir, "%s%s", mnt, p);
-  } else {
-    _cleanup_free_ char *own = own_path(ctrls, v2, err);
-    if (!own) return -1;
-    const char *rel = own;
-    size_t rl = strlen(mroot);
-    if (strcmp(mroot, "/") != 0 && strncmp(own, mroot, rl) == 0) rel = own + rl;
-    if (strcmp(rel, "/") == 0) rel = "";
-    snprintf(dir, sizeof dir, "%s%s/%s", mnt, rel, p ? p : id);
-  }
-  const char *base = strrchr(mnt, '/');
-  size_t k = cg->n++;
-  cg->dirs[k] = strdup(dir);
-  cg->ctrls[k] = strdup(ctrls);
-  cg->names[k] = strdup(base && base[1] ? base + 1 : "unified");
-  cg->v2[k] = v2;
-  if (!cg->dirs[k] || !cg->ctrls[k] || !cg->names[k]) return berth_fail(err, ENOMEM, "cgroups");
-  return 0;
-}
-
-/* Calls fn for every cgroup hierarchy mounted here: its mount point, the
- * root of the mount and its controllers ("" for cgroup2). */
-typedef int (*cgroup_mount_fn)(void *ctx, const char *mnt, const char *mroot, const char *ctrls, bool v2, berth_error *err);
-static int for_each_cgroup_mount(cgroup_mount_fn fn, void *ctx, berth_error *err) {
-  _cleanup_free_ char *txt = read_file_str("/proc/self/mountinfo", err);
-  if (!txt) return -1;
-  char *save;
-  for (char *line = strtok_r(txt, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-    char *f[6] = { 0 }, *p = line;
-    for (int k = 0; k < 6 && p; k++) { f[k] = p; p = strchr(p, ' '); if (p) *p++ = '\0'; }
-    char *sep = !p ? NULL : strncmp(p, "- ", 2) == 0 ? p - 1 : strstr(p, " - ");
-    if (!f[4] || !sep) continue;
-    char *fstype = sep + 3, *src = strchr(fstype, ' ');
-    if (!src) continue;
-    *src++ = '\0';
-    char *super = strchr(src, ' ');
-    super = super ? super + 1 : (char *)"";
-    bool v2 = strcmp(fstype, "cgroup2") == 0;
-    if (!v2 && strcmp(fstype, "cgroup") != 0) continue;
-    char ctrls[256] = "";
-    if (!v2) {
-      for (char *o = super; *o;) {
-        size_t n = strcspn(o, ",");
-        if (is_controller_opt(o, n)) {
-          size_t l = strlen(ctrls);
-          snprintf(ctrls + l, sizeof ctrls - l, "%s%.*s", l ? "," : "", (int)n, o);
-        }
-        o += n; if (*o) o++;
-      }
-      if (!*ctrls) continue;
-    }
-    if (fn(ctx, f[4], f[3], ctrls, v2, err) < 0) return -1;
-  }
-  return 0;
-}
-
-struct discover_ctx { cgroup_set *cg; const spec *s; const char *id; };
-static int discover_one(void *ctx, const char *mnt, const char *mroot, const char *ctrls, bool v2, berth_error *err) {
-  struct discover_ctx *d = ctx;
-  return add_hierarchy(d->cg, d->s, d->id, mnt, mroot, ctrls, v2, err);
-}
-
-static int discover(const spec *s, const char *id, cgroup_set *cg, berth_error *err) {
-  struct discover_ctx d = { cg, s, id };
-  return for_each_cgroup_mount(discover_one, &d, err);
-}
-
-/* A set loaded from state.json knows only its directories: name each v1
- * hierarchy's controllers from the mount its directory lives under. */
-static int name_one(void *ctx, const char *mnt, const char *mroot, const char *ctrls, bool v2, berth_error *err) {
-  (void)mroot; (void)err;
-  cgroup_set *cg = ctx;
-  size_t ml = strlen(mnt);
-  for (size_t k = 0; k < cg->n; k++) {
-    if (v2 || cg->v2[k] || (cg->ctrls[k] && *cg->ctrls[k])) continue;
-    if (strncmp(cg->dirs[k], mnt, ml) == 0 && cg->dirs[k][ml] == '/') {
-      free(cg->ctrls[k]);
-      cg->ctrls[k] = strdup(ctrls);
-    }
-  }
-  return 0;
-}
-
-int cgroup_name_controllers(cgroup_set *cg, berth_error *err) {
-  return for_each_cgroup_mount(name_one, cg, err);
-}
-
-static int write_in(const char *dir, const char *file, const char *val, berth_error *err) {
+int cgroup_write(const char *dir, const char *file, const char *val, berth_error *err) {
   char p[PATH_MAX];
   if (snprintf(p, sizeof p, "%s/%s", dir, file) >= (int)sizeof p) return berth_fail(err, ENAMETOOLONG, "%s/%s", dir, file);
   return write_file(p, val, err);
 }
 
-static bool has_file(const char *dir, const char *file) {
+bool cgroup_has_file(const char *dir, const char *file) {
   char p[PATH_MAX];
   if (snprintf(p, sizeof p, "%s/%s", dir, file) >= (int)sizeof p) return false;
   return access(p, F_OK) == 0;
@@ -198,97 +51,18 @@ static int make_dirs(const cgroup_set *cg, size_t k, berth_error *err) {
     *p = '\0';
     if (mkdir(buf, 0755) == 0) { if (cpuset) cpuset_inherit(buf); }
     else if (errno != EEXIST) return berth_fail(err, errno, "creating cgroup %s", buf);
-    if (cg->v2[k] && c && cgroup_is_pure_v2()) {
-      berth_error ignored; /* enable what the parent offers; a busy parent just keeps fewer controllers */
-      write_in(buf, "cgroup.subtree_control", "+cpu +cpuset +memory +pids", &ignored);
-      write_in(buf, "cgroup.subtree_control", "+cpu", &ignored);
-      write_in(buf, "cgroup.subtree_control", "+cpuset", &ignored);
-      write_in(buf, "cgroup.subtree_control", "+memory", &ignored);
-      write_in(buf, "cgroup.subtree_control", "+pids", &ignored);
-    }
+    /* Like runc: on pure v2 every ancestor gives its children what it is offered.
+     * On a hybrid host v2 controllers are enabled only for a limit that needs one. */
+    if (cg->v2[k] && c && cgroup_is_pure_v2() && cgroup_has_file(buf, "cgroup.subtree_control")) cgroup_v2_enable_offered(buf);
     *p = c;
     if (!c) break;
   }
   return 0;
 }
 
-/* Writes one limit to the first hierarchy that has `v1file`/`v2file`. */
-static int set_limit(const cgroup_set *cg, const char *what, const char *v1file, const char *v1val,
-                     const char *v2file, const char *v2val, berth_error *err) {
-  for (size_t k = 0; k < cg->n; k++) {
-    const char *f = cg->v2[k] ? v2file : v1file, *v = cg->v2[k] ? v2val : v1val;
-    if (!f || !has_file(cg->dirs[k], f)) continue;
-    if (write_in(cg->dirs[k], f, v, err) < 0) return berth_error_wrap(err, "applying linux.resources.%s", what);
-    return 0;
-  }
-  return berth_fail(err, 0, "linux.resources.%s is set but no cgroup hierarchy here has the controller for it "
-                    "(enable the controller, or remove the limit)", what);
-}
-
-static int apply_memory(const cgroup_set *cg, const resources_spec *r, berth_error *err) {
-  char a[64], b[64];
-  if (r->has_memory_limit && r->memory_limit != 0) {
-    snprintf(a, sizeof a, "%lld", (long long)r->memory_limit);
-    snprintf(b, sizeof b, "%s", r->memory_limit < 0 ? "max" : a);
-    if (set_limit(cg, "memory.limit", "memory.limit_in_bytes", a, "memory.max", b, err) < 0) return -1;
-    if (r->has_memory_swap && r->memory_swap != 0) {
-      snprintf(a, sizeof a, "%lld", (long long)r->memory_swap);
-      long long sw = r->memory_swap < 0 || r->memory_limit < 0 ? -1 : r->memory_swap - r->memory_limit;
-      if (sw < 0) snprintf(b, sizeof b, "max"); else snprintf(b, sizeof b, "%lld", sw);
-      berth_error ignored; /* swap accounting is often disabled: best effort */
-      set_limit(cg, "memory.swap", "memory.memsw.limit_in_bytes", a, "memory.swap.max", b, &ignored);
-    }
-  }
-  if (r->has_memory_reservation && r->memory_reservation != 0) {
-    snprintf(a, sizeof a, "%lld", (long long)r->memory_reservation);
-    snprintf(b, sizeof b, "%s", r->memory_reservation < 0 ? "max" : a);
-    if (set_limit(cg, "memory.reservation", "memory.soft_limit_in_bytes", a, "memory.low", b, err) < 0) return -1;
-  }
-  return 0;
-}
-
-int cgroup_apply_resources(const cgroup_set *cg, const resources_spec *r, berth_error *err) {
-  char a[64], b[64];
-  if (apply_memory(cg, r, err) < 0) {
-    /* v1 keeps memsw >= limit: raising both needs the swap limit first. */
-    berth_error first = *err;
-    resources_spec swap_first = *r;
-    if (!r->has_memory_swap || r->memory_swap <= 0 || r->memory_limit <= 0) return -1;
-    snprintf(a, sizeof a, "%lld", (long long)r->memory_swap);
-    berth_error ignored;
-    if (set_limit(cg, "memory.swap", "memory.memsw.limit_in_bytes", a, NULL, NULL, &ignored) < 0) { *err = first; return -1; }
-    if (apply_memory(cg, &swap_first, err) < 0) return -1;
-  }
-  if (r->cpuset_cpus && set_limit(cg, "cpu.cpus", "cpuset.cpus", r->cpuset_cpus, "cpuset.cpus", r->cpuset_cpus, err) < 0) return -1;
-  if (r->cpuset_mems && set_limit(cg, "cpu.mems", "cpuset.mems", r->cpuset_mems, "cpuset.mems", r->cpuset_mems, err) < 0) return -1;
-  if (r->has_pids_limit && r->pids_limit != 0) {
-    if (r->pids_limit > 0) snprintf(a, sizeof a, "%lld", (long long)r->pids_limit); else snprintf(a, sizeof a, "max");
-    if (set_limit(cg, "pids.limit", "pids.max", a, "pids.max", a, err) < 0) return -1;
-  }
-  if (r->has_cpu_shares && r->cpu_shares != 0) {
-    unsigned long long sh = r->cpu_shares < 2 ? 2 : r->cpu_shares > 262144 ? 262144 : r->cpu_shares;
-    snprintf(a, sizeof a, "%llu", (unsigned long long)r->cpu_shares);
-    snprintf(b, sizeof b, "%llu", 1 + ((sh - 2) * 9999) / 262142);
-    if (set_limit(cg, "cpu.shares", "cpu.shares", a, "cpu.weight", b, err) < 0) return -1;
-  }
-  if ((r->has_cpu_quota && r->cpu_quota != 0) || (r->has_cpu_period && r->cpu_period != 0)) {
-    unsigned long long period = r->has_cpu_period && r->cpu_period ? r->cpu_period : 100000;
-    if (r->has_cpu_period && r->cpu_period) {
-      snprintf(a, sizeof a, "%llu", period);
-      berth_error ignored;
-      set_limit(cg, "cpu.period", "cpu.cfs_period_us", a, NULL, NULL, &ignored);
-    }
-    long long q = r->has_cpu_quota ? r->cpu_quota : -1;
-    snprintf(a, sizeof a, "%lld", q > 0 ? q : -1);
-    if (q > 0) snprintf(b, sizeof b, "%lld %llu", q, period); else snprintf(b, sizeof b, "max %llu", period);
-    if (set_limit(cg, "cpu.quota", "cpu.cfs_quota_us", a, "cpu.max", b, err) < 0) return -1;
-  }
-  return 0;
-}
-
 int cgroup_prepare(const spec *s, const char *id, cgroup_set *cg, berth_error *err) {
   memset(cg, 0, sizeof *cg);
-  if (discover(s, id, cg, err) < 0) return berth_error_wrap(err, "finding cgroup mounts");
+  if (cgroup_discover(s, id, cg, err) < 0) return berth_error_wrap(err, "finding cgroup mounts");
   if (cg->n == 0) return berth_fail(err, 0, "no cgroup filesystem is mounted (mount cgroup2 on /sys/fs/cgroup)");
   for (size_t k = 0; k < cg->n; k++) {
     /* An existing cgroup is only reused when no process is in it. */
@@ -312,7 +86,7 @@ int cgroup_add_pid(const cgroup_set *cg, pid_t pid, berth_error *err) {
   char v[32];
   snprintf(v, sizeof v, "%d", (int)pid);
   for (size_t k = 0; k < cg->n; k++)
-    if (write_in(cg->dirs[k], "cgroup.procs", v, err) < 0) return berth_error_wrap(err, "moving the init into its cgroup");
+    if (cgroup_write(cg->dirs[k], "cgroup.procs", v, err) < 0) return berth_error_wrap(err, "moving the init into its cgroup");
   return 0;
 }
 
@@ -363,7 +137,7 @@ int cgroup_remove(const cgroup_set *cg, berth_error *err) {
 
 void cgroup_classify(cgroup_set *cg) {
   for (size_t k = 0; k < cg->n; k++) {
-    cg->v2[k] = has_file(cg->dirs[k], "cgroup.controllers");
+    cg->v2[k] = cgroup_has_file(cg->dirs[k], "cgroup.controllers");
     if (!cg->ctrls[k]) cg->ctrls[k] = strdup("");
     if (!cg->names[k]) cg->names[k] = strdup("");
   }
@@ -371,70 +145,11 @@ void cgroup_classify(cgroup_set *cg) {
 
 const char *cgroup_dir_with(const cgroup_set *cg, const char *file) {
   for (size_t k = 0; k < cg->n; k++)
-    if (cg->dirs[k] && has_file(cg->dirs[k], file)) return cg->dirs[k];
+    if (cg->dirs[k] && cgroup_has_file(cg->dirs[k], file)) return cg->dirs[k];
   return NULL;
 }
 
 void cgroup_set_free(cgroup_set *cg) {
   for (size_t k = 0; k < cg->n; k++) { free(cg->dirs[k]); free(cg->ctrls[k]); free(cg->names[k]); }
   cg->n = 0;
-}
-
-static bool names_controller(const char *ctrls, const char *name, size_t len) {
-  for (const char *p = ctrls; *p;) {
-    const char *comma = strchr(p, ',');
-    size_t n = comma ? (size_t)(comma - p) : strlen(p);
-    if (n == len && strncmp(p, name, len) == 0) return true;
-    if (!comma) break;
-    p = comma + 1;
-  }
-  return false;
-}
-
-/* Which sub-cgroup `--cgroup` values pick in hierarchy k ("" for the container's own). */
-static int sub_for(const cgroup_set *cg, size_t k, const char **subs, size_t nsubs, const char **out, berth_error *err) {
-  *out = "";
-  for (size_t j = 0; j < nsubs; j++) {
-    const char *colon = strchr(subs[j], ':');
-    const char *path = colon ? colon + 1 : subs[j];
-    if (*path == '\0' || strstr(path, "..")) return berth_fail(err, 0, "--cgroup %s: give a sub-cgroup path inside the container's cgroup", subs[j]);
-    if (!colon) { *out = path; continue; }
-    for (const char *c = subs[j]; c < colon;) {
-      const char *comma = memchr(c, ',', (size_t)(colon - c));
-      size_t len = comma ? (size_t)(comma - c) : (size_t)(colon - c);
-      if (!cg->v2[k] && names_controller(cg->ctrls[k], c, len)) *out = path;
-      c += len + 1;
-    }
-  }
-  return 0;
-}
-
-int cgroup_add_pid_sub(cgroup_set *cg, pid_t pid, const char **subs, size_t nsubs, berth_error *err) {
-  if (nsubs == 0) return cgroup_add_pid(cg, pid, err);
-  if (cgroup_name_controllers(cg, err) < 0) return -1;
-  /* every named controller must exist in some hierarchy of the container */
-  for (size_t j = 0; j < nsubs; j++) {
-    const char *colon = strchr(subs[j], ':');
-    for (const char *c = subs[j]; colon && c < colon;) {
-      const char *comma = memchr(c, ',', (size_t)(colon - c));
-      size_t len = comma ? (size_t)(comma - c) : (size_t)(colon - c);
-      bool found = false;
-      for (size_t k = 0; k < cg->n && !found; k++) found = !cg->v2[k] && names_controller(cg->ctrls[k], c, len);
-      if (!found) return berth_fail(err, 0, "--cgroup %s: the container has no cgroup v1 hierarchy for controller \"%.*s\"", subs[j], (int)len, c);
-      c += len + 1;
-    }
-  }
-  char v[32];
-  snprintf(v, sizeof v, "%d", (int)pid);
-  for (size_t k = 0; k < cg->n; k++) {
-    const char *sub;
-    if (sub_for(cg, k, subs, nsubs, &sub, err) < 0) return -1;
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s%s%s", cg->dirs[k], *sub ? "/" : "", sub);
-    struct stat st;
-    if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-      return berth_fail(err, ENOENT, "--cgroup: sub-cgroup %s does not exist (create it first)", dir);
-    if (write_in(dir, "cgroup.procs", v, err) < 0) return berth_error_wrap(err, "moving the process into %s", dir);
-  }
-  return 0;
 }

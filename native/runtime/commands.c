@@ -76,16 +76,23 @@ int cmd_state(const global_opts *g, const char *id, berth_error *err) {
   return txt ? 0 : -1;
 }
 
-/* Every process of the cgroup, frozen meanwhile so none can fork a new one
+/* Every process of the cgroup: SIGKILL through cgroup v2's cgroup.kill when
+ * the kernel has it, else frozen meanwhile so none can fork a new one
  * between reading cgroup.procs and the signal. */
 static int signal_all(container_state *st, int sig, berth_error *err) {
+  berth_error ignored;
+  int killed = sig == SIGKILL ? cgroup_v2_kill(&st->cg, err) : 0;
+  if (killed < 0) return -1;
+  if (killed) {
+    if (freezer_state(&st->cg) == 1) freezer_set(&st->cg, false, &ignored); /* v1-frozen tasks die once thawed */
+    return 0;
+  }
   size_t n;
   pid_t *first = cgroup_pids(&st->cg, &n, err);
   free(first);
   if (!first) return -1;
   if (n == 0) return 0;
   int was = freezer_state(&st->cg);
-  berth_error ignored;
   if (was == 0) freezer_set(&st->cg, true, &ignored);
   _cleanup_free_ pid_t *pids = cgroup_pids(&st->cg, &n, err);
   for (size_t k = 0; pids && k < n; k++) kill(pids[k], sig);

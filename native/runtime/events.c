@@ -1,4 +1,4 @@
-/* `events`: container statistics (cpu, memory, pids) as runc prints them,
+/* `events`: container statistics (cpu, memory, pids, hugetlb) as runc prints them,
  * one JSON object per line: once with --stats, else every --interval until
  * the container stops, with {"type":"oom"} lines when the kernel's OOM
  * killer acts in the container (v1 memory.oom_control eventfd, v2
@@ -112,6 +112,7 @@ static int print_event(const char *type, const container_state *st, berth_error 
     cpu_stats(&w, &st->cg);
     memory_stats(&w, &st->cg);
     pids_stats(&w, &st->cg);
+    cgroup_hugetlb_stats(&w, &st->cg);
     jw_end_object(&w);
   }
   jw_end_object(&w);

@@ -65,6 +65,9 @@ typedef struct {
   bool has_cpu_shares; uint64_t cpu_shares;
   bool has_cpu_quota; int64_t cpu_quota;
   bool has_cpu_period; uint64_t cpu_period;
+  struct hugepage_limit { char page_size[16]; uint64_t limit; } *hugepages; size_t nhugepages;
+  uint64_t blkio_weight; /* 0: not set */
+  struct blkio_device { int kind; size_t index; int64_t major, minor; uint64_t value; } *blkio_devs; size_t nblkio_devs;
 } resources_spec;
 
 typedef struct {
@@ -167,21 +170,55 @@ struct cgroup_set {
   bool v2[CG_MAX];
 };
 int cgroup_prepare(const spec *s, const char *id, cgroup_set *cg, berth_error *err);
-/* Write the given limits into an existing container's cgroups (`update`). */
-int cgroup_apply_resources(const cgroup_set *cg, const resources_spec *r, berth_error *err);
+int cgroup_write(const char *dir, const char *file, const char *val, berth_error *err);
+bool cgroup_has_file(const char *dir, const char *file);
 /* Fill v2[] for a set loaded from state.json (by the files each dir holds). */
 void cgroup_classify(cgroup_set *cg);
 /* The dir of the hierarchy that has `file`, or NULL. */
 const char *cgroup_dir_with(const cgroup_set *cg, const char *file);
 int cgroup_add_pid(const cgroup_set *cg, pid_t pid, berth_error *err);
-/* exec --cgroup [CONTROLLERS:]PATH: into existing sub-cgroups of the container's (v1: of those controllers; without a prefix: in every hierarchy). */
-int cgroup_add_pid_sub(cgroup_set *cg, pid_t pid, const char **subs, size_t nsubs, berth_error *err);
 int cgroup_remove(const cgroup_set *cg, berth_error *err);
 void cgroup_set_free(cgroup_set *cg);
 /* Pids currently in the container's cgroup (from the first hierarchy that has
  * cgroup.procs); malloc'd array, count in *n. */
 pid_t *cgroup_pids(const cgroup_set *cg, size_t *n, berth_error *err);
+
+/* ---- cgroup_discover.c: the hierarchies, and the container's directory in each ---- */
 bool cgroup_is_pure_v2(void);
+int cgroup_discover(const spec *s, const char *id, cgroup_set *cg, berth_error *err);
+/* A set loaded from state.json: name each v1 directory's controllers from its mount. */
+int cgroup_name_controllers(cgroup_set *cg, berth_error *err);
+
+/* ---- cgroup_limits.c ---- */
+bool cgroup_names_controller(const char *ctrls, const char *name, size_t len);
+/* One limit into the hierarchy owning its controller (v2: enabled on demand). */
+int cgroup_set_limit(const cgroup_set *cg, const char *what, const char *v1file, const char *v1val,
+                     const char *v2file, const char *v2val, berth_error *err);
+/* Write the given limits into a container's cgroups (create, `update`). */
+int cgroup_apply_resources(const cgroup_set *cg, const resources_spec *r, berth_error *err);
+
+/* ---- cgroup_exec.c ---- */
+/* exec --cgroup [CONTROLLERS:]PATH: into existing sub-cgroups of the container's (v1: of those controllers; without a prefix: in every hierarchy). */
+int cgroup_add_pid_sub(cgroup_set *cg, pid_t pid, const char **subs, size_t nsubs, berth_error *err);
+
+/* ---- cgroup_v2.c ---- */
+bool cgroup_v2_offers(const char *dir, const char *ctrl);
+/* Enables ctrl in cgroup.subtree_control of every ancestor of dir, from the mount root down. */
+int cgroup_v2_enable(const char *dir, const char *ctrl, berth_error *err);
+/* Best effort: every controller node is offered, for its children. */
+void cgroup_v2_enable_offered(const char *node);
+/* SIGKILL to every process of the container's v2 cgroup and below: 1 done, 0 no cgroup.kill, -1 error. */
+int cgroup_v2_kill(const cgroup_set *cg, berth_error *err);
+
+/* ---- cgroup_blkio.c: linux.resources.blockIO ---- */
+int cgroup_parse_blkio(resources_spec *rs, const json_value *bio, berth_error *err);
+int cgroup_apply_blkio(const cgroup_set *cg, const resources_spec *r, berth_error *err);
+
+/* ---- cgroup_hugetlb.c: linux.resources.hugepageLimits ---- */
+int cgroup_parse_hugepages(resources_spec *rs, const json_value *arr, berth_error *err);
+int cgroup_apply_hugetlb(const cgroup_set *cg, const resources_spec *r, berth_error *err);
+/* "hugetlb": {"2MB": {usage, max, failcnt}} for each page size the cgroup accounts. */
+void cgroup_hugetlb_stats(json_writer *w, const cgroup_set *cg);
 
 /* ---- state.c ---- */
 typedef enum { ST_CREATED, ST_RUNNING, ST_STOPPED, ST_PAUSED } container_status;

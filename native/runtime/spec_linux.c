@@ -138,6 +138,8 @@ static bool no_limit(const json_value *v) {
 void resources_free(resources_spec *rs) {
   free(rs->cpuset_cpus);
   free(rs->cpuset_mems);
+  free(rs->hugepages);
+  free(rs->blkio_devs);
   memset(rs, 0, sizeof *rs);
 }
 
@@ -157,9 +159,11 @@ int spec_parse_resources(resources_spec *rs, const json_value *r, berth_error *e
   const char *cpus = json_get_string(cpu, "cpus"), *mems = json_get_string(cpu, "mems");
   if ((cpus && *cpus && !(rs->cpuset_cpus = strdup(cpus))) || (mems && *mems && !(rs->cpuset_mems = strdup(mems))))
     return berth_fail(err, ENOMEM, "cpuset");
+  if (cgroup_parse_hugepages(rs, json_get(r, "hugepageLimits"), err) < 0) return -1;
+  if (cgroup_parse_blkio(rs, json_get(r, "blockIO"), err) < 0) return -1;
   /* Other resource kinds are accepted only when they ask for nothing (Docker
    * sends "blockIO": {"weight": 0}). */
-  static const char *unsupported[] = { "blockIO", "hugepageLimits", "network", "rdma", "unified" };
+  static const char *unsupported[] = { "network", "rdma", "unified" };
   for (size_t k = 0; k < sizeof unsupported / sizeof unsupported[0]; k++) {
     json_value *v = json_get(r, unsupported[k]);
     if (!no_limit(v))

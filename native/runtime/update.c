@@ -72,7 +72,7 @@ int cmd_update(const global_opts *g, const char *id, const update_opts *o, berth
   } else if (from_flags(o, &r, err) < 0) {
     goto out;
   }
-  rc = cgroup_apply_resources(&st.cg, &r, err);
+  rc = cgroup_name_controllers(&st.cg, err) < 0 ? -1 : cgroup_apply_resources(&st.cg, &r, err);
 out:
   resources_free(&r);
   json_free(doc);

@@ -83,11 +83,14 @@ export class Sandbox {
 
   /** Runs berth-runtime to completion. Output goes through files, since a
    * created init inherits (and keeps) the runtime's stdout and stderr. */
-  rt(args: string[], opts: { cwd?: string; global?: string[] } = {}): { code: number; out: string; err: string } {
+  rt(args: string[], opts: { cwd?: string; global?: string[]; wrap?: string[] } = {}): { code: number; out: string; err: string } {
     const id = this.n++;
     const outPath = join(this.dir, `out-${id}`), errPath = join(this.dir, `err-${id}`);
     const out = openSync(outPath, 'w'), err = openSync(errPath, 'w');
-    const r = spawnSync(RUNTIME, ['--root', this.root, ...(opts.global ?? []), ...args], {
+    const argv = [RUNTIME, '--root', this.root, ...(opts.global ?? []), ...args];
+    // wrap: a command line the runtime's is appended to (e.g. one entering another mount namespace)
+    const [cmd, ...rest] = [...(opts.wrap ?? []), ...argv];
+    const r = spawnSync(cmd, rest, {
       cwd: opts.cwd, stdio: ['ignore', out, err], timeout: 30_000,
     });
     closeSync(out); closeSync(err);
@@ -161,4 +164,21 @@ export function hostCgroupOf(pid: number): Map<string, string> {
     m.set(ctrls, path);
   }
   return m;
+}
+
+/** Snapshot of the cgroup.subtree_control of v2 cgroups (host paths, parents first); the
+ * returned function gives back the controllers enabled since, deepest first (best effort:
+ * a cgroup that began using one meanwhile keeps it). A pure-v2 runtime enables what v2
+ * offers on the way to its cgroups, and on a hybrid host that is the host's own tree. */
+export function subtreeControlRestorer(dirs: string[]): () => void {
+  const read = (d: string) => (existsSync(join(d, 'cgroup.subtree_control'))
+    ? readFileSync(join(d, 'cgroup.subtree_control'), 'utf8').split(/\s+/).filter(Boolean) : []);
+  const before = dirs.map(read);
+  return () => {
+    for (let k = dirs.length - 1; k >= 0; k--) {
+      for (const c of read(dirs[k]).filter((c) => !before[k].includes(c))) {
+        try { writeFileSync(join(dirs[k], 'cgroup.subtree_control'), `-${c}`); } catch { /* in use */ }
+      }
+    }
+  };
 }

@@ -89,8 +89,16 @@ describe('berth-runtime errors', () => {
       /linux\.intelRdt is not supported yet/);
     createFails('e-tty', sb.bundle('e-tty', ['true'], (c) => { c.process.terminal = true; }),
       /process\.terminal is true: pass --console-socket PATH/);
-    createFails('e-blkio', sb.bundle('e-blkio', ['true'], (c) => { c.linux.resources.blockIO = { weight: 10 }; }),
-      /linux\.resources\.blockIO is not supported yet/);
+    createFails('e-net', sb.bundle('e-net', ['true'], (c) => { c.linux.resources.network = { classID: 7 }; }),
+      /linux\.resources\.network is not supported yet/);
+    createFails('e-blkio', sb.bundle('e-blkio', ['true'], (c) => { c.linux.resources.blockIO = { weight: 5 }; }),
+      /linux\.resources\.blockIO\.weight 5 is out of range: use 10 to 1000/);
+    createFails('e-blkleaf', sb.bundle('e-blkleaf', ['true'], (c) => { c.linux.resources.blockIO = { leafWeight: 300 }; }),
+      /linux\.resources\.blockIO\.leafWeight is not supported/);
+    createFails('e-blkdev', sb.bundle('e-blkdev', ['true'], (c) => { c.linux.resources.blockIO = { throttleReadBpsDevice: [{ rate: 1 }] }; }),
+      /linux\.resources\.blockIO\.throttleReadBpsDevice\[0\] needs the device's major and minor numbers/);
+    createFails('e-huge', sb.bundle('e-huge', ['true'], (c) => { c.linux.resources.hugepageLimits = [{ limit: 1 }]; }),
+      /linux\.resources\.hugepageLimits\[0\]\.pageSize must be a huge page size like "2MB"/);
     // ... but a kind that asks for nothing (Docker sends "blockIO": {"weight": 0}) is accepted.
     const r = sb.run('e-blkio0', ['true'], (c) => { c.linux.resources.blockIO = { weight: 0 }; c.linux.resources.hugepageLimits = []; });
     expect(r.code, r.err).toBe(0);

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { Sandbox, RUNTIME, CGROUP_PARENT, cgroupMounts, hostCgroupOf, leftovers } from './bundle.js';
+import { Sandbox, RUNTIME, CGROUP_PARENT, cgroupMounts, hostCgroupOf, leftovers, subtreeControlRestorer } from './bundle.js';
 
 let sb: Sandbox;
 beforeAll(() => { sb = new Sandbox(); });
@@ -147,7 +147,10 @@ describe('berth-runtime lifecycle', () => {
     // On a v1/hybrid host, emulate a pure v2 host in a private mount namespace.
     const cmd = `${pure ? '' : 'umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && '}` +
       `exec ${RUNTIME} --root ${sb.root} run --bundle ${bundle} ${id}; `;
+    const v2 = cgroupMounts().find((m) => m.v2)!.dir;
+    const restore = subtreeControlRestorer([v2, join(v2, CGROUP_PARENT)]);
     const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', cmd + `echo`], { encoding: 'utf8' });
+    restore();
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^0::\/$/m);
     expect(r.stdout).toMatch(/ \/sys\/fs\/cgroup ro,.* - cgroup2 /);
