@@ -5,6 +5,7 @@ import type { WaitResult } from '../protocol/container-methods.js';
 import { callHandler } from './handler-call.js';
 import { ApiError, boolQuery, filtersQuery, messageOf, sendEmpty, sendJson, statusOf } from './http-util.js';
 import { createParams, dockerContainerSummary, type DockerCreateBody } from './container-shapes.js';
+import { dockerInspect } from './container-inspect.js';
 import { MULTIPLEXED, RAW_STREAM, stdFrame } from './stdcopy.js';
 import type { Route, RouteContext, Sink } from './route.js';
 
@@ -63,7 +64,7 @@ export const containerRoutes: Route[] = [
     method: 'GET',
     path: re('/containers/{id}/json'),
     async run(ctx) {
-      sendJson(ctx.res!, 200, await callHandler(ctx.handlers, 'container.inspect', { id: ctx.params[0] }, { signal: new AbortController().signal }));
+      sendJson(ctx.res!, 200, await dockerInspect(ctx, ctx.params[0]));
     },
   },
   { method: 'POST', path: re('/containers/{id}/start'), run: simple('container.start', (c) => ({ id: c.params[0] })) },
