@@ -10,6 +10,7 @@ import { BerthError } from '../errors.js';
 import { AttachClient } from '../runtime/attach-client.js';
 import { buildExecProcess } from '../runtime/oci-spec.js';
 import { capabilitySet, hostBoundingSet } from '../runtime/capabilities.js';
+import { ociRlimits } from '../runtime/resources.js';
 import { mergeEnv } from '../runtime/container-config.js';
 import { resolveUser } from '../runtime/user-lookup.js';
 import { runtimeError } from '../runtime/runtime-errors.js';
@@ -64,6 +65,7 @@ export async function execInContainer(t: ExecTarget, p: ExecParams, call: CallCo
     user: p.user ? resolveUser(p.user, ctx.spec.lowerDirs) : ctx.spec.user,
     tty: p.tty === true,
     // the container's own set (--cap-add/--cap-drop/--privileged), or every capability for a privileged exec
+    rlimits: ociRlimits(ctx.spec.host ?? {}),
     capabilities: capabilitySet({ ...ctx.spec.host, privileged: p.privileged === true || ctx.spec.host?.privileged === true }, hostBoundingSet()),
   });
   await writeFileAtomic(processFile, JSON.stringify(proc));
