@@ -85,7 +85,13 @@ export const containerFsRoutes: Route[] = [
         archive: boolQuery(ctx.query, 'copyUIDGID'),
         noOverwriteDirNonDir: boolQuery(ctx.query, 'noOverwriteDirNonDir'),
       };
-      await callHandler(ctx.handlers, 'container.extract', params, { upload: ctx.req, signal: new AbortController().signal });
+      try {
+        await callHandler(ctx.handlers, 'container.extract', params, { upload: ctx.req, signal: new AbortController().signal });
+      } catch (err) {
+        // read the rest of the upload, so the client sees the error instead of a broken pipe
+        if (!ctx.req.readableEnded) await new Promise<void>((r) => ctx.req.resume().once('end', r).once('close', r));
+        throw err;
+      }
       ctx.res!.writeHead(200);
       ctx.res!.end();
     },

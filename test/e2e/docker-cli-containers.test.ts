@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
 import { loadBusybox, ok as berthOk } from '../fixtures/e2e-helpers.js';
 import { dockerCli, type DockerCli } from '../fixtures/docker-cli.js';
@@ -59,6 +60,38 @@ async function fetchText(url: string): Promise<string> {
   }
 }
 
+function api(method: string, path: string, body?: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: docker.socket, agent: false, path, method, headers: body ? { 'Content-Type': 'application/json' } : {} }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on('error', (e) => reject(new Error(`${method} ${path}: ${e.message}`)));
+    req.end(body);
+  });
+}
+
+/** The first `n` documents of a streamed stats reply, then the connection is closed. */
+function statsStream(name: string, n: number): Promise<any[]> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: docker.socket, agent: false, path: `/v1.43/containers/${name}/stats?stream=1` }, (res) => {
+      let text = '';
+      res.on('data', (c) => {
+        text += c;
+        const lines = text.split('\n').filter(Boolean);
+        if (text.endsWith('\n') && lines.length >= n) {
+          req.destroy();
+          resolve(lines.slice(0, n).map((l) => JSON.parse(l)));
+        }
+      });
+      res.on('end', () => reject(new Error(`the stream ended early: ${text}`)));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('docker run HostConfig', () => {
   it('mounts a bind (-v), a named volume and a --mount tmpfs', () => {
     const host = join(d.dir, 'bind-src');
@@ -71,7 +104,7 @@ describe('docker run HostConfig', () => {
     expect(ok(['run', '--rm', '-v', 'apivol:/data:ro', 'busybox', 'sh', '-c', 'cat /data/f; touch /data/g 2>/dev/null || echo read-only'])).toBe('kept\nread-only\n');
     ok(['create', '--name', 'binds', '-v', `${host}:/h:ro`, '-v', 'apivol:/data', 'busybox', 'true']);
     const doc = inspect('binds');
-    expect(doc.HostConfig.Binds).toEqual([`${host}:/h:ro`, 'apivol:/data']);
+    expect([...doc.HostConfig.Binds].sort()).toEqual([`${host}:/h:ro`, 'apivol:/data'].sort());
     expect(doc.Mounts).toEqual(expect.arrayContaining([expect.objectContaining({ Type: 'bind', Source: host, Destination: '/h', RW: false })]));
     ok(['rm', 'binds']);
   });
@@ -124,7 +157,16 @@ describe('docker run HostConfig', () => {
     expect(Number(pids)).toBe(2); // sleep and the exec's shell
     const all = ok(['stats', '--no-stream', '--format', '{{.Name}}']);
     expect(all.split('\n')).toContain('limited');
+  });
+
+  it('streams one stats sample a second until the client closes', async () => {
+    const lines = await statsStream('limited', 2);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ name: '/limited', memory_stats: { limit: 128 * 1024 * 1024 }, pids_stats: { current: 2 }, cpu_stats: { online_cpus: expect.any(Number) } });
+    expect(lines[1].precpu_stats.cpu_usage.total_usage).toBe(lines[0].cpu_stats.cpu_usage.total_usage);
+    expect(lines[1].preread).toBe(lines[0].read);
     ok(['rm', '-f', 'limited']);
+    expect(await api('GET', '/v1.43/containers/limited/stats?stream=0')).toMatchObject({ status: 404 });
   });
 
   it('--privileged gives every capability, --cap-drop takes one away, exec --privileged too', () => {
@@ -180,9 +222,27 @@ describe('docker cp, diff, export, commit', () => {
     const missing = docker.run(['cp', 'files:/no/such/file', dir]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('Could not find the file /no/such/file');
-    const overDir = docker.run(['cp', join(dir, 'up.txt'), 'files:/srv/d']);
-    expect(overDir.code).toBe(0);
+    ok(['cp', join(dir, 'up.txt'), 'files:/srv/d']);
     expect(ok(['exec', 'files', 'cat', '/srv/d/up.txt'])).toBe('uploaded\n');
+    // a file may not replace a directory (the CLI asks for noOverwriteDirNonDir)
+    writeFileSync(join(dir, 'd'), 'not a dir\n');
+    const clash = docker.run(['cp', join(dir, 'd'), 'files:/srv/']);
+    expect(clash.code).toBe(1);
+    expect(clash.stderr).toContain('cannot overwrite directory "d"');
+    expect(ok(['exec', 'files', 'cat', '/srv/d/a.txt'])).toBe('inner\n');
+  });
+
+  it('archive HEAD carries the path stat header; bad requests get Docker statuses', async () => {
+    const head = await api('HEAD', '/v1.43/containers/files/archive?path=/srv/d');
+    expect(head.status).toBe(200);
+    const st = JSON.parse(Buffer.from(String(head.headers['x-docker-container-path-stat']), 'base64').toString());
+    expect(st).toMatchObject({ name: 'd', linkTarget: '' });
+    expect(st.mode).toBe(2 ** 31 + 0o755);
+    expect((await api('HEAD', '/v1.43/containers/files/archive?path=/nope')).status).toBe(404);
+    expect(await api('GET', '/v1.43/containers/files/archive')).toMatchObject({ status: 400, body: expect.stringContaining('path query parameter is required') });
+    expect(await api('PUT', '/v1.43/containers/files/archive?path=/no/dir', 'not a tar')).toMatchObject({ status: 404, body: expect.stringContaining('Could not find the file /no/dir') });
+    expect(await api('POST', '/v1.43/commit')).toMatchObject({ status: 400, body: expect.stringContaining('container query parameter is required') });
+    expect(await api('POST', '/v1.43/containers/files/update', JSON.stringify({ BlkioWeight: 300 }))).toMatchObject({ status: 501, body: expect.stringContaining('HostConfig.BlkioWeight') });
   });
 
   it('docker diff lists the changes', () => {
