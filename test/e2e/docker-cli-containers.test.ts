@@ -72,6 +72,19 @@ function api(method: string, path: string, body?: string): Promise<{ status: num
   });
 }
 
+/** Every document of a streamed stats reply, up to its end. */
+function statsToEnd(name: string): Promise<any[]> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: docker.socket, agent: false, path: `/v1.43/containers/${name}/stats` }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve(text.split('\n').filter(Boolean).map((l) => JSON.parse(l))));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** The first `n` documents of a streamed stats reply, then the connection is closed. */
 function statsStream(name: string, n: number): Promise<any[]> {
   return new Promise((resolve, reject) => {
@@ -167,6 +180,15 @@ describe('docker run HostConfig', () => {
     expect(lines[1].preread).toBe(lines[0].read);
     ok(['rm', '-f', 'limited']);
     expect(await api('GET', '/v1.43/containers/limited/stats?stream=0')).toMatchObject({ status: 404 });
+  });
+
+  it('ends a stats stream when the container stops', async () => {
+    ok(['run', '-d', '--name', 'brief', 'busybox', 'sleep', '2']);
+    const docs = await statsToEnd('brief');
+    expect(docs.length).toBeGreaterThanOrEqual(1);
+    expect(docs[0]).toMatchObject({ name: '/brief' });
+    expect(ok(['inspect', '-f', '{{.State.Status}}', 'brief']).trim()).toBe('exited');
+    ok(['rm', 'brief']);
   });
 
   it('--privileged gives every capability, --cap-drop takes one away, exec --privileged too', () => {
