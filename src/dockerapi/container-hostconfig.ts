@@ -7,7 +7,7 @@
 import type { CreateParams } from '../protocol/container-methods.js';
 import type { HostOptions, Ulimit } from '../runtime/host-options.js';
 import type { MountRequest } from '../runtime/user-mounts.js';
-import { parseVolumeFlag } from '../../cli/commands/container/volume-flags.js';
+import { parseVolumeFlag } from '../runtime/mount-flags.js';
 import { ApiError } from './http-util.js';
 
 export interface DockerMount {
