@@ -1,5 +1,6 @@
 // /containers/…: Docker's container endpoints over Berth's container calls.
 import type { StreamEvent } from '../protocol/frames.js';
+import type { PortMapping } from '../network/ports.js';
 import type { ContainerSummary } from '../protocol/methods.js';
 import type { WaitResult } from '../protocol/container-methods.js';
 import { callHandler } from './handler-call.js';
@@ -57,7 +58,13 @@ export const containerRoutes: Route[] = [
         filters: filtersQuery(ctx.query),
         ...(limit > 0 ? { limit } : {}),
       }, { signal: new AbortController().signal });
-      sendJson(ctx.res!, 200, rows.map(dockerContainerSummary));
+      // the PORTS column: what running containers publish now
+      const ports = await Promise.all(rows.map((r) => (r.state === 'running'
+        ? callHandler<PortMapping[]>(ctx.handlers, 'container.port', { id: r.id }, { signal: new AbortController().signal }).catch(() => [])
+        : Promise.resolve([]))));
+      sendJson(ctx.res!, 200, rows.map((r, i) => dockerContainerSummary(r, ports[i].map((p) => ({
+        IP: p.hostIP || '0.0.0.0', PrivatePort: p.containerPort, PublicPort: p.hostPort, Type: p.protocol,
+      })))));
     },
   },
   {

@@ -8,7 +8,10 @@ import { applyHostConfig, restartPolicy, type DockerHostConfig, type DockerNetwo
 
 type Row = ContainerSummary & { labels?: Record<string, string>; imageId?: string };
 
-export function dockerContainerSummary(r: Row): Record<string, unknown> {
+/** A published port as `docker ps` reads it. */
+export interface SummaryPort { IP: string; PrivatePort: number; PublicPort: number; Type: string }
+
+export function dockerContainerSummary(r: Row, ports: SummaryPort[] = []): Record<string, unknown> {
   return {
     Id: r.id,
     Names: [`/${r.name}`],
@@ -16,7 +19,7 @@ export function dockerContainerSummary(r: Row): Record<string, unknown> {
     ImageID: r.imageId ?? '',
     Command: r.command,
     Created: Math.floor(Date.parse(r.created) / 1000),
-    Ports: [],
+    Ports: ports,
     Labels: r.labels ?? {},
     State: r.state,
     Status: r.status,

@@ -4,7 +4,7 @@
 // fields Berth refuses. Traffic stays on 127.0.0.1 and in the test's own
 // network namespaces (a user network with a random /24).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { request, type IncomingHttpHeaders } from 'node:http';
@@ -131,6 +131,7 @@ describe('docker run HostConfig', () => {
     const mapping = ok(['port', 'web', '80']).trim();
     expect(mapping).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(await fetchText(`http://${mapping}/`)).toBe('hello through the api\n');
+    expect(ok(['ps', '--filter', 'name=web', '--format', '{{.Names}} {{.Ports}}']).trim()).toBe(`web ${mapping}->80/tcp`);
     const hc = inspect('web').HostConfig;
     expect(hc).toMatchObject({ NetworkMode: 'apinet', PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] }, ExtraHosts: ['extra.example:10.9.9.9'], Dns: ['10.1.2.3'] });
     expect(ok(['run', '--rm', '--network', 'apinet', 'busybox', 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://site/ && break; sleep 0.3; done'])).toBe('hello through the api\n');
@@ -295,11 +296,14 @@ describe('docker cp, diff, export, commit', () => {
 });
 
 describe('docker run -it', () => {
-  it('runs a shell on a terminal through a pty', () => {
-    const r = spawnSync('script', ['-qec', "docker run -it --rm busybox sh -c 'tty; test -t 0 && echo in-a-tty; exit 7'", '/dev/null'], {
-      encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL', env: docker.env,
-    });
-    expect(r.stdout.replace(/\r/g, '')).toContain('/dev/pts/0\nin-a-tty\n');
-    expect(r.status).toBe(7);
+  it('runs a shell on a terminal through a pty', async () => {
+    // `script` gives docker a terminal; its stdin stays open (nothing typed) until docker exits
+    const p = spawn('script', ['-qec', "docker run -it --rm busybox sh -c 'tty; test -t 0 && echo in-a-tty; exit 7'", '/dev/null'], { env: docker.env });
+    let out = '';
+    p.stdout.on('data', (c) => (out += c));
+    const code = await new Promise<number | null>((resolve) => p.on('exit', resolve));
+    p.stdin.end();
+    expect(out.replace(/\r/g, '')).toContain('/dev/pts/0\nin-a-tty\n');
+    expect(code).toBe(7);
   });
 });
