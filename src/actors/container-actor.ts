@@ -57,7 +57,7 @@ class ContainerActor implements HostedActor {
       case 'CREATE':
       case 'INSPECT':
         await j.flushed();
-        return msg.type === 'CREATE' ? this.summary() : containerInspect(j.snapshot.value, j.snapshot.context, this.effects.paths);
+        return msg.type === 'CREATE' ? this.summary() : containerInspect(j.snapshot.value, j.snapshot.context, this.effects.paths, (id) => this.env.db.networks.get(id)?.name);
       case 'SUMMARY':
         return this.summary();
       case 'START': {

@@ -106,7 +106,7 @@ export function containerHandlers(c: ContainerService): Partial<Record<MethodNam
     'container.top': (p) => c.top(str(p, 'id')),
     'container.exec': (p, call) =>
       c.exec(
-        { id: str(p, 'id'), cmd: optStrings(p, 'cmd') ?? [], env: optStrings(p, 'env'), workdir: optString(p, 'workdir'), user: optString(p, 'user'), tty: optBool(p, 'tty'), interactive: optBool(p, 'interactive'), detach: optBool(p, 'detach') },
+        { id: str(p, 'id'), cmd: optStrings(p, 'cmd') ?? [], env: optStrings(p, 'env'), workdir: optString(p, 'workdir'), user: optString(p, 'user'), tty: optBool(p, 'tty'), interactive: optBool(p, 'interactive'), detach: optBool(p, 'detach'), privileged: optBool(p, 'privileged') },
         call,
       ),
     'container.stats': (p) => c.stats(optStrings(p, 'ids') ?? [], optBool(p, 'all') ?? false),

@@ -16,7 +16,8 @@ export function fsHandlers(f: ContainerFsOps): Partial<Record<MethodName, Handle
   return {
     'container.stat': (p) => f.stat({ id: str(p, 'id'), path: str(p, 'path'), followLink: optBool(p, 'followLink') }),
     'container.archive': (p, call) => f.archive({ id: str(p, 'id'), path: str(p, 'path'), followLink: optBool(p, 'followLink') }, call),
-    'container.extract': (p, call) => f.extract({ id: str(p, 'id'), dir: str(p, 'dir'), rename: rename(p), archive: optBool(p, 'archive') }, call),
+    'container.extract': (p, call) =>
+      f.extract({ id: str(p, 'id'), dir: str(p, 'dir'), rename: rename(p), archive: optBool(p, 'archive'), noOverwriteDirNonDir: optBool(p, 'noOverwriteDirNonDir') }, call),
     'container.diff': (p) => f.diff(str(p, 'id')),
     'system.df': () => f.df(),
     'container.commit': (p, call) =>

@@ -4,10 +4,14 @@ import type { ImageHealthcheck } from '../machines/health-config.js';
 import type { CreateParams } from '../protocol/container-methods.js';
 import type { ContainerSummary } from '../protocol/methods.js';
 import { ApiError } from './http-util.js';
+import { applyHostConfig, restartPolicy, type DockerHostConfig, type DockerNetworkingConfig } from './container-hostconfig.js';
 
 type Row = ContainerSummary & { labels?: Record<string, string>; imageId?: string };
 
-export function dockerContainerSummary(r: Row): Record<string, unknown> {
+/** A published port as `docker ps` reads it. */
+export interface SummaryPort { IP: string; PrivatePort: number; PublicPort: number; Type: string }
+
+export function dockerContainerSummary(r: Row, ports: SummaryPort[] = []): Record<string, unknown> {
   return {
     Id: r.id,
     Names: [`/${r.name}`],
@@ -15,7 +19,7 @@ export function dockerContainerSummary(r: Row): Record<string, unknown> {
     ImageID: r.imageId ?? '',
     Command: r.command,
     Created: Math.floor(Date.parse(r.created) / 1000),
-    Ports: [],
+    Ports: ports,
     Labels: r.labels ?? {},
     State: r.state,
     Status: r.status,
@@ -40,27 +44,17 @@ export interface DockerCreateBody {
   StopTimeout?: number | null;
   /** Test ["NONE"] disables the image's check, as `docker run --no-healthcheck` sends it */
   Healthcheck?: ImageHealthcheck | null;
-  HostConfig?: {
-    AutoRemove?: boolean;
-    RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
-    LogConfig?: { Type?: string; Config?: Record<string, string> };
-    Binds?: string[] | null;
-    PortBindings?: Record<string, unknown> | null;
-    Privileged?: boolean;
-    NetworkMode?: string;
-  } | null;
+  HostConfig?: DockerHostConfig | null;
+  NetworkingConfig?: DockerNetworkingConfig | null;
 }
 
 const asList = (v: string[] | string | null | undefined): string[] | undefined =>
   v === null || v === undefined ? undefined : Array.isArray(v) ? v : [v];
 
-/** Docker's POST /containers/create body and ?name= as Berth's create parameters; what Berth cannot do yet is refused, not ignored. */
+/** Docker's POST /containers/create body and ?name= as Berth's create parameters; what Berth cannot do is refused, not ignored. */
 export function createParams(body: DockerCreateBody | null, name: string | null): CreateParams {
   if (!body?.Image) throw new ApiError(400, 'Config.Image is required: the image to create the container from');
   const hc = body.HostConfig ?? {};
-  if (hc.Binds && hc.Binds.length > 0) throw new ApiError(501, 'bind mounts (HostConfig.Binds) are not supported by this Berth yet');
-  if (hc.PortBindings && Object.keys(hc.PortBindings).length > 0) throw new ApiError(501, 'published ports (HostConfig.PortBindings) are not supported by this Berth yet');
-  if (hc.Privileged) throw new ApiError(501, 'privileged containers are not supported by this Berth yet');
   const p: CreateParams = { image: body.Image };
   const cmd = asList(body.Cmd);
   if (cmd && cmd.length > 0) p.cmd = cmd;
@@ -78,15 +72,14 @@ export function createParams(body: DockerCreateBody | null, name: string | null)
   if (body.Healthcheck) p.healthcheck = body.Healthcheck;
   if (name) p.name = name;
   if (hc.AutoRemove) p.autoRemove = true;
-  const policy = hc.RestartPolicy?.Name;
-  if (policy && policy !== 'no') {
-    p.restart = policy === 'on-failure' && hc.RestartPolicy?.MaximumRetryCount ? `on-failure:${hc.RestartPolicy.MaximumRetryCount}` : policy;
-  }
+  const policy = restartPolicy(hc.RestartPolicy);
+  if (policy && policy !== 'no') p.restart = policy;
   const log = hc.LogConfig?.Type;
   if (log) {
     if (log !== 'local' && log !== 'json-file' && log !== 'none') throw new ApiError(400, `logging driver "${log}" is not supported: use local, json-file or none`);
     p.logDriver = log;
     if (hc.LogConfig?.Config && Object.keys(hc.LogConfig.Config).length > 0) p.logOpts = hc.LogConfig.Config;
   }
+  applyHostConfig(p, hc, body.NetworkingConfig);
   return p;
 }

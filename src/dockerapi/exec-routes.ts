@@ -53,7 +53,6 @@ export const execRoutes: Route[] = [
     async run(ctx) {
       const body = (await ctx.body<ExecCreateBody>()) ?? {};
       if (!Array.isArray(body.Cmd) || body.Cmd.length === 0) throw new ApiError(400, 'No exec command specified');
-      if (body.Privileged) throw new ApiError(501, 'privileged exec is not supported by this Berth yet');
       const info = await callHandler<{ Id: string; State: { Running: boolean } }>(ctx.handlers, 'container.inspect', { id: ctx.params[0] }, none());
       if (!info.State.Running) throw new ApiError(409, `Container ${info.Id} is not running`);
       forget();
@@ -77,6 +76,7 @@ export const execRoutes: Route[] = [
         ...(c.WorkingDir ? { workdir: c.WorkingDir } : {}),
         ...(c.User ? { user: c.User } : {}),
         tty: c.Tty === true || start.Tty === true,
+        ...(c.Privileged ? { privileged: true } : {}),
         interactive: c.AttachStdin === true,
         detach: start.Detach === true,
       };
@@ -121,7 +121,7 @@ export const execRoutes: Route[] = [
         ID: e.id,
         Running: e.running,
         ExitCode: e.exitCode,
-        ProcessConfig: { tty: e.config.Tty === true, entrypoint: cmd[0], arguments: cmd.slice(1), privileged: false, user: e.config.User ?? '' },
+        ProcessConfig: { tty: e.config.Tty === true, entrypoint: cmd[0], arguments: cmd.slice(1), privileged: e.config.Privileged === true, user: e.config.User ?? '' },
         OpenStdin: e.config.AttachStdin === true,
         OpenStderr: e.config.AttachStderr !== false,
         OpenStdout: e.config.AttachStdout !== false,

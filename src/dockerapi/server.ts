@@ -11,11 +11,13 @@ import { ApiError, messageOf, readJsonBody, sendError, statusOf } from './http-u
 import { readUpgradeBody, upgrade, type Hijacked } from './hijack.js';
 import { API_VERSION, MIN_API_VERSION, systemRoutes } from './system-routes.js';
 import { containerRoutes } from './container-routes.js';
+import { containerFsRoutes } from './container-fs-routes.js';
+import { containerStatsRoutes } from './container-stats-routes.js';
 import { imageRoutes } from './image-routes.js';
 import { execRoutes } from './exec-routes.js';
 import type { Route, RouteContext, Sink } from './route.js';
 
-const ROUTES: Route[] = [...systemRoutes, ...execRoutes, ...containerRoutes, ...imageRoutes];
+const ROUTES: Route[] = [...systemRoutes, ...execRoutes, ...containerRoutes, ...containerFsRoutes, ...containerStatsRoutes, ...imageRoutes];
 const UNSUPPORTED = /^\/(swarm|nodes|services|tasks|secrets|configs|plugins|build|session|distribution)(\/|$)/;
 
 export interface DockerApiServer {

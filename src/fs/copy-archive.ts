@@ -58,6 +58,17 @@ export interface ExtractOptions {
   rename?: { from: string; to: string };
   /** owner of everything written; undefined keeps the archive's (cp -a) */
   owner?: { uid: number; gid: number };
+  /** refuse to replace a directory by a non-directory or the reverse (Docker's noOverwriteDirNonDir) */
+  noOverwriteDirNonDir?: boolean;
+}
+
+/** With noOverwriteDirNonDir: an entry may not turn an existing directory into a file, or a file into a directory. */
+async function refuseDirNonDir(root: string, h: Headers, where: string): Promise<void> {
+  const existing = await lstat((await resolveInRoot(root, h.name, false)).abs).catch(() => null);
+  if (!existing) return;
+  const entryIsDir = h.type === 'directory';
+  if (existing.isDirectory() && !entryIsDir) throw new BerthError('invalid_argument', `cannot overwrite directory "${h.name}" in ${where} with non-directory from the archive`);
+  if (!existing.isDirectory() && entryIsDir) throw new BerthError('invalid_argument', `cannot overwrite non-directory "${h.name}" in ${where} with directory from the archive`);
 }
 
 function rebase(name: string, rename: ExtractOptions['rename']): string | null {
@@ -103,7 +114,8 @@ export async function extractArchive(root: string, dir: string, archive: AsyncIt
         h.gid = opts.owner.gid;
         if (h.pax) h.pax = Object.fromEntries(Object.entries(h.pax).filter(([k]) => k !== 'uid' && k !== 'gid' && k !== 'uname' && k !== 'gname'));
       }
-      writeEntry(ctx, h, stream as unknown as EntryData).then(() => next(), (err: unknown) => extract.destroy(err as Error));
+      const checked = opts.noOverwriteDirNonDir ? refuseDirNonDir(ctx.root, h, opts.where) : Promise.resolve();
+      checked.then(() => writeEntry(ctx, h, stream as unknown as EntryData)).then(() => next(), (err: unknown) => extract.destroy(err as Error));
     });
   });
   const sink = extract as unknown as NodeJS.WritableStream;

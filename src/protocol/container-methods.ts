@@ -101,6 +101,8 @@ export interface ExecParams {
   tty?: boolean;
   interactive?: boolean;
   detach?: boolean;
+  /** every capability, as `exec --privileged` */
+  privileged?: boolean;
 }
 export interface ExecResult { execId: string; exitCode?: number }
 

@@ -11,7 +11,7 @@ export interface PathStat {
 }
 
 export interface CopyStatParams { id: string; path: string; followLink?: boolean }
-export interface CopyExtractParams { id: string; dir: string; rename?: { from: string; to: string }; archive?: boolean }
+export interface CopyExtractParams { id: string; dir: string; rename?: { from: string; to: string }; archive?: boolean; noOverwriteDirNonDir?: boolean }
 /** Docker's change kinds: 0 modified, 1 added, 2 deleted */
 export interface ChangeRow { Path: string; Kind: 0 | 1 | 2 }
 export interface CommitParams { id: string; repository?: string; message?: string; author?: string; changes?: string[]; pause?: boolean }

@@ -24,8 +24,8 @@ export interface OciSpecOptions {
 }
 
 /** The process.json of an exec into a container: the container's restrictions, the exec's command. */
-export function buildExecProcess(p: { args: string[]; env: string[]; cwd: string; user: { uid: number; gid: number; additionalGids?: number[] }; tty: boolean }): Record<string, unknown> {
-  const caps = [...DEFAULT_CAPABILITIES];
+export function buildExecProcess(p: { args: string[]; env: string[]; cwd: string; user: { uid: number; gid: number; additionalGids?: number[] }; tty: boolean; capabilities?: string[]; rlimits?: Record<string, unknown>[] }): Record<string, unknown> {
+  const caps = p.capabilities ?? [...DEFAULT_CAPABILITIES];
   return {
     terminal: p.tty,
     user: p.user,
@@ -33,6 +33,7 @@ export function buildExecProcess(p: { args: string[]; env: string[]; cwd: string
     env: p.env,
     cwd: p.cwd,
     capabilities: { bounding: caps, effective: caps, permitted: caps },
+    ...(p.rlimits?.length ? { rlimits: p.rlimits } : {}),
     noNewPrivileges: true,
   };
 }

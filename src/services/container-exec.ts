@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { BerthError } from '../errors.js';
 import { AttachClient } from '../runtime/attach-client.js';
 import { buildExecProcess } from '../runtime/oci-spec.js';
+import { capabilitySet, hostBoundingSet } from '../runtime/capabilities.js';
+import { ociRlimits } from '../runtime/resources.js';
 import { mergeEnv } from '../runtime/container-config.js';
 import { resolveUser } from '../runtime/user-lookup.js';
 import { runtimeError } from '../runtime/runtime-errors.js';
@@ -62,6 +64,9 @@ export async function execInContainer(t: ExecTarget, p: ExecParams, call: CallCo
     cwd,
     user: p.user ? resolveUser(p.user, ctx.spec.lowerDirs) : ctx.spec.user,
     tty: p.tty === true,
+    // the container's own set (--cap-add/--cap-drop/--privileged), or every capability for a privileged exec
+    rlimits: ociRlimits(ctx.spec.host ?? {}),
+    capabilities: capabilitySet({ ...ctx.spec.host, privileged: p.privileged === true || ctx.spec.host?.privileged === true }, hostBoundingSet()),
   });
   await writeFileAtomic(processFile, JSON.stringify(proc));
   const args = ['exec', '--id', ctx.id, '--exec-id', execId, '--state-dir', stateDir, '--runtime', t.runtimePath, '--runtime-root', t.runtimeRoot, '--process', processFile];

@@ -33,7 +33,7 @@ export async function archiveFromContainer(db: MetadataDb, paths: FsPaths, p: St
 export async function extractIntoContainer(db: MetadataDb, paths: FsPaths, p: ExtractParams, call: CallContext): Promise<null> {
   const fs = containerFs(db, paths, p.id);
   await withContainerRoot(fs, paths.root, (root) =>
-    extractArchive(root, p.dir, call.upload(), { rename: p.rename, owner: p.archive ? undefined : { uid: 0, gid: 0 }, where: fs.where }),
+    extractArchive(root, p.dir, call.upload(), { rename: p.rename, owner: p.archive ? undefined : { uid: 0, gid: 0 }, noOverwriteDirNonDir: p.noOverwriteDirNonDir, where: fs.where }),
   );
   return null;
 }

@@ -6,6 +6,7 @@ import { hostConfigView } from './host-config-view.js';
 import { healthcheckShape, withHealth } from './health-view.js';
 import type { ContainerSummary } from '../protocol/methods.js';
 import { inspectMounts } from '../runtime/user-mounts.js';
+import { networkHostConfigView, type NetworkNames } from './network-host-config-view.js';
 
 export function containerSummary(value: unknown, c: ContainerContext, now = Date.now()): ContainerSummary & { labels: Record<string, string>; imageId: string } {
   const state = dockerState(value);
@@ -28,7 +29,7 @@ export function containerSummary(value: unknown, c: ContainerContext, now = Date
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-export function containerInspect(value: unknown, c: ContainerContext, paths: { log: string; dir: string }): Record<string, unknown> {
+export function containerInspect(value: unknown, c: ContainerContext, paths: { log: string; dir: string }, networkNames?: NetworkNames): Record<string, unknown> {
   const state = dockerState(value);
   const policy = c.spec.restartPolicy ?? { name: 'no', maximumRetryCount: 0 };
   return {
@@ -63,7 +64,7 @@ export function containerInspect(value: unknown, c: ContainerContext, paths: { l
       AutoRemove: c.spec.autoRemove,
       RestartPolicy: { Name: policy.name, MaximumRetryCount: policy.maximumRetryCount },
       LogConfig: { Type: c.spec.logDriver ?? 'local', Config: c.spec.logOpts ?? {} },
-      NetworkMode: 'none',
+      ...networkHostConfigView(c.spec, networkNames),
       ...hostConfigView(c.spec.host),
     },
     GraphDriver: {

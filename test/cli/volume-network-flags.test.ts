@@ -1,7 +1,7 @@
 // The client-side grammar of -v, --mount, -p and --network, and the subnet
 // arithmetic the daemon checks networks with.
 import { describe, expect, it } from 'vitest';
-import { parseMountFlag, parseVolumeFlag } from '../../cli/commands/container/volume-flags.js';
+import { parseMountFlag, parseVolumeFlag } from '../../src/runtime/mount-flags.js';
 import { parseNetworkFlag } from '../../cli/commands/container/network-flags.js';
 import { exposedMappings, parsePublish } from '../../src/network/ports.js';
 import { checkGateway, freeSubnet, overlaps, parseCidr, formatCidr } from '../../src/network/subnet.js';

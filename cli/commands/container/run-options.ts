@@ -7,7 +7,7 @@ import { BerthError } from '../../../src/errors.js';
 import { readEnvFile } from './env-file.js';
 import { parseDetachKeys } from './detach-keys.js';
 import { parseRestartPolicy } from './restart-policy.js';
-import { parseMountFlags } from './volume-flags.js';
+import { parseMountFlags } from '../../../src/runtime/mount-flags.js';
 import { networkParams, parseNetworkFlag } from './network-flags.js';
 import { toHostOptions, type ResourceFlags } from './resource-flags.js';
 

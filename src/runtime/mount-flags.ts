@@ -1,7 +1,8 @@
-// -v/--volume and --mount of `run` and `create`: Docker's two spellings of
-// bind mounts, volumes and tmpfs mounts, turned into the daemon's MountRequests.
-import { BerthError } from '../../../src/errors.js';
-import type { MountRequest } from '../../../src/runtime/user-mounts.js';
+// -v/--volume and --mount of `run` and `create` (and the Docker API's Binds):
+// Docker's two spellings of bind mounts, volumes and tmpfs mounts, turned into
+// the daemon's MountRequests. Shared by the CLI and the daemon's Docker API.
+import { BerthError } from '../errors.js';
+import type { MountRequest } from './user-mounts.js';
 
 function invalid(spec: string, why: string): BerthError {
   return new BerthError('invalid_argument', `invalid mount spec "${spec}": ${why}`);
