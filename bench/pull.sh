@@ -33,16 +33,23 @@ for c in gzip zstd; do
   skopeo copy -q --preserve-digests --dest-tls-verify=false "oci:$B/img-$c:latest" "docker://$REG/bench-$c:latest"
 done
 
-declare -A T
-measure() { # name command...  (each run must be cold: the command sets itself up)
-  local name=$1; shift
-  local times=()
+declare -A T TIMES
+# Runs are interleaved (run 1 of every tool, then run 2, ...) so that load
+# from other work on the machine falls on every tool alike.
+measure_all() { # name:function ...  (each run must be cold: the function sets itself up)
   for i in $(seq "$RUNS"); do
-    local t; t=$("$@" "$i") || { echo "  $name: failed" >&2; return; }
-    times+=("$t")
+    for nf in "$@"; do
+      local name=${nf%%:*} fn=${nf#*:} t
+      t=$("$fn" "$i") || { echo "  $name: run $i failed" >&2; continue; }
+      TIMES[$name]="${TIMES[$name]:-} $t"
+    done
   done
-  T[$name]=$(printf '%s\n' "${times[@]}" | median)
-  printf '  %-28s %6.2f s   (runs: %s)\n' "$name" "${T[$name]}" "${times[*]}"
+  for nf in "$@"; do
+    local name=${nf%%:*}
+    [ -n "${TIMES[$name]:-}" ] || continue
+    T[$name]=$(printf '%s\n' ${TIMES[$name]} | median)
+    printf '  %-28s %6.2f s   (runs:%s)\n' "$name" "${T[$name]}" "${TIMES[$name]}"
+  done
 }
 
 # --- berth: a fresh daemon and root per run; only the pull is timed ---
@@ -53,6 +60,7 @@ berth_pull() { # compression run
   local t0; t0=$(now)
   node "$REPO/dist/cli/berth.mjs" -H "unix://$d/s.sock" pull -q "$REG/bench-$1" >/dev/null || { kill $pid; return 1; }
   local t1; t1=$(now)
+  awk -v c="$1" '{printf "%s %.2f\n", c, ($14+$15)/100}' /proc/$pid/stat >>"$B/berth-cpu"
   kill $pid; wait $pid 2>/dev/null; rm -rf "$d"
   echo "$t1 - $t0" | bc
 }
@@ -105,13 +113,13 @@ docker_gzip() {
   echo "$t1 - $t0" | bc
 }
 
-echo "cold pull, median of $RUNS runs:"
-measure berth-gzip berth_gzip
-measure berth-zstd berth_zstd
-measure podman-gzip podman_gzip
-measure podman-zstd podman_zstd
-measure skopeo+umoci-gzip skopeo_umoci
-if start_dockerd; then measure docker-gzip docker_gzip; else echo "  docker: dockerd did not start (see $B/docker/log)"; fi
+TOOLS=(berth-gzip:berth_gzip berth-zstd:berth_zstd podman-gzip:podman_gzip podman-zstd:podman_zstd skopeo+umoci-gzip:skopeo_umoci)
+if start_dockerd; then TOOLS+=(docker-gzip:docker_gzip); else echo "  docker: dockerd did not start (see $B/docker/log)"; fi
+echo "cold pull, median of $RUNS interleaved runs (load average: $(cut -d' ' -f1-3 /proc/loadavg)):"
+measure_all "${TOOLS[@]}"
+for c in gzip zstd; do
+  printf '  berth daemon CPU (start-up included), %s: median %s s\n' "$c" "$(awk -v c=$c '$1 == c {print $2}' "$B/berth-cpu" | median)"
+done
 
 ratio() { [ -n "${T[$1]:-}" ] && [ -n "${T[$2]:-}" ] && printf '  %-34s %5.2fx\n' "$2 / $1" "$(echo "${T[$2]} / ${T[$1]}" | bc -l)"; }
 echo "speed-up of berth (peer time / berth time; targets: docker >= 3x, podman >= 2.5x):"

@@ -6,6 +6,7 @@ import { delimiter, join, isAbsolute } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { Piscina } from 'piscina';
+import { spreadingBalancer } from '../workers/pool-balancer.js';
 import { BerthError } from '../errors.js';
 import { parseDaemonArgs, packageRoot, USAGE, type DaemonOptions } from './options.js';
 import { openMetadataDb } from '../store/db.js';
@@ -65,12 +66,14 @@ async function run(opts: DaemonOptions): Promise<void> {
   // removed containers' directories whose deletion a crash cut short
   void rm(join(opts.root, 'trash'), { recursive: true, force: true });
 
+  const poolThreads = opts.poolThreads || Math.max(1, availableParallelism());
   const pool = new Piscina({
     filename: new URL('../workers/pool-tasks.js', import.meta.url).href,
     minThreads: 1,
-    maxThreads: opts.poolThreads || Math.max(1, availableParallelism()),
-    // layer unpacks mostly wait on downloads they follow: let a thread run several
+    maxThreads: poolThreads,
+    // layer unpacks mostly wait on downloads they follow: let a thread run several, but spread them first
     concurrentTasksPerWorker: 3,
+    loadBalancer: spreadingBalancer(poolThreads, 3) as unknown as NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer']>,
     idleTimeout: 30_000,
   });
   const router = new ActorRouter(

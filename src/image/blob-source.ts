@@ -1,18 +1,59 @@
 // Reads a layer blob, optionally while it is still being downloaded: in
 // follow mode the file is read up to `size` bytes, waiting for more when it
-// reaches the current end. The downloader signals failure by unlinking the
+// reaches the current end (woken by inotify when the file is written, with a
+// slow poll as a safety net). The downloader signals failure by unlinking the
 // file; a reader that is waiting then sees no links left and stops.
-import { createReadStream } from 'node:fs';
+import { createReadStream, watch, type FSWatcher } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import { BerthError } from '../errors.js';
 
 const CHUNK = 1024 * 1024;
+/** Poll interval when inotify works (a missed event costs at most this), and when it does not. */
+const SAFETY_POLL_MS = 50;
 const POLL_MS = 3;
+
+/** Resolves waiters when `path` changes (fs.watch), or after a timeout. */
+class ChangeWaiter {
+  private readonly watcher: FSWatcher | undefined;
+  private wake: (() => void) | undefined;
+  private changed = false;
+
+  constructor(path: string) {
+    try {
+      this.watcher = watch(path, { persistent: false }, () => {
+        this.changed = true;
+        this.wake?.();
+      });
+      this.watcher.on('error', () => undefined);
+    } catch {
+      this.watcher = undefined;
+    }
+  }
+
+  /** Waits for a change since the last call (returns at once if there was one). */
+  async wait(): Promise<void> {
+    if (this.changed) {
+      this.changed = false;
+      return;
+    }
+    const ms = this.watcher ? SAFETY_POLL_MS : POLL_MS;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => { clearTimeout(t); resolve(); };
+    });
+    this.wake = undefined;
+    this.changed = false;
+  }
+
+  close(): void {
+    this.watcher?.close();
+  }
+}
 
 async function* follow(path: string, size: number): AsyncGenerator<Buffer> {
   const fh = await open(path, 'r');
+  const changes = new ChangeWaiter(path);
   try {
     let pos = 0;
     while (pos < size) {
@@ -27,9 +68,10 @@ async function* follow(path: string, size: number): AsyncGenerator<Buffer> {
       if (st.nlink === 0 && st.size <= pos) {
         throw new BerthError('io_error', `the download of ${path} was abandoned after ${pos} of ${size} bytes`);
       }
-      await sleep(POLL_MS);
+      await changes.wait();
     }
   } finally {
+    changes.close();
     await fh.close();
   }
 }

@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { Transform, type Duplex, type TransformCallback, type Readable } from 'node:stream';
+import type { Duplex, Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { BerthError } from '../errors.js';
@@ -46,14 +46,14 @@ export interface UnpackLayerResult {
   contentSize: number;
 }
 
-class HashCounter extends Transform {
+/** sha256 and byte count of the uncompressed tar, fed from the stream's data events (no extra stream hop). */
+class TarDigest {
   readonly hash = createHash('sha256');
   bytes = 0;
-  override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
+  readonly add = (chunk: Buffer): void => {
     this.bytes += chunk.length;
     this.hash.update(chunk);
-    cb(null, chunk);
-  }
+  };
 }
 
 async function checkTarget(target: string): Promise<void> {
@@ -82,12 +82,13 @@ function decompressor(c: LayerCompression): Duplex | undefined {
   return undefined;
 }
 
-/** Runs src → [decompress] → hasher → extract, writing each entry; resolves when the archive is fully consumed. */
-function runExtraction(src: Readable, compression: LayerCompression, hasher: HashCounter, ctx: ExtractContext): Promise<void> {
+/** Runs src → [decompress] → extract, hashing what reaches the extractor; resolves when the archive is fully consumed. */
+function runExtraction(src: Readable, compression: LayerCompression, digest: TarDigest, ctx: ExtractContext): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const extract = tar.extract();
     const dec = decompressor(compression);
-    const nodeStreams: Readable[] = dec ? [src, dec as unknown as Readable, hasher] : [src, hasher];
+    const tarStream: Readable = dec ? src.pipe(dec as unknown as Transform) : src;
+    const nodeStreams: Readable[] = dec ? [src, tarStream] : [src];
     let failed = false;
     const fail = (err: unknown) => {
       if (failed) return;
@@ -105,9 +106,9 @@ function runExtraction(src: Readable, compression: LayerCompression, hasher: Has
         (err: unknown) => fail(err),
       );
     });
-    let chain: Readable = nodeStreams[0]!;
-    for (const s of nodeStreams.slice(1)) chain = chain.pipe(s as Transform);
-    chain.pipe(extract as unknown as NodeJS.WritableStream);
+    // a data listener sees every chunk, in order, that pipe() hands to the extractor
+    tarStream.on('data', digest.add);
+    tarStream.pipe(extract as unknown as NodeJS.WritableStream);
   });
 }
 
@@ -126,7 +127,7 @@ export async function unpackLayer(args: UnpackLayerArgs): Promise<UnpackLayerRes
   await mkdir(tmp, { mode: 0o755 });
   const ctx: ExtractContext = { root: tmp, dirTimes: new Map(), contentSize: 0 };
   try {
-    const hasher = new HashCounter();
+    const hasher = new TarDigest();
     await runExtraction(blobSource(args.blobPath, args.followSize), compression, hasher, ctx);
     await applyDirTimes(ctx);
     const diffId = `sha256:${hasher.hash.digest('hex')}`;

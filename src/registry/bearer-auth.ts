@@ -4,6 +4,7 @@
 // when there is one — and retrying with `Authorization: Bearer`), or
 // `WWW-Authenticate: Basic realm="…"` (answered by sending the credential).
 import { BerthError } from '../errors.js';
+import { plainGet, toResponse } from './http-get.js';
 import { httpError, networkError } from './registry-errors.js';
 
 export interface BearerChallenge {
@@ -77,7 +78,8 @@ export async function fetchToken(challenge: BearerChallenge, scopes: string[], h
   if (credential) headers.authorization = basicAuthorization(credential);
   let res: Response;
   try {
-    res = await fetch(url, { headers, signal: AbortSignal.timeout(30_000) });
+    const msg = await plainGet({ url: url.toString(), host: url.host, what: 'a token', headers, headersTimeoutMs: 30_000, signal: AbortSignal.timeout(30_000) });
+    res = toResponse(msg, 'GET');
   } catch (err) {
     throw networkError(err, url.host, url.toString());
   }

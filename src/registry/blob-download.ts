@@ -14,6 +14,7 @@ import { BerthError } from '../errors.js';
 import { registryHost, type ImageReference } from '../image/reference.js';
 import type { CallAuth, RegistryClient } from './client.js';
 import { isTransient, networkError, RegistryHttpError, TransientNetworkError } from './registry-errors.js';
+import { fromFetch, openRegistryBlob, type BlobResponse } from './blob-response.js';
 import { backoffDelay } from './transport.js';
 
 export interface BlobToFetch {
@@ -95,8 +96,8 @@ class Sink {
 }
 
 /** Reads `res`'s body into `sink`, failing with a TransientNetworkError when no byte arrives for `stallMs`. */
-async function drain(res: Response, sink: Sink, skip: number, stallMs: number, abort: AbortController, host: string, what: string, onProgress?: (n: number) => void): Promise<void> {
-  const reader = res.body!.getReader();
+async function drain(res: BlobResponse, sink: Sink, skip: number, stallMs: number, abort: AbortController, host: string, what: string, onProgress?: (n: number) => void): Promise<void> {
+  const reader = res.chunks()[Symbol.asyncIterator]();
   let toSkip = skip;
   let timer: NodeJS.Timeout | undefined;
   let stalled = false;
@@ -107,9 +108,9 @@ async function drain(res: Response, sink: Sink, skip: number, stallMs: number, a
   try {
     for (;;) {
       arm();
-      let r: ReadableStreamReadResult<Uint8Array>;
+      let r: IteratorResult<Uint8Array>;
       try {
-        r = await reader.read();
+        r = await reader.next();
       } catch (err) {
         if (stalled) throw new TransientNetworkError(`registry ${host} stopped sending ${what} for ${Math.round(stallMs / 1000)} s`, { cause: err });
         throw networkError(err, host, what);
@@ -127,14 +128,14 @@ async function drain(res: Response, sink: Sink, skip: number, stallMs: number, a
     }
   } finally {
     clearTimeout(timer);
-    reader.releaseLock();
+    await reader.return?.().catch(() => undefined);
   }
   await sink.flush();
 }
 
 /** Offset a 206 response starts at, from Content-Range "bytes START-END/TOTAL". */
-function rangeStart(res: Response): number | undefined {
-  const m = /^bytes\s+(\d+)-/.exec(res.headers.get('content-range') ?? '');
+function rangeStart(res: BlobResponse): number | undefined {
+  const m = /^bytes\s+(\d+)-/.exec(res.header('content-range') ?? '');
   return m ? Number(m[1]) : undefined;
 }
 
@@ -164,12 +165,12 @@ async function openUrls(client: RegistryClient, blob: BlobToFetch, headers: Reco
  * (foreign or non-distributable layer) is fetched from those first; the
  * registry is asked when it has none, or when none of them answered.
  */
-async function open(client: RegistryClient, ref: ImageReference, blob: BlobToFetch, offset: number, opts: DownloadOptions, signal: AbortSignal, what: string): Promise<Response> {
+async function open(client: RegistryClient, ref: ImageReference, blob: BlobToFetch, offset: number, opts: DownloadOptions, signal: AbortSignal, what: string): Promise<BlobResponse> {
   const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
   const foreign = blob.urls?.length ? await openUrls(client, blob, headers, signal, what) : {};
-  if (foreign.res) return foreign.res;
+  if (foreign.res) return fromFetch(foreign.res);
   try {
-    return await client.pullRequest(ref, `blobs/${blob.digest}`, { headers, what, retry: true }, { credential: opts.credential, signal });
+    return await openRegistryBlob(client, ref, blob.digest, headers, { credential: opts.credential, signal }, what);
   } catch (err) {
     // the registry not having a foreign layer is expected: report why its urls failed
     if (foreign.err !== undefined && err instanceof RegistryHttpError && err.status === 404) throw foreign.err;
@@ -196,18 +197,17 @@ export async function downloadBlobToFile(client: RegistryClient, ref: ImageRefer
     try {
       opts.onConnect?.(sink.offset);
       const res = await open(client, ref, blob, sink.offset, opts, signal, what);
-      if (!res.body) throw new TransientNetworkError(`registry ${host} sent no body for ${what}`);
       let skip = 0;
       if (res.status === 206) {
         if (rangeStart(res) !== sink.offset) {
-          await res.body.cancel();
-          throw new BerthError('registry_error', `registry ${host} answered a request for ${what} from byte ${sink.offset} with ${res.headers.get('content-range')}`);
+          await res.cancel();
+          throw new BerthError('registry_error', `registry ${host} answered a request for ${what} from byte ${sink.offset} with ${res.header('content-range')}`);
         }
       } else {
         skip = sink.offset;
-        const declared = res.headers.get('content-length');
+        const declared = res.header('content-length');
         if (declared !== null && Number(declared) !== blob.size) {
-          await res.body.cancel();
+          await res.cancel();
           throw new BerthError('digest_mismatch', `${what}: the registry announces ${declared} bytes but the descriptor declares ${blob.size}`);
         }
       }

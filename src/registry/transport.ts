@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../errors.js';
 import { basicAuthorization, fetchToken, parseChallenge, type Credential } from './bearer-auth.js';
+import { plainGet, toResponse } from './http-get.js';
 import { httpError, isTransient, networkError, TransientNetworkError, RegistryHttpError } from './registry-errors.js';
 
 export interface RetryPolicy {
@@ -85,14 +86,33 @@ export class Transport {
     }
   }
 
+  /** The headers `req` would be sent with now (user agent, the cached token or Basic credentials), before any challenge. */
+  currentHeaders(req: RegistryRequest): Record<string, string> {
+    const headers: Record<string, string> = { 'user-agent': this.userAgent, ...req.headers };
+    const auth = this.authorization(req);
+    if (auth) headers.authorization = auth;
+    return headers;
+  }
+
+  get headersTimeout(): number {
+    return this.headersTimeoutMs;
+  }
+
+  private tokenKey(req: RegistryRequest): string {
+    return `${req.host}|${credentialKey(req.credential)}|${req.scopes.join(' ')}`;
+  }
+
+  private authorization(req: RegistryRequest): string | undefined {
+    const token = this.tokens.get(this.tokenKey(req));
+    return token ? `Bearer ${token}` : req.credential && this.basicHosts.has(req.host) ? basicAuthorization(req.credential) : undefined;
+  }
+
   /** One try, answering at most one auth challenge (plus one token refresh). */
   private async sendAuthorized(req: RegistryRequest): Promise<Response> {
-    const key = `${req.host}|${credentialKey(req.credential)}|${req.scopes.join(' ')}`;
+    const key = this.tokenKey(req);
     let refreshed = false;
     for (;;) {
-      const token = this.tokens.get(key);
-      const auth = token ? `Bearer ${token}` : req.credential && this.basicHosts.has(req.host) ? basicAuthorization(req.credential) : undefined;
-      const res = await this.once(req, auth);
+      const res = await this.once(req, this.authorization(req));
       if (res.status !== 401 || refreshed) return this.check(req, res);
       const challenge = parseChallenge(res.headers.get('www-authenticate'));
       if (!challenge) return this.check(req, res);
@@ -120,6 +140,11 @@ export class Transport {
   private async once(req: RegistryRequest, authorization: string | undefined): Promise<Response> {
     const headers: Record<string, string> = { 'user-agent': this.userAgent, ...req.headers };
     if (authorization) headers.authorization = authorization;
+    const method = req.method ?? 'GET';
+    if ((method === 'GET' || method === 'HEAD') && req.body === undefined) {
+      const msg = await plainGet({ method, url: req.url, host: req.host, what: req.what, headers, signal: req.signal, headersTimeoutMs: this.headersTimeoutMs });
+      return toResponse(msg, method);
+    }
     // A timer, not AbortSignal.timeout: it must stop once the headers are in,
     // or it would cut a long body short.
     const timer = new AbortController();

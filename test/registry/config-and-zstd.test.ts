@@ -1,5 +1,5 @@
 // daemon.json parsing, insecure-registry matching, Retry-After parsing and
-// both zstd decompressors (zstd binary, fzstd fallback) on growing files.
+// both zstd decompressors (zstd-napi, fzstd fallback) on growing files.
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +50,7 @@ describe('daemon.json', () => {
   });
 });
 
-async function decompressFollowing(impl: 'binary' | 'js', compressed: Buffer): Promise<Buffer> {
+async function decompressFollowing(impl: 'napi' | 'js', compressed: Buffer): Promise<Buffer> {
   const path = join(dir, `z-${impl}`);
   writeFileSync(path, compressed.subarray(0, 1000));
   const chunks: Buffer[] = [];
@@ -68,12 +68,15 @@ async function decompressFollowing(impl: 'binary' | 'js', compressed: Buffer): P
 describe('zstd', () => {
   const plain = Buffer.concat([seededBytes(1_000_000, 1), Buffer.alloc(1_000_000, 7)]);
   const compressed = execFileSync('zstd', ['-q', '-c'], { input: plain });
-  for (const impl of ['binary', 'js'] as const) {
-    it(`${impl}: decompresses a file that is still growing; garbage is a clear error`, async () => {
+  for (const impl of ['napi', 'js'] as const) {
+    it(`${impl}: decompresses a file that is still growing; garbage and a cut stream are clear errors`, async () => {
       expect((await decompressFollowing(impl, compressed)).equals(plain)).toBe(true);
       const bad = join(dir, `bad-${impl}`);
       writeFileSync(bad, Buffer.from('definitely not zstd'));
       await expect(pipeline(blobSource(bad), createZstdDecompress(impl), new Writable({ write(_c, _e, cb) { cb(); } }))).rejects.toThrow(/not valid zstd data/);
+      const cut = join(dir, `cut-${impl}`);
+      writeFileSync(cut, compressed.subarray(0, compressed.length - 100));
+      await expect(pipeline(blobSource(cut), createZstdDecompress(impl), new Writable({ write(_c, _e, cb) { cb(); } }))).rejects.toThrow(/not valid zstd data/);
     });
   }
 });
