@@ -11,6 +11,7 @@ import type { HostOptions } from '../runtime/host-options.js';
 import type { RestartPolicy } from '../machines/restart-policy.js';
 import { containerInspect, containerSummary } from '../views/container-view.js';
 import { JournaledActor } from './journaled-actor.js';
+import { claimName } from '../services/names.js';
 import { ContainerEffects, releaseName } from './container-effects.js';
 import type { ActorEnv, HostedActor } from './actor-env.js';
 import type { ActorMessage } from '../workers/messages.js';
@@ -39,8 +40,16 @@ class ContainerActor implements HostedActor {
       },
     });
     fx.restored = snapshot !== undefined;
-    this.journaled = new JournaledActor(env, actorId, 'container', machine, input, snapshot, (ctx) =>
-      releaseName(env.db, ctx as ContainerContext),
+    this.journaled = new JournaledActor(
+      env,
+      actorId,
+      'container',
+      machine,
+      input,
+      snapshot,
+      (ctx) => releaseName(env.db, ctx as ContainerContext),
+      // a new container's name is claimed in its creation commit
+      snapshot === undefined ? claimName(env.db, input.name, input.id) : undefined,
     ).start();
     if (snapshot !== undefined) {
       this.journaled.send({ type: 'DAEMON_RESTORED' });

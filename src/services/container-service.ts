@@ -11,7 +11,7 @@ import { containerPaths } from '../runtime/paths.js';
 import { type ContainerContext, type ContainerInput } from '../machines/container.js';
 import { containerSummary } from '../views/container-view.js';
 import { findContainerId, findImage } from './lookup.js';
-import { releaseName, reserveName, validateName } from './names.js';
+import { pickName, validateName } from './names.js';
 import { checkFilters, matchesFilters, type Row } from './container-filters.js';
 import { logSize, streamLogs } from './container-logs.js';
 import { pruneFilter } from './prune-filters.js';
@@ -82,8 +82,8 @@ export class ContainerService {
     const id = randomBytes(32).toString('hex');
     const spec = buildRunSpec(image.config, p, id.slice(0, 12), lowerDirs);
     trace('spec built');
-    const name = await reserveName(this.db, id, p.name !== undefined ? validateName(p.name) : undefined);
-    trace('name reserved');
+    const requested = p.name !== undefined ? validateName(p.name) : undefined;
+    let name = pickName(this.db, requested);
     const volumes = { db: this.db, root: this.paths.root };
     let created: string[] = [];
     try {
@@ -97,12 +97,21 @@ export class ContainerService {
       const etc = checkEtcOptions(p, spec.network);
       if (etc) spec.etc = etc;
       trace('mounts resolved');
-      const input: ContainerInput = { id, name, image: p.image, imageId: image.id, createdAt: new Date().toISOString(), spec };
-      await this.router.ask(containerActorId(id), { type: 'CREATE' }, { kind: 'container', input });
+      // The actor claims the name in its creation commit; a generated name
+      // another container took meanwhile is replaced.
+      for (let attempt = 0; ; attempt++) {
+        const input: ContainerInput = { id, name, image: p.image, imageId: image.id, createdAt: new Date().toISOString(), spec };
+        try {
+          await this.router.ask(containerActorId(id), { type: 'CREATE' }, { kind: 'container', input });
+          break;
+        } catch (err) {
+          if (requested !== undefined || attempt >= 5 || !(err instanceof BerthError && err.code === 'conflict')) throw err;
+          name = pickName(this.db, undefined);
+        }
+      }
       trace('actor created');
     } catch (err) {
       await dropCreated(volumes, created);
-      await releaseName(this.db, name, id);
       throw err;
     }
     return id;
