@@ -15,6 +15,8 @@ export class JournaledActor<TMachine extends AnyStateMachine> {
   private lastWrite: Promise<unknown> = Promise.resolve();
   private writeError: unknown = null;
   private restoring: boolean;
+  /** the creation was refused (see `creation`): the actor never existed */
+  refused = false;
 
   constructor(
     private readonly env: ActorEnv,
@@ -122,6 +124,7 @@ export class JournaledActor<TMachine extends AnyStateMachine> {
         if (first && err instanceof BerthError) {
           // the creation was refused: there is nothing to fall back to
           this.writeError = err;
+          this.refused = true;
           this.env.finished(this.actorId);
           return;
         }
