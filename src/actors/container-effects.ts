@@ -2,7 +2,7 @@
 // connection, runtime commands, cleanup. One instance per container actor.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { BerthError } from '../errors.js';
 import { buildOciSpec } from '../runtime/oci-spec.js';
 import { containerPaths, type ContainerPaths } from '../runtime/paths.js';
@@ -55,13 +55,12 @@ export class ContainerEffects {
     const p = this.paths;
     const trace = traceStart(`${this.shortId} start`);
     if (this.restored) await this.clearLeftovers();
-    await Promise.all([
-      mkdir(p.rootfs, { recursive: true }),
-      mkdir(p.upper, { recursive: true }),
-      mkdir(p.work, { recursive: true }),
-      mkdir(p.shimDir, { recursive: true, mode: 0o700 }),
-    ]);
-    await rm(p.exitFile, { force: true });
+    // Synchronous, as the bundle below: a few metadata calls on this actor
+    // host's own thread cost less than a round trip each through libuv's
+    // thread pool, which a busy machine makes long.
+    for (const dir of [p.rootfs, p.upper, p.work]) mkdirSync(dir, { recursive: true });
+    mkdirSync(p.shimDir, { recursive: true, mode: 0o700 });
+    rmSync(p.exitFile, { force: true });
     const spec = buildOciSpec(ctx.spec, { cgroupsPath: `/berth/${ctx.id}`, initBinary: join(dirname(this.env.config.shimPath), 'berth-init') });
     // Files only until the journal holds the container (a new container's
     // creation commit may still be in flight): what outlives a crash in the
@@ -70,7 +69,7 @@ export class ContainerEffects {
     const bridged = ctx.spec.network?.mode === 'bridge';
     if (!bridged) {
       applyNetns(spec, await attachNetwork(this.netEnv, ctx.id, ctx.spec.network, (id) => this.pidOf(id)));
-      await writeFile(p.configJson, JSON.stringify(spec));
+      writeFileSync(p.configJson, JSON.stringify(spec));
     }
     trace('bundle written');
     await this.beforeLaunch();
