@@ -1,8 +1,10 @@
-// Container names are claimed in the container's creation commit: of several
+// A container's creation commit: its name is claimed in it (of several
 // creations racing for one name exactly one wins, the others get Docker's
-// conflict and leave nothing behind; a removed container's name is free again.
+// conflict and leave nothing behind; a removed container's name is free
+// again), and a bundle written before it whose commit a crash cut short is
+// removed at the next start.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
 import { loadBusybox, ok } from '../fixtures/e2e-helpers.js';
@@ -63,5 +65,21 @@ describe('container names', () => {
     } finally {
       client.close();
     }
+  });
+});
+
+describe('creation cut short', () => {
+  it('removes at start a container directory the journal does not know, and keeps the others', async () => {
+    const kept = ok(daemon.berth(['create', 'busybox', 'true'])).trim();
+    const orphan = 'f'.repeat(64);
+    const dir = join(daemon.root, 'containers', orphan);
+    mkdirSync(join(dir, 'rootfs'), { recursive: true });
+    writeFileSync(join(dir, 'config.json'), '{}');
+    await daemon.restart();
+    expect(existsSync(dir)).toBe(false);
+    expect(daemon.log()).toMatch(/removing ROOT\/containers\/ffffffffffff: the journal has no such container/);
+    expect(ok(daemon.berth(['ps', '-a', '--no-trunc', '--format', '{{.ID}}']))).toContain(kept);
+    ok(daemon.berth(['start', kept]));
+    ok(daemon.berth(['rm', '-f', kept]));
   });
 });
