@@ -57,7 +57,12 @@ class ContainerActor implements HostedActor {
     if (snapshot === undefined) {
       // The creation commit (issued just now) must be on disk before a shim runs.
       const created = this.journaled.flushed();
-      created.then(() => (this.created = true), () => {});
+      created.then(() => {
+        this.created = true;
+        // now the container can be found by id: a client that subscribed
+        // before creating it (run) learns its id here
+        env.notify(actorId, { kind: 'container-id', id: input.id });
+      }, () => {});
       fx.beforeLaunch = async () => {
         try {
           await created;

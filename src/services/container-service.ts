@@ -51,19 +51,17 @@ export class ContainerService {
     const id = randomBytes(32).toString('hex');
     // One message creates and starts the container (its actor journals both
     // in one commit); WAIT follows it at once, so the output subscription and
-    // the wait are in place before the container runs.
-    const posted = (postWait?: () => void) => () => {
-      call.emit({ kind: 'container-id', id });
-      postWait?.();
-    };
+    // the wait are in place before the container runs. The subscription also
+    // brings the `container-id` event, sent once the container can be found.
     if (p.detach) {
-      await this.create(p, call, { id, start: true, posted: posted() });
+      await this.create(p, call, { id, start: true });
+      call.emit({ kind: 'container-id', id });
       return { id };
     }
     const r = await this.attached(id, call, {
       interactive: p.openStdin === true,
       condition: p.autoRemove ? 'removed' : 'exited',
-      begin: (postWait) => this.create(p, call, { id, start: true, posted: posted(postWait) }),
+      begin: (postWait) => this.create(p, call, { id, start: true, posted: postWait }),
     });
     trace(`waited; daemon share ${(performance.now() - t0 - (r.externalMs ?? 0)).toFixed(2)}ms`);
     return { id, exitCode: r.exitCode };
