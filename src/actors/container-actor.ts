@@ -4,13 +4,14 @@
 // src/machines/container.ts alone.
 import type { HealthState } from '../machines/health.js';
 import { fromPromise } from 'xstate';
-import { BerthError } from '../errors.js';
+import { BerthError, serializeError } from '../errors.js';
 import { containerMachine, dockerState, type ContainerContext, type ContainerInput, type ExitOutput, type StartOutput } from '../machines/container.js';
 import { parseSignal } from '../runtime/signals.js';
 import type { HostOptions } from '../runtime/host-options.js';
 import type { RestartPolicy } from '../machines/restart-policy.js';
 import { containerInspect, containerSummary } from '../views/container-view.js';
 import { JournaledActor } from './journaled-actor.js';
+import { claimName } from '../services/names.js';
 import { ContainerEffects, releaseName } from './container-effects.js';
 import type { ActorEnv, HostedActor } from './actor-env.js';
 import type { ActorMessage } from '../workers/messages.js';
@@ -24,8 +25,11 @@ type Snapshot = JournaledActor<typeof containerMachine>['snapshot'];
 class ContainerActor implements HostedActor {
   private readonly journaled: JournaledActor<typeof containerMachine>;
   private readonly effects: ContainerEffects;
+  /** the creation commit is on disk (a restored actor: it was long ago) */
+  private created: boolean;
 
   constructor(private readonly env: ActorEnv, readonly actorId: string, input: ContainerInput, snapshot?: unknown) {
+    this.created = snapshot !== undefined;
     const fx = (this.effects = new ContainerEffects(env, actorId, input.id));
     fx.networkMode = input.spec.network?.mode;
     const machine = containerMachine.provide({
@@ -39,9 +43,35 @@ class ContainerActor implements HostedActor {
       },
     });
     fx.restored = snapshot !== undefined;
-    this.journaled = new JournaledActor(env, actorId, 'container', machine, input, snapshot, (ctx) =>
-      releaseName(env.db, ctx as ContainerContext),
+    this.journaled = new JournaledActor(
+      env,
+      actorId,
+      'container',
+      machine,
+      input,
+      snapshot,
+      (ctx) => releaseName(env.db, ctx as ContainerContext),
+      // a new container's name is claimed in its creation commit
+      snapshot === undefined ? claimName(env.db, input.name, input.id) : undefined,
     ).start();
+    if (snapshot === undefined) {
+      // The creation commit (issued just now) must be on disk before a shim runs.
+      const created = this.journaled.flushed();
+      created.then(() => {
+        this.created = true;
+        // now the container can be found by id: a client that subscribed
+        // before creating it (run) learns its id here
+        env.notify(actorId, { kind: 'container-id', id: input.id });
+      }, () => {});
+      fx.beforeLaunch = async () => {
+        try {
+          await created;
+        } catch (err) {
+          if (this.journaled.refused) await fx.discardFiles();
+          throw err;
+        }
+      };
+    }
     if (snapshot !== undefined) {
       this.journaled.send({ type: 'DAEMON_RESTORED' });
       // Not running by the journal's account (and not being started again):
@@ -55,18 +85,26 @@ class ContainerActor implements HostedActor {
     const j = this.journaled;
     switch (msg.type) {
       case 'CREATE':
+        // run: created and started at once, so both entries commit together
+        // and the bundle is written while that commit is flushed
+        if (msg.start === true) {
+          try {
+            return await this.start();
+          } catch (err) {
+            // a container that exists but did not start: the caller keeps it
+            if (this.created) return { startError: serializeError(err) };
+            throw err;
+          }
+        }
+        await j.flushed();
+        return this.summary();
       case 'INSPECT':
         await j.flushed();
-        return msg.type === 'CREATE' ? this.summary() : containerInspect(j.snapshot.value, j.snapshot.context, this.effects.paths, (id) => this.env.db.networks.get(id)?.name);
+        return containerInspect(j.snapshot.value, j.snapshot.context, this.effects.paths, (id) => this.env.db.networks.get(id)?.name);
       case 'SUMMARY':
         return this.summary();
-      case 'START': {
-        this.require({ type: 'START' }, 'started');
-        j.send({ type: 'START' });
-        const s = await j.until((s) => !s.matches('starting'));
-        if (s.matches('running') || s.matches('exited') || s.matches('restarting')) return this.summary();
-        throw this.errorOf(s, 'the container failed to start');
-      }
+      case 'START':
+        return this.start();
       case 'WAIT':
         return this.wait(msg.condition);
       case 'STOP': {
@@ -160,6 +198,15 @@ class ContainerActor implements HostedActor {
   private errorOf(s: Snapshot, fallback: string): BerthError {
     const err = s.context.error;
     return new BerthError(err?.code ?? 'runtime_error', err?.message ?? fallback);
+  }
+
+  /** Sends START and answers once the start succeeded or failed (synchronous up to the send). */
+  private async start(): Promise<unknown> {
+    this.require({ type: 'START' }, 'started');
+    this.journaled.send({ type: 'START' });
+    const s = await this.journaled.until((s) => !s.matches('starting'));
+    if (s.matches('running') || s.matches('exited') || s.matches('restarting')) return this.summary();
+    throw this.errorOf(s, 'the container failed to start');
   }
 
   private require(event: Parameters<Snapshot['can']>[0], verb: string): void {

@@ -1,8 +1,8 @@
 // The I/O behind a container's machine: the bundle, the shim and its attach
 // connection, runtime commands, cleanup. One instance per container actor.
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { BerthError } from '../errors.js';
 import { buildOciSpec } from '../runtime/oci-spec.js';
 import { containerPaths, type ContainerPaths } from '../runtime/paths.js';
@@ -36,6 +36,8 @@ export class ContainerEffects {
   private shimCleanedUp = false;
   /** the container's --network mode (fixed at creation): only bridge networks have anything to release */
   networkMode: string | undefined;
+  /** Resolves once the journal holds the container; set by the actor. Nothing that outlives a crash is launched before. */
+  beforeLaunch: () => Promise<void> = async () => {};
 
   constructor(private readonly env: ActorEnv, private readonly actorId: string, private readonly id: string) {
     this.paths = containerPaths(env.config.root, env.config.execRoot, id);
@@ -53,21 +55,31 @@ export class ContainerEffects {
     const p = this.paths;
     const trace = traceStart(`${this.shortId} start`);
     if (this.restored) await this.clearLeftovers();
-    await Promise.all([
-      mkdir(p.rootfs, { recursive: true }),
-      mkdir(p.upper, { recursive: true }),
-      mkdir(p.work, { recursive: true }),
-      mkdir(p.shimDir, { recursive: true, mode: 0o700 }),
-    ]);
-    await rm(p.exitFile, { force: true });
+    // Synchronous, as the bundle below: a few metadata calls on this actor
+    // host's own thread cost less than a round trip each through libuv's
+    // thread pool, which a busy machine makes long.
+    for (const dir of [p.rootfs, p.upper, p.work]) mkdirSync(dir, { recursive: true });
+    mkdirSync(p.shimDir, { recursive: true, mode: 0o700 });
+    rmSync(p.exitFile, { force: true });
     const spec = buildOciSpec(ctx.spec, { cgroupsPath: `/berth/${ctx.id}`, initBinary: join(dirname(this.env.config.shimPath), 'berth-init') });
-    const netns = await attachNetwork(this.netEnv, ctx.id, ctx.spec.network, (id) => this.pidOf(id));
-    applyNetns(spec, netns);
-    if (ctx.spec.network?.mode === 'bridge') (spec.mounts as unknown[]).push(...(await writeEtcFiles(this.env.db, this.env.config.root, ctx)));
-    trace('network attached');
-    // Not fsynced: the bundle is rewritten from the journaled context at every start.
-    await writeFile(p.configJson, JSON.stringify(spec));
+    // Files only until the journal holds the container (a new container's
+    // creation commit may still be in flight): what outlives a crash in the
+    // kernel — a network namespace, a shim — waits for it. The bundle is not
+    // fsynced: it is rewritten from the journaled context at every start.
+    const bridged = ctx.spec.network?.mode === 'bridge';
+    if (!bridged) {
+      applyNetns(spec, await attachNetwork(this.netEnv, ctx.id, ctx.spec.network, (id) => this.pidOf(id)));
+      writeFileSync(p.configJson, JSON.stringify(spec));
+    }
     trace('bundle written');
+    await this.beforeLaunch();
+    trace('creation journaled');
+    if (bridged) {
+      applyNetns(spec, await attachNetwork(this.netEnv, ctx.id, ctx.spec.network, (id) => this.pidOf(id)));
+      (spec.mounts as unknown[]).push(...(await writeEtcFiles(this.env.db, this.env.config.root, ctx)));
+      await writeFile(p.configJson, JSON.stringify(spec));
+      trace('network attached');
+    }
     const shimSpawned = performance.now();
     const started = await launchShim({
       ...this.runtime,
@@ -93,6 +105,11 @@ export class ContainerEffects {
     if (ctx.spec.tty && this.pendingSize) await attach.resize(this.pendingSize.rows, this.pendingSize.cols).catch(() => {});
     trace('started');
     return { pid: started.pid, startedAt: new Date().toISOString() };
+  }
+
+  /** Deletes what a start wrote for a container whose creation was refused (its name was taken). */
+  async discardFiles(): Promise<void> {
+    await Promise.all([rm(this.paths.dir, { recursive: true, force: true }), rm(this.paths.shimDir, { recursive: true, force: true })]);
   }
 
   async connect(): Promise<AttachClient> {
@@ -286,13 +303,18 @@ export class ContainerEffects {
     if (!this.shimCleanedUp) await unmountRoot(p.rootfs);
     // Move the directories out of the way at once (rename is atomic) and
     // delete them after the reply; a crash leaves them in ROOT/trash, which
-    // the daemon empties at start.
+    // the daemon empties at start. Synchronous (two metadata calls): with
+    // nothing else to wait for, the removal then ends in the same event turn
+    // as the exit, and the exit's and the removal's journal entries commit
+    // together, with one flush.
     const trash = join(this.env.config.root, 'trash');
-    await mkdir(trash, { recursive: true });
+    mkdirSync(trash, { recursive: true });
     const gone = join(trash, `${ctx.id}-${Date.now()}`);
-    await rename(p.dir, gone).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw err;
-    });
+    try {
+      renameSync(p.dir, gone);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
     void Promise.all([rm(gone, { recursive: true, force: true }), rm(p.shimDir, { recursive: true, force: true })]).catch(() => {});
     trace('files removed');
     // The name is released in the same transaction as the final journal

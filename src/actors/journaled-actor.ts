@@ -4,7 +4,7 @@
 // journal (flushed()), so what a client was told is always on disk.
 import { createActor, waitFor, type InspectionEvent, type AnyActorRef, type AnyStateMachine, type Actor, type SnapshotFrom } from 'xstate';
 import { appendTransition } from '../store/journal.js';
-import { serializeError } from '../errors.js';
+import { BerthError, serializeError } from '../errors.js';
 import type { ActorKind } from '../store/journal-entry.js';
 import { machineVersion } from '../replay/machine-catalog.js';
 import { metadataWriteError } from '../store/write-errors.js';
@@ -15,6 +15,8 @@ export class JournaledActor<TMachine extends AnyStateMachine> {
   private lastWrite: Promise<unknown> = Promise.resolve();
   private writeError: unknown = null;
   private restoring: boolean;
+  /** the creation was refused (see `creation`): the actor never existed */
+  refused = false;
 
   constructor(
     private readonly env: ActorEnv,
@@ -25,6 +27,12 @@ export class JournaledActor<TMachine extends AnyStateMachine> {
     snapshot?: unknown,
     /** writes that commit with the actor's final journal entry (e.g. a removed container's name) */
     private readonly finalWrites?: (context: unknown) => void,
+    /**
+     * For a new actor: what commits with its first entry (e.g. a container's
+     * name, claimed in the same transaction). `check` may throw a BerthError
+     * to refuse the creation; then nothing is written and the actor is dropped.
+     */
+    private readonly creation?: { check: () => void; write: () => void },
   ) {
     this.restoring = snapshot !== undefined;
     let root: AnyActorRef | undefined;
@@ -104,14 +112,22 @@ export class JournaledActor<TMachine extends AnyStateMachine> {
     // write transactions in the order they were issued and commits those that
     // queue up together with one sync, so a burst of transitions costs one flush.
     const previous = this.lastWrite;
-    const alsoWrite = final && this.finalWrites ? () => this.finalWrites!(s.context) : undefined;
-    const write = appendTransition(this.env.db, entry, { record, alsoWrite }).then(
+    const first = event.type === 'xstate.init' ? this.creation : undefined;
+    const alsoWrite = final && this.finalWrites ? () => this.finalWrites!(s.context) : first?.write;
+    const write = appendTransition(this.env.db, entry, { record, alsoWrite, precondition: first?.check }).then(
       async (seq) => {
         await previous;
         this.env.noteState({ actorId: this.actorId, kind: this.kind, seq, event: event.type, state: s.value, status: s.status, time });
       },
       (err: unknown) => {
         if (this.writeError) return;
+        if (first && err instanceof BerthError) {
+          // the creation was refused: there is nothing to fall back to
+          this.writeError = err;
+          this.refused = true;
+          this.env.finished(this.actorId);
+          return;
+        }
         this.writeError = metadataWriteError(err, this.env.config.root);
         this.env.journalFailed(this.actorId);
       },

@@ -10,6 +10,7 @@ import { spreadingBalancer } from '../workers/pool-balancer.js';
 import { BerthError } from '../errors.js';
 import { parseDaemonArgs, packageRoot, USAGE, type DaemonOptions } from './options.js';
 import { openMetadataDb } from '../store/db.js';
+import { removeOrphanContainerDirs } from './orphan-dirs.js';
 import { reconcileCheckpoints, restoreActors } from './recovery.js';
 import { injectFault, type FaultParams } from './fault-injection.js';
 import { startDockerApi } from '../dockerapi/server.js';
@@ -84,6 +85,7 @@ async function run(opts: DaemonOptions): Promise<void> {
   await router.start();
   reconcileCheckpoints(db, (line) => process.stderr.write(`${line}\n`));
   await restoreActors(db, router);
+  await removeOrphanContainerDirs(db, opts.root, (line) => process.stderr.write(`${line}\n`));
   router.onHostRestarted = (host) => restoreActors(db, router, host);
 
   const images = new ImageService(db, router);

@@ -2,7 +2,7 @@
 // to the container's actor; listings read the actors' persisted snapshots;
 // logs read the shim's files.
 import { randomBytes } from 'node:crypto';
-import { BerthError } from '../errors.js';
+import { BerthError, deserializeError, type SerializedError } from '../errors.js';
 import { containerActorId } from '../actors/container-actor.js';
 import { buildRunSpec } from '../runtime/container-config.js';
 import { parseRestartPolicy } from '../machines/restart-policy.js';
@@ -11,7 +11,7 @@ import { containerPaths } from '../runtime/paths.js';
 import { type ContainerContext, type ContainerInput } from '../machines/container.js';
 import { containerSummary } from '../views/container-view.js';
 import { findContainerId, findImage } from './lookup.js';
-import { releaseName, reserveName, validateName } from './names.js';
+import { pickName, validateName } from './names.js';
 import { checkFilters, matchesFilters, type Row } from './container-filters.js';
 import { logSize, streamLogs } from './container-logs.js';
 import { pruneFilter } from './prune-filters.js';
@@ -48,19 +48,31 @@ export class ContainerService {
   async run(p: RunParams, call: CallContext): Promise<RunResult> {
     const trace = traceStart('run');
     const t0 = performance.now();
-    const id = await this.create(p, call);
-    trace('created');
-    call.emit({ kind: 'container-id', id });
+    const id = randomBytes(32).toString('hex');
+    // One message creates and starts the container (its actor journals both
+    // in one commit); WAIT follows it at once, so the output subscription and
+    // the wait are in place before the container runs. The subscription also
+    // brings the `container-id` event, sent once the container can be found.
     if (p.detach) {
-      await this.ask(id, { type: 'START' });
+      await this.create(p, call, { id, start: true });
+      call.emit({ kind: 'container-id', id });
       return { id };
     }
-    const r = await this.attached(id, call, { interactive: p.openStdin === true, condition: p.autoRemove ? 'removed' : 'exited', start: true });
+    const r = await this.attached(id, call, {
+      interactive: p.openStdin === true,
+      condition: p.autoRemove ? 'removed' : 'exited',
+      begin: (postWait) => this.create(p, call, { id, start: true, posted: postWait }),
+    });
     trace(`waited; daemon share ${(performance.now() - t0 - (r.externalMs ?? 0)).toFixed(2)}ms`);
     return { id, exitCode: r.exitCode };
   }
 
-  async create(p: CreateParams, call: CallContext): Promise<string> {
+  /**
+   * With `start`, the actor starts the container as soon as it exists and
+   * the call resolves once it runs (or failed to start); `posted` runs right
+   * after the request is on its way (again if a generated name is replaced).
+   */
+  async create(p: CreateParams, call: CallContext, o: { id?: string; start?: boolean; posted?: () => void } = {}): Promise<string> {
     if (typeof p.image !== 'string' || p.image === '') throw new BerthError('invalid_argument', 'no image given: berth run [OPTIONS] IMAGE [COMMAND] [ARG...]');
     const trace = traceStart('create');
     let image = findImage(this.db, p.image);
@@ -79,13 +91,14 @@ export class ContainerService {
         return rec.path;
       })
       .reverse();
-    const id = randomBytes(32).toString('hex');
+    const id = o.id ?? randomBytes(32).toString('hex');
     const spec = buildRunSpec(image.config, p, id.slice(0, 12), lowerDirs);
     trace('spec built');
-    const name = await reserveName(this.db, id, p.name !== undefined ? validateName(p.name) : undefined);
-    trace('name reserved');
+    const requested = p.name !== undefined ? validateName(p.name) : undefined;
+    let name = pickName(this.db, requested);
     const volumes = { db: this.db, root: this.paths.root };
     let created: string[] = [];
+    let startError: SerializedError | undefined;
     try {
       const resolved = await resolveMounts(volumes, { id: image.id, lowerDirs }, p.mounts);
       created = resolved.created;
@@ -97,14 +110,27 @@ export class ContainerService {
       const etc = checkEtcOptions(p, spec.network);
       if (etc) spec.etc = etc;
       trace('mounts resolved');
-      const input: ContainerInput = { id, name, image: p.image, imageId: image.id, createdAt: new Date().toISOString(), spec };
-      await this.router.ask(containerActorId(id), { type: 'CREATE' }, { kind: 'container', input });
+      // The actor claims the name in its creation commit; a generated name
+      // another container took meanwhile is replaced.
+      for (let attempt = 0; ; attempt++) {
+        const input: ContainerInput = { id, name, image: p.image, imageId: image.id, createdAt: new Date().toISOString(), spec };
+        try {
+          const creating = this.router.ask<{ startError?: SerializedError }>(containerActorId(id), { type: 'CREATE', start: o.start === true }, { kind: 'container', input });
+          o.posted?.();
+          startError = (await creating).startError;
+          break;
+        } catch (err) {
+          if (requested !== undefined || attempt >= 5 || !(err instanceof BerthError && err.code === 'conflict')) throw err;
+          name = pickName(this.db, undefined);
+        }
+      }
       trace('actor created');
     } catch (err) {
       await dropCreated(volumes, created);
-      await releaseName(this.db, name, id);
       throw err;
     }
+    // created, but its start failed: the container stays (as Docker's does)
+    if (startError) throw deserializeError(startError);
     return id;
   }
 
@@ -117,7 +143,12 @@ export class ContainerService {
   private async attached(
     id: string,
     call: CallContext,
-    o: { interactive: boolean; condition: 'exited' | 'removed' | 'next-exit'; start: boolean },
+    o: {
+      interactive: boolean;
+      condition: 'exited' | 'removed' | 'next-exit';
+      /** 'start': send START; a function: creates (and starts) the container, calling postWait once its actor is asked to exist */
+      begin: 'start' | 'none' | ((postWait: () => void) => Promise<unknown>);
+    },
   ): Promise<WaitResult & { externalMs?: number }> {
     const actorId = containerActorId(id);
     const unsubscribe = this.router.subscribe(actorId, (ev) => call.emit(ev));
@@ -126,10 +157,19 @@ export class ContainerService {
     };
     call.signal.addEventListener('abort', onCancel, { once: true });
     try {
-      const waiting = this.ask<WaitResult & { externalMs?: number }>(id, { type: 'WAIT', condition: o.condition });
-      if (o.start) await this.ask(id, { type: 'START' });
+      let waiting: Promise<WaitResult & { externalMs?: number }> | undefined;
+      const postWait = () => {
+        waiting = this.ask<WaitResult & { externalMs?: number }>(id, { type: 'WAIT', condition: o.condition });
+        waiting.catch(() => {}); // a creation that fails reports its own error
+      };
+      if (typeof o.begin === 'function') {
+        await o.begin(postWait);
+      } else {
+        postWait();
+        if (o.begin === 'start') await this.ask(id, { type: 'START' });
+      }
       if (o.interactive) void this.pumpStdin(id, call);
-      return await waiting;
+      return await waiting!;
     } finally {
       call.signal.removeEventListener('abort', onCancel);
       unsubscribe();
@@ -151,7 +191,7 @@ export class ContainerService {
       await this.ask(id, { type: 'START' });
       return { id };
     }
-    const r = await this.attached(id, call, { interactive, condition: 'next-exit', start: true });
+    const r = await this.attached(id, call, { interactive, condition: 'next-exit', begin: 'start' });
     return { id, exitCode: r.exitCode };
   }
 
@@ -161,7 +201,7 @@ export class ContainerService {
     const s = await this.ask<Row>(id, { type: 'SUMMARY' });
     const created = beforeStart && s.state === 'created';
     if (s.state !== 'running' && s.state !== 'paused' && !created) throw new BerthError('conflict', 'You cannot attach to a stopped container, start it first');
-    const r = await this.attached(id, call, { interactive: stdin, condition: created ? 'next-exit' : 'exited', start: false });
+    const r = await this.attached(id, call, { interactive: stdin, condition: created ? 'next-exit' : 'exited', begin: 'none' });
     return { exitCode: r.exitCode };
   }
 

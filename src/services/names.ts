@@ -19,28 +19,38 @@ function generated(): string {
   return `${LEFT[randomInt(LEFT.length)]}_${RIGHT[randomInt(RIGHT.length)]}${randomInt(100)}`;
 }
 
-/** Reserves `name` (or a generated one) for container `id`; throws conflict if taken. */
-export async function reserveName(db: MetadataDb, id: string, name: string | undefined): Promise<string> {
+function nameInUse(name: string, owner: string): BerthError {
+  return new BerthError(
+    'conflict',
+    `Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`,
+  );
+}
+
+/**
+ * The name a new container asks for: `requested` if no container has it
+ * (a conflict otherwise), or a generated one that is free now. It is claimed
+ * by `claimName` in the container's creation commit, which decides races.
+ */
+export function pickName(db: MetadataDb, requested: string | undefined): string {
+  if (requested !== undefined) {
+    const owner = db.names.get(requested);
+    if (owner !== undefined) throw nameInUse(requested, owner);
+    return requested;
+  }
   for (let attempt = 0; attempt < 20; attempt++) {
-    const candidate = name ?? generated();
-    const ok = await db.root.transaction(() => {
-      if (db.names.get(candidate) !== undefined) return false;
-      db.names.put(candidate, id);
-      return true;
-    });
-    if (ok) return candidate;
-    if (name) {
-      throw new BerthError(
-        'conflict',
-        `Conflict. The container name "/${name}" is already in use by container "${db.names.get(name)}". You have to remove (or rename) that container to be able to reuse that name.`,
-      );
-    }
+    const candidate = generated();
+    if (db.names.get(candidate) === undefined) return candidate;
   }
   throw new BerthError('internal', 'could not generate a free container name');
 }
 
-export async function releaseName(db: MetadataDb, name: string, id: string): Promise<void> {
-  await db.root.transaction(() => {
-    if (db.names.get(name) === id) db.names.remove(name);
-  });
+/** The name's part of a container's creation commit: `check` (inside the transaction) refuses a name another container took meanwhile. */
+export function claimName(db: MetadataDb, name: string, id: string): { check: () => void; write: () => void } {
+  return {
+    check: () => {
+      const owner = db.names.get(name);
+      if (owner !== undefined && owner !== id) throw nameInUse(name, owner);
+    },
+    write: () => db.names.put(name, id),
+  };
 }

@@ -14,10 +14,17 @@ export interface AppendOptions {
   record: Omit<ActorRecord, 'seq'> | null;
   /** more writes that must commit with this entry or not at all */
   alsoWrite?: () => void;
+  /**
+   * Reads that decide whether the entry may be written at all (e.g. a name is
+   * still free); it throws to refuse, before anything is written: a throwing
+   * callback does not undo writes it already made in LMDB's shared batch.
+   */
+  precondition?: () => void;
 }
 
 export function appendTransition(db: MetadataDb, entry: NewJournalEntry, opts: AppendOptions): Promise<number> {
   return db.root.transaction(() => {
+    opts.precondition?.();
     const seq = ((db.meta.get(SEQ_KEY) as number | undefined) ?? 0) + 1;
     db.meta.put(SEQ_KEY, seq);
     db.journal.put(seq, { seq, ...entry });
