@@ -168,6 +168,15 @@ function mountRequest(m: DockerMount): MountRequest {
   return r;
 }
 
+/** A Binds entry for the -v parser: SELinux relabel options (z, Z) do nothing on a host without SELinux labels. */
+function withoutRelabel(bind: string): string {
+  const parts = bind.split(':');
+  if (parts.length < 2) return bind;
+  const opts = parts[parts.length - 1].split(',').filter((o) => o !== 'z' && o !== 'Z');
+  if (opts.length === parts[parts.length - 1].split(',').length) return bind;
+  return opts.length > 0 ? [...parts.slice(0, -1), opts.join(',')].join(':') : parts.slice(0, -1).join(':');
+}
+
 /** PortBindings {"80/tcp": [{HostIp, HostPort}]} as -p specs ("IP:HOSTPORT:80/tcp"), which the daemon parses. */
 function publishSpecs(bindings: DockerHostConfig['PortBindings']): string[] {
   const specs: string[] = [];
@@ -190,7 +199,7 @@ export function applyHostConfig(p: CreateParams, hc: DockerHostConfig, nc: Docke
   checkSecurityOpt(hc.SecurityOpt);
   const host = hostOptions(hc);
   if (host) p.host = host;
-  const mounts = [...(hc.Binds ?? []).map(parseVolumeFlag), ...(hc.Mounts ?? []).map(mountRequest)];
+  const mounts = [...(hc.Binds ?? []).map((b) => parseVolumeFlag(withoutRelabel(b))), ...(hc.Mounts ?? []).map(mountRequest)];
   if (mounts.length > 0) p.mounts = mounts;
   const publish = publishSpecs(hc.PortBindings);
   if (publish.length > 0) p.publish = publish;

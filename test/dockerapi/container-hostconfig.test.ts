@@ -67,6 +67,10 @@ describe('HostConfig of /containers/create', () => {
       { type: 'tmpfs', target: '/scratch', readonly: false, tmpfsSize: 1048576, tmpfsMode: 0o1777 },
     ]);
     expect(refused({ Binds: ['/a:/b:zz'] }).message).toContain('invalid mode "zz"');
+    expect(create({ Binds: ['/a:/b:ro,Z', '/c:/d:z'] }).mounts).toEqual([
+      { type: 'bind', source: '/a', target: '/b', readonly: true, createSource: true },
+      { type: 'bind', source: '/c', target: '/d', readonly: false, createSource: true },
+    ]);
     expect(refused({ Mounts: [{ Type: 'npipe', Target: '/x' }] }).message).toContain('mount type "npipe" is not supported');
   });
 
