@@ -34,5 +34,6 @@ export function hostParams(p: Params): HostOptions | undefined {
   set('readonlyRootfs', optBool(h, 'readonlyRootfs'));
   set('tmpfs', optStringMap(h, 'tmpfs'));
   set('init', optBool(h, 'init'));
+  set('securityOpt', optStrings(h, 'securityOpt'));
   return checkHostOptions(out);
 }

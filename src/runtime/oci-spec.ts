@@ -1,11 +1,15 @@
 // Builds the OCI runtime-spec config.json for a container, with Docker's
 // default restrictions: a fresh pid/mount/ipc/uts/network/cgroup namespace
-// set, Docker's default capability set, no_new_privs, masked and read-only
-// /proc paths and a read-only /sys. Pure.
+// set, Docker's default capability set, no_new_privs, Docker's seccomp
+// profile, masked and read-only /proc paths and a read-only /sys. Pure, apart
+// from reading the default seccomp profile once.
 import type { ContainerRunSpec } from '../machines/container.js';
 import { userMountEntries } from './user-mounts.js';
-import { DEFAULT_CAPABILITIES, hostBoundingSet } from './capabilities.js';
+import { DEFAULT_CAPABILITIES, capabilitySet, hostBoundingSet } from './capabilities.js';
 import { applyHostOptions } from './resources.js';
+import { applySecurityOpts, execNoNewPrivileges } from './security-spec.js';
+import { defaultSeccompProfile } from './seccomp-profile.js';
+import type { HostOptions } from './host-options.js';
 
 export { DEFAULT_CAPABILITIES };
 
@@ -21,11 +25,13 @@ export interface OciSpecOptions {
   cgroupsPath: string;
   /** the host's berth-init binary, for `run --init` */
   initBinary?: string;
+  /** the seccomp profile when --security-opt names none (default: Docker's); null: none */
+  seccompDefault?: Record<string, unknown> | null;
 }
 
-/** The process.json of an exec into a container: the container's restrictions, the exec's command. */
-export function buildExecProcess(p: { args: string[]; env: string[]; cwd: string; user: { uid: number; gid: number; additionalGids?: number[] }; tty: boolean }): Record<string, unknown> {
-  const caps = [...DEFAULT_CAPABILITIES];
+/** The process.json of an exec into a container: the container's restrictions (capabilities, no_new_privs), the exec's command. */
+export function buildExecProcess(p: { args: string[]; env: string[]; cwd: string; user: { uid: number; gid: number; additionalGids?: number[] }; tty: boolean; host?: HostOptions }): Record<string, unknown> {
+  const caps = p.host ? capabilitySet(p.host, hostBoundingSet()) : [...DEFAULT_CAPABILITIES];
   return {
     terminal: p.tty,
     user: p.user,
@@ -33,7 +39,7 @@ export function buildExecProcess(p: { args: string[]; env: string[]; cwd: string
     env: p.env,
     cwd: p.cwd,
     capabilities: { bounding: caps, effective: caps, permitted: caps },
-    noNewPrivileges: true,
+    noNewPrivileges: execNoNewPrivileges(p.host),
   };
 }
 
@@ -70,5 +76,6 @@ export function buildOciSpec(spec: ContainerRunSpec, opts: OciSpecOptions): Reco
       readonlyPaths: READONLY_PATHS,
     },
   };
-  return spec.host ? applyHostOptions(oci, spec.host, hostBoundingSet(), opts.initBinary) : oci;
+  const withHost = spec.host ? applyHostOptions(oci, spec.host, hostBoundingSet(), opts.initBinary) : oci;
+  return applySecurityOpts(withHost, spec.host, opts.seccompDefault === undefined ? defaultSeccompProfile() : (opts.seccompDefault ?? undefined));
 }

@@ -62,6 +62,7 @@ export async function execInContainer(t: ExecTarget, p: ExecParams, call: CallCo
     cwd,
     user: p.user ? resolveUser(p.user, ctx.spec.lowerDirs) : ctx.spec.user,
     tty: p.tty === true,
+    host: ctx.spec.host,
   });
   await writeFileAtomic(processFile, JSON.stringify(proc));
   const args = ['exec', '--id', ctx.id, '--exec-id', execId, '--state-dir', stateDir, '--runtime', t.runtimePath, '--runtime-root', t.runtimeRoot, '--process', processFile];
