@@ -22,6 +22,7 @@ export function withResourceFlags(cmd: Command): Command {
     .option('--read-only', "Mount the container's root filesystem as read only")
     .option('--tmpfs <PATH[:OPTIONS]>', 'Mount a tmpfs directory (repeatable)', collect)
     .option('--init', 'Run an init inside the container that forwards signals and reaps processes')
+    .option('--device <HOST[:CONTAINER][:PERMS]>', 'Add a host device to the container (repeatable; PERMS a combination of r, w, m)', collect)
     .option('--security-opt <OPT>', 'Security options: no-new-privileges[=true|false], seccomp=unconfined|PROFILE.json, apparmor=unconfined, label=disable, systempaths=unconfined (repeatable)', collect);
 }
 

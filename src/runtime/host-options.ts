@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { BerthError } from '../errors.js';
 import { ALL_CAPABILITIES, normalizeCapability } from './capabilities.js';
 import { parseSecurityOpts } from './security-opts.js';
+import { checkDeviceMapping, type DeviceMapping } from './host-devices.js';
 
 export interface Ulimit { Name: string; Soft: number; Hard: number }
 
@@ -32,6 +33,8 @@ export interface HostOptions {
   init?: boolean;
   /** Docker's HostConfig.SecurityOpt (`--security-opt`; seccomp=… holds the profile's JSON), src/runtime/security-opts.ts */
   securityOpt?: string[];
+  /** `--device` mappings (src/runtime/host-devices.ts) */
+  devices?: DeviceMapping[];
 }
 
 /** Docker's minimum for --memory. */
@@ -116,5 +119,6 @@ export function checkHostOptions(h: HostOptions, hostCpus = availableParallelism
     if (path === '/') bad('invalid --tmpfs mount point "/": the root filesystem cannot be a tmpfs');
   }
   if (h.securityOpt !== undefined) parseSecurityOpts(h.securityOpt);
+  for (const d of h.devices ?? []) checkDeviceMapping(d);
   return h;
 }

@@ -10,6 +10,7 @@ import { applyHostOptions } from './resources.js';
 import { applySecurityOpts, execNoNewPrivileges } from './security-spec.js';
 import { defaultSeccompProfile } from './seccomp-profile.js';
 import type { HostOptions } from './host-options.js';
+import { hostDevices, mappedDevices } from './host-devices.js';
 
 export { DEFAULT_CAPABILITIES };
 
@@ -41,6 +42,16 @@ export function buildExecProcess(p: { args: string[]; env: string[]; cwd: string
     capabilities: { bounding: caps, effective: caps, permitted: caps },
     noNewPrivileges: execNoNewPrivileges(p.host),
   };
+}
+
+/** --privileged: every host device; --device: the mapped ones, with cgroup rules allowing them. */
+function addDevices(oci: Record<string, unknown>, h: HostOptions | undefined): void {
+  const linux = oci.linux as { devices?: unknown[]; resources: { devices?: unknown[] } };
+  if (h?.privileged) linux.devices = hostDevices();
+  if (!h?.devices?.length) return;
+  const mapped = mappedDevices(h.devices);
+  oci.mounts = [...(oci.mounts as unknown[]), ...mapped.mounts];
+  if (!h.privileged) linux.resources.devices = [...(linux.resources.devices ?? []), ...mapped.rules];
 }
 
 export function buildOciSpec(spec: ContainerRunSpec, opts: OciSpecOptions): Record<string, unknown> {
@@ -77,5 +88,6 @@ export function buildOciSpec(spec: ContainerRunSpec, opts: OciSpecOptions): Reco
     },
   };
   const withHost = spec.host ? applyHostOptions(oci, spec.host, hostBoundingSet(), opts.initBinary) : oci;
+  addDevices(withHost, spec.host);
   return applySecurityOpts(withHost, spec.host, opts.seccompDefault === undefined ? defaultSeccompProfile() : (opts.seccompDefault ?? undefined));
 }

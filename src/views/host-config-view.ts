@@ -22,5 +22,6 @@ export function hostConfigView(h: HostOptions = {}): Record<string, unknown> {
     Tmpfs: h.tmpfs ?? null,
     Init: h.init ?? null,
     SecurityOpt: h.securityOpt ?? null,
+    Devices: h.devices ?? [],
   };
 }

@@ -284,3 +284,39 @@ describe('exec inherits the container\'s privileges', () => {
     ok(daemon.berth(['rm', '-f', 'exec-caps', 'exec-priv', 'exec-plain']));
   });
 });
+
+describe('host devices', () => {
+  it('--privileged sees the host\'s device nodes; a default container does not', () => {
+    const probe = 'for d in /dev/loop-control /dev/kmsg /dev/null; do test -c $d && echo $d; done; ls -l /dev/kmsg 2>/dev/null | cut -c1';
+    expect(ok(run(['--privileged'], probe))).toBe('/dev/loop-control\n/dev/kmsg\n/dev/null\nc\n');
+    expect(ok(run([], probe))).toBe('/dev/null\n');
+  });
+
+  it('--device adds one node, renamed, with the cgroup permissions asked for', () => {
+    // loop-control has no write operation: allowed, a write fails with EINVAL; not allowed, the device cgroup says EPERM.
+    const script = 'ls -l /dev/lc | cut -c1; echo x > /dev/lc';
+    const rw = run(['--device', '/dev/loop-control:/dev/lc'], script);
+    expect(rw.stdout).toBe('c\n');
+    expect(rw.stderr).toMatch(/Invalid argument/);
+    const ro = run(['--device', '/dev/loop-control:/dev/lc:r'], script);
+    expect(ro.stdout).toBe('c\n');
+    expect(ro.stderr).toMatch(/Operation not permitted/);
+    ok(daemon.berth(['create', '--name', 'dev-map', '--device', '/dev/loop-control:rw', image, 'true']));
+    expect(inspectContainer(daemon, 'dev-map').HostConfig.Devices).toEqual([{ PathOnHost: '/dev/loop-control', PathInContainer: '/dev/loop-control', CgroupPermissions: 'rw' }]);
+    ok(daemon.berth(['rm', 'dev-map']));
+  });
+
+  it('refuses a missing device, a non-device and a bad mode with exit 125', () => {
+    const cases: [string, RegExp][] = [
+      ['/dev/no-such-device', /error gathering device information while adding custom device "\/dev\/no-such-device": no such file or directory/],
+      ['/etc/hostname', /"\/etc\/hostname": not a device node/],
+      ['/dev/null:/dev/x:rwx', /invalid device mode: rwx/],
+      ['dev/null', /device paths must be absolute/],
+    ];
+    for (const [dev, message] of cases) {
+      const r = daemon.berth(['run', '--rm', '--device', dev, image, 'true']);
+      expect({ dev, code: r.code }).toEqual({ dev, code: 125 });
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});

@@ -4,7 +4,7 @@
 // messages. The daemon checks the values again (src/runtime/host-options.ts).
 import { BerthError } from '../../../src/errors.js';
 import type { HostOptions, Ulimit } from '../../../src/runtime/host-options.js';
-import { securityOpts } from './security-opt.js';
+import { parseDevice, securityOpts } from './security-flags.js';
 
 export interface ResourceFlags {
   memory?: string;
@@ -25,6 +25,7 @@ export interface ResourceFlags {
   tmpfs?: string[];
   init?: boolean;
   securityOpt?: string[];
+  device?: string[];
 }
 
 function flagError(value: string, flag: string, why: string): never {
@@ -96,5 +97,6 @@ export function toHostOptions(f: ResourceFlags): HostOptions | undefined {
   if (f.tmpfs?.length) h.tmpfs = parseTmpfs(f.tmpfs);
   if (f.init) h.init = true;
   if (f.securityOpt?.length) h.securityOpt = securityOpts(f.securityOpt);
+  if (f.device?.length) h.devices = f.device.map(parseDevice);
   return Object.keys(h).length > 0 ? h : undefined;
 }
