@@ -74,10 +74,14 @@ export async function execInContainer(t: ExecTarget, p: ExecParams, call: CallCo
     if (p.detach) return { execId };
     const attach = await AttachClient.open(join(stateDir, 'attach.sock'));
     attach.onOutput = (stream, data) => call.emit({ kind: 'output', stream, data });
+    // A client's cancel interrupts the process (SIGINT); an internal caller may ask for SIGKILL ('kill').
     const onCancel = () => {
-      if (call.signal.reason === 'cancel') void attach.kill(2).catch(() => {});
+      const signal = call.signal.reason === 'cancel' ? 2 : call.signal.reason === 'kill' ? 9 : 0;
+      if (signal) void attach.kill(signal).catch(() => {});
     };
-    call.signal.addEventListener('abort', onCancel, { once: true });
+    // Cancelled while the process was being started: signal it now.
+    if (call.signal.aborted) onCancel();
+    else call.signal.addEventListener('abort', onCancel, { once: true });
     if (p.interactive) {
       void (async () => {
         try {
