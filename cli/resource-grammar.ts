@@ -21,7 +21,9 @@ export function withResourceFlags(cmd: Command): Command {
     .option('--privileged', 'Give extended privileges to this container')
     .option('--read-only', "Mount the container's root filesystem as read only")
     .option('--tmpfs <PATH[:OPTIONS]>', 'Mount a tmpfs directory (repeatable)', collect)
-    .option('--init', 'Run an init inside the container that forwards signals and reaps processes');
+    .option('--init', 'Run an init inside the container that forwards signals and reaps processes')
+    .option('--device <HOST[:CONTAINER][:PERMS]>', 'Add a host device to the container (repeatable; PERMS a combination of r, w, m)', collect)
+    .option('--security-opt <OPT>', 'Security options: no-new-privileges[=true|false], seccomp=unconfined|PROFILE.json, apparmor=unconfined, label=disable, systempaths=unconfined (repeatable)', collect);
 }
 
 /** berth update [OPTIONS] CONTAINER...: Docker's subset that Berth can change on a live container. */

@@ -18,11 +18,17 @@ export const DEFAULT_STATS_FORMAT = 'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.
 const percent = (v: number) => `${(Number.isFinite(v) ? v : 0).toFixed(2)}%`;
 const io = (a: number, b: number) => `${humanSizePrecision(a, 3)} / ${humanSizePrecision(b, 3)}`;
 
-export function statsRow(s: StatsSample, truncate = true): StatsRow {
+/** `.Container` is what the user named the container by (Docker's "name or ID, as given"), else its ID. */
+function givenRef(s: StatsSample, refs: string[]): string | undefined {
+  const name = s.name.replace(/^\//, '');
+  return refs.find((r) => r.replace(/^\//, '') === name) ?? refs.find((r) => /^[0-9a-f]+$/.test(r) && s.id.startsWith(r));
+}
+
+export function statsRow(s: StatsSample, truncate = true, refs: string[] = []): StatsRow {
   const id = truncate ? shortId(s.id) : s.id;
   return {
     ID: id,
-    Container: id,
+    Container: givenRef(s, refs) ?? id,
     Name: s.name.replace(/^\//, '') || '--',
     CPUPerc: percent(s.cpuPercent),
     MemUsage: `${bytesSize(s.memoryUsage)} / ${bytesSize(s.memoryLimit)}`,
@@ -33,6 +39,8 @@ export function statsRow(s: StatsSample, truncate = true): StatsRow {
   };
 }
 
-export function statsTable(samples: StatsSample[], opts: { truncate?: boolean; format?: string } = {}): string {
-  return formatRows(samples.map((s) => statsRow(s, opts.truncate !== false)), opts.format, { defaultTable: DEFAULT_STATS_FORMAT, headers: HEADERS });
+export interface StatsTableOptions { truncate?: boolean; format?: string; /** the names or IDs the user gave */ refs?: string[] }
+
+export function statsTable(samples: StatsSample[], opts: StatsTableOptions = {}): string {
+  return formatRows(samples.map((s) => statsRow(s, opts.truncate !== false, opts.refs)), opts.format, { defaultTable: DEFAULT_STATS_FORMAT, headers: HEADERS });
 }

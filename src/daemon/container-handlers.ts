@@ -109,6 +109,6 @@ export function containerHandlers(c: ContainerService): Partial<Record<MethodNam
         { id: str(p, 'id'), cmd: optStrings(p, 'cmd') ?? [], env: optStrings(p, 'env'), workdir: optString(p, 'workdir'), user: optString(p, 'user'), tty: optBool(p, 'tty'), interactive: optBool(p, 'interactive'), detach: optBool(p, 'detach'), privileged: optBool(p, 'privileged') },
         call,
       ),
-    'container.stats': (p) => c.stats(optStrings(p, 'ids') ?? [], optBool(p, 'all') ?? false),
+    'container.stats': (p, call) => c.stats(optStrings(p, 'ids') ?? [], optBool(p, 'all') ?? false, optBool(p, 'stream') === true ? call : undefined),
   };
 }

@@ -15,6 +15,14 @@ function ulimits(v: unknown): Ulimit[] | undefined {
   return (v as Ulimit[]).map((u) => ({ Name: u.Name, Soft: u.Soft, Hard: u.Hard }));
 }
 
+function devices(v: unknown): HostOptions['devices'] {
+  if (v === undefined || v === null) return undefined;
+  const isMapping = (d: unknown) => typeof d === 'object' && d !== null
+    && ['PathOnHost', 'PathInContainer', 'CgroupPermissions'].every((k) => typeof (d as Record<string, unknown>)[k] === 'string');
+  if (!Array.isArray(v) || !v.every(isMapping)) throw new BerthError('invalid_argument', 'parameter "host.devices" must be a list of {PathOnHost, PathInContainer, CgroupPermissions}');
+  return (v as NonNullable<HostOptions['devices']>).map((d) => ({ PathOnHost: d.PathOnHost, PathInContainer: d.PathInContainer, CgroupPermissions: d.CgroupPermissions }));
+}
+
 export function hostParams(p: Params): HostOptions | undefined {
   const v = p.host;
   if (v === undefined || v === null) return undefined;
@@ -34,5 +42,7 @@ export function hostParams(p: Params): HostOptions | undefined {
   set('readonlyRootfs', optBool(h, 'readonlyRootfs'));
   set('tmpfs', optStringMap(h, 'tmpfs'));
   set('init', optBool(h, 'init'));
+  set('securityOpt', optStrings(h, 'securityOpt'));
+  set('devices', devices(h.devices));
   return checkHostOptions(out);
 }

@@ -151,6 +151,7 @@ export interface ContainerMethods {
   'container.resize': { params: { id: string; execId?: string; rows: number; cols: number }; result: null };
   'container.exec': { params: ExecParams; result: ExecResult };
   'container.top': { params: { id: string }; result: TopResult };
+  /** with `stream: true` the tables come as `stats` events, one a second, and the result is [] */
   'container.stats': { params: { ids: string[]; stream?: boolean; all?: boolean }; result: StatsSample[] };
   'container.prune': { params: { filters?: Record<string, string[]> }; result: { deleted: string[]; spaceReclaimed: number } };
   'system.events': { params: EventsParams; result: null };

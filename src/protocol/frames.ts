@@ -10,7 +10,7 @@
 //                     res     final result                 { t, id, result }
 //                     err     final error                  { t, id, error: { code, message } }
 import type { SerializedError } from '../errors.js';
-import type { EngineEvent } from './container-methods.js';
+import type { EngineEvent, StatsSample } from './container-methods.js';
 
 export const PROTOCOL_VERSION = 1;
 /** Path of the websocket endpoint on the control socket. */
@@ -35,7 +35,9 @@ export type StreamEvent =
   | { kind: 'container-id'; id: string }
   /** a chunk of a byte stream the call produces (save, export), in order */
   | { kind: 'data'; data: Uint8Array }
-  | { kind: 'event'; event: EngineEvent };
+  | { kind: 'event'; event: EngineEvent }
+  /** `container.stats` with stream: one table of samples, about once a second */
+  | { kind: 'stats'; samples: StatsSample[] };
 
 export function isClientFrame(v: unknown): v is ClientFrame {
   if (!v || typeof v !== 'object') return false;

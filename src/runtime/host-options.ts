@@ -5,6 +5,8 @@
 import { availableParallelism } from 'node:os';
 import { BerthError } from '../errors.js';
 import { ALL_CAPABILITIES, normalizeCapability } from './capabilities.js';
+import { parseSecurityOpts } from './security-opts.js';
+import { checkDeviceMapping, type DeviceMapping } from './host-devices.js';
 
 export interface Ulimit { Name: string; Soft: number; Hard: number }
 
@@ -29,6 +31,10 @@ export interface HostOptions {
   tmpfs?: Record<string, string>;
   /** run berth-init as pid 1 (`run --init`) */
   init?: boolean;
+  /** Docker's HostConfig.SecurityOpt (`--security-opt`; seccomp=… holds the profile's JSON), src/runtime/security-opts.ts */
+  securityOpt?: string[];
+  /** `--device` mappings (src/runtime/host-devices.ts) */
+  devices?: DeviceMapping[];
 }
 
 /** Docker's minimum for --memory. */
@@ -112,5 +118,7 @@ export function checkHostOptions(h: HostOptions, hostCpus = availableParallelism
     if (!path.startsWith('/')) bad(`invalid --tmpfs mount point "${path}": it must be an absolute path`);
     if (path === '/') bad('invalid --tmpfs mount point "/": the root filesystem cannot be a tmpfs');
   }
+  if (h.securityOpt !== undefined) parseSecurityOpts(h.securityOpt);
+  for (const d of h.devices ?? []) checkDeviceMapping(d);
   return h;
 }

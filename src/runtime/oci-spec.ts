@@ -1,11 +1,16 @@
 // Builds the OCI runtime-spec config.json for a container, with Docker's
 // default restrictions: a fresh pid/mount/ipc/uts/network/cgroup namespace
-// set, Docker's default capability set, no_new_privs, masked and read-only
-// /proc paths and a read-only /sys. Pure.
+// set, Docker's default capability set, no_new_privs, Docker's seccomp
+// profile, masked and read-only /proc paths and a read-only /sys. Pure, apart
+// from reading the default seccomp profile once.
 import type { ContainerRunSpec } from '../machines/container.js';
 import { userMountEntries } from './user-mounts.js';
-import { DEFAULT_CAPABILITIES, hostBoundingSet } from './capabilities.js';
-import { applyHostOptions } from './resources.js';
+import { DEFAULT_CAPABILITIES, capabilitySet, hostBoundingSet } from './capabilities.js';
+import { applyHostOptions, ociRlimits } from './resources.js';
+import { applySecurityOpts, execNoNewPrivileges } from './security-spec.js';
+import { defaultSeccompProfile } from './seccomp-profile.js';
+import type { HostOptions } from './host-options.js';
+import { hostDevices, mappedDevices } from './host-devices.js';
 
 export { DEFAULT_CAPABILITIES };
 
@@ -21,11 +26,15 @@ export interface OciSpecOptions {
   cgroupsPath: string;
   /** the host's berth-init binary, for `run --init` */
   initBinary?: string;
+  /** the seccomp profile when --security-opt names none (default: Docker's); null: none */
+  seccompDefault?: Record<string, unknown> | null;
 }
 
-/** The process.json of an exec into a container: the container's restrictions, the exec's command. */
-export function buildExecProcess(p: { args: string[]; env: string[]; cwd: string; user: { uid: number; gid: number; additionalGids?: number[] }; tty: boolean; capabilities?: string[]; rlimits?: Record<string, unknown>[] }): Record<string, unknown> {
-  const caps = p.capabilities ?? [...DEFAULT_CAPABILITIES];
+/** The process.json of an exec into a container: the container's restrictions (capabilities, rlimits, no_new_privs), the exec's command; every capability for a privileged exec. */
+export function buildExecProcess(p: { args: string[]; env: string[]; cwd: string; user: { uid: number; gid: number; additionalGids?: number[] }; tty: boolean; host?: HostOptions; privileged?: boolean }): Record<string, unknown> {
+  const host = p.host ?? {};
+  const caps = p.host || p.privileged ? capabilitySet({ ...host, privileged: p.privileged === true || host.privileged === true }, hostBoundingSet()) : [...DEFAULT_CAPABILITIES];
+  const rlimits = ociRlimits(host);
   return {
     terminal: p.tty,
     user: p.user,
@@ -33,9 +42,19 @@ export function buildExecProcess(p: { args: string[]; env: string[]; cwd: string
     env: p.env,
     cwd: p.cwd,
     capabilities: { bounding: caps, effective: caps, permitted: caps },
-    ...(p.rlimits?.length ? { rlimits: p.rlimits } : {}),
-    noNewPrivileges: true,
+    ...(rlimits.length ? { rlimits } : {}),
+    noNewPrivileges: execNoNewPrivileges(p.host),
   };
+}
+
+/** --privileged: every host device; --device: the mapped ones, with cgroup rules allowing them. */
+function addDevices(oci: Record<string, unknown>, h: HostOptions | undefined): void {
+  const linux = oci.linux as { devices?: unknown[]; resources: { devices?: unknown[] } };
+  if (h?.privileged) linux.devices = hostDevices();
+  if (!h?.devices?.length) return;
+  const mapped = mappedDevices(h.devices);
+  oci.mounts = [...(oci.mounts as unknown[]), ...mapped.mounts];
+  if (!h.privileged) linux.resources.devices = [...(linux.resources.devices ?? []), ...mapped.rules];
 }
 
 export function buildOciSpec(spec: ContainerRunSpec, opts: OciSpecOptions): Record<string, unknown> {
@@ -71,5 +90,7 @@ export function buildOciSpec(spec: ContainerRunSpec, opts: OciSpecOptions): Reco
       readonlyPaths: READONLY_PATHS,
     },
   };
-  return spec.host ? applyHostOptions(oci, spec.host, hostBoundingSet(), opts.initBinary) : oci;
+  const withHost = spec.host ? applyHostOptions(oci, spec.host, hostBoundingSet(), opts.initBinary) : oci;
+  addDevices(withHost, spec.host);
+  return applySecurityOpts(withHost, spec.host, opts.seccompDefault === undefined ? defaultSeccompProfile() : (opts.seccompDefault ?? undefined));
 }

@@ -9,8 +9,6 @@ import { join } from 'node:path';
 import { BerthError } from '../errors.js';
 import { AttachClient } from '../runtime/attach-client.js';
 import { buildExecProcess } from '../runtime/oci-spec.js';
-import { capabilitySet, hostBoundingSet } from '../runtime/capabilities.js';
-import { ociRlimits } from '../runtime/resources.js';
 import { mergeEnv } from '../runtime/container-config.js';
 import { resolveUser } from '../runtime/user-lookup.js';
 import { runtimeError } from '../runtime/runtime-errors.js';
@@ -64,9 +62,8 @@ export async function execInContainer(t: ExecTarget, p: ExecParams, call: CallCo
     cwd,
     user: p.user ? resolveUser(p.user, ctx.spec.lowerDirs) : ctx.spec.user,
     tty: p.tty === true,
-    // the container's own set (--cap-add/--cap-drop/--privileged), or every capability for a privileged exec
-    rlimits: ociRlimits(ctx.spec.host ?? {}),
-    capabilities: capabilitySet({ ...ctx.spec.host, privileged: p.privileged === true || ctx.spec.host?.privileged === true }, hostBoundingSet()),
+    host: ctx.spec.host,
+    privileged: p.privileged === true,
   });
   await writeFileAtomic(processFile, JSON.stringify(proc));
   const args = ['exec', '--id', ctx.id, '--exec-id', execId, '--state-dir', stateDir, '--runtime', t.runtimePath, '--runtime-root', t.runtimeRoot, '--process', processFile];
@@ -78,10 +75,14 @@ export async function execInContainer(t: ExecTarget, p: ExecParams, call: CallCo
     if (p.detach) return { execId };
     const attach = await AttachClient.open(join(stateDir, 'attach.sock'));
     attach.onOutput = (stream, data) => call.emit({ kind: 'output', stream, data });
+    // A client's cancel interrupts the process (SIGINT); an internal caller may ask for SIGKILL ('kill').
     const onCancel = () => {
-      if (call.signal.reason === 'cancel') void attach.kill(2).catch(() => {});
+      const signal = call.signal.reason === 'cancel' ? 2 : call.signal.reason === 'kill' ? 9 : 0;
+      if (signal) void attach.kill(signal).catch(() => {});
     };
-    call.signal.addEventListener('abort', onCancel, { once: true });
+    // Cancelled while the process was being started: signal it now.
+    if (call.signal.aborted) onCancel();
+    else call.signal.addEventListener('abort', onCancel, { once: true });
     if (p.interactive) {
       void (async () => {
         try {

@@ -22,7 +22,9 @@ import type { ActorRouter } from '../workers/router.js';
 import type { MetadataDb } from '../store/db.js';
 import type { RunParams, RunResult } from '../protocol/methods.js';
 import type { ContainerListParams, CreateParams, LogsParams, StatsSample, TopResult, WaitResult, ExecParams, ExecResult } from '../protocol/container-methods.js';
-import { containerStats, containerTop } from './container-stats.js';
+import { containerTop } from './container-top.js';
+import { statsOnce, streamStats } from './container-stats-stream.js';
+import { statsTargets } from './stats-targets.js';
 import { execInContainer } from './container-exec.js';
 import { dropCreated, resolveMounts } from './container-mounts.js';
 import { removeAnonymousVolumes } from './volume-store.js';
@@ -285,14 +287,10 @@ export class ContainerService {
     return containerTop((await this.runningPid(ref)).pid);
   }
 
-  async stats(ids: string[], all: boolean): Promise<StatsSample[]> {
-    const targets = ids.length > 0 ? ids : this.list({ all }).filter((r) => r.state === 'running').map((r) => r.id);
-    return Promise.all(
-      targets.map(async (ref) => {
-        const c = await this.runningPid(ref);
-        return containerStats(c.id, c.name, c.pid);
-      }),
-    );
+  /** Samples of the named containers (stopped ones as zeros) or of every running one (`all`: every one); `call` streams a table a second. */
+  async stats(ids: string[], all: boolean, call?: CallContext): Promise<StatsSample[]> {
+    const list = statsTargets(this.db, ids, all);
+    return call ? streamStats(list, call) : statsOnce(list);
   }
 
   async exec(p: ExecParams, call: CallContext): Promise<ExecResult> {

@@ -80,7 +80,8 @@ export class HealthMonitor {
   /** One probe: the command's exit code and its output (stdout and stderr together). */
   private async probe(ctx: ContainerContext, command: string[], signal: AbortSignal): Promise<ProbeResult> {
     const abort = new AbortController();
-    const onAbort = () => abort.abort('cancel');
+    // The machine stops a probe past its timeout (or when the check ends): SIGKILL it, as Docker does.
+    const onAbort = () => abort.abort('kill');
     signal.addEventListener('abort', onAbort, { once: true });
     let output = '';
     const decoder = new TextDecoder();

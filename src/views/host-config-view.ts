@@ -21,5 +21,7 @@ export function hostConfigView(h: HostOptions = {}): Record<string, unknown> {
     ReadonlyRootfs: h.readonlyRootfs ?? false,
     Tmpfs: h.tmpfs ?? null,
     Init: h.init ?? null,
+    SecurityOpt: h.securityOpt ?? null,
+    Devices: h.devices ?? [],
   };
 }

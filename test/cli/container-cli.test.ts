@@ -287,6 +287,21 @@ describe('inspect, top, stats, events, and the one-line verbs', () => {
     expect(paramsOf('container.stats')).toEqual([{ ids: ['web'], all: true, stream: false }]);
   });
 
+  it('stats streams: asks the daemon for a stream and prints each pushed table after the last off a terminal', async () => {
+    const sample = {
+      id: ID, name: 'web', read: '', cpuPercent: 0, memoryUsage: 0, memoryLimit: 0, memoryPercent: 0,
+      pids: 1, blockRead: 0, blockWrite: 0, netRx: 0, netTx: 0,
+    };
+    script = (f, send) => {
+      ev(send, f.id, { kind: 'stats', samples: [sample] });
+      ev(send, f.id, { kind: 'stats', samples: [{ ...sample, cpuPercent: 99.5, pids: 3 }] });
+      send({ t: 'res', id: f.id, result: [] });
+    };
+    const r = await berth(['stats', '--format', '{{.Container}} {{.CPUPerc}} {{.PIDs}}', 'web']);
+    expect(r).toEqual({ code: 0, stdout: 'web 0.00% 1\nweb 99.50% 3\n', stderr: '' });
+    expect(paramsOf('container.stats')).toEqual([{ ids: ['web'], stream: true }]);
+  });
+
   it('events prints Docker\'s lines until the daemon ends the stream; --format uses Docker\'s fields', async () => {
     const event = { time: '2026-11-28T04:00:00.123456789Z', timeNano: 1, type: 'container', action: 'start', id: ID, attributes: { name: 'x', image: 'busybox' }, seq: 1 };
     script = (f, send) => {

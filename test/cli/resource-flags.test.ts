@@ -1,9 +1,10 @@
-// Parsing of run/create's resource and security flags (client side), the
+// Parsing of run/create's resource and security flags (client side, --device too), the
 // daemon's checks of the values, the capability arithmetic and the OCI
 // config they produce.
 import { describe, expect, it } from 'vitest';
 import { parseBytes, parseCpus, parseTmpfs, parseUlimit, toHostOptions } from '../../cli/commands/container/resource-flags.js';
 import { toCreateParams } from '../../cli/commands/container/run-options.js';
+import { parseDevice } from '../../cli/commands/container/security-flags.js';
 import { checkHostOptions, parseCpuList } from '../../src/runtime/host-options.js';
 import { capabilitySet, DEFAULT_CAPABILITIES, hostBoundingSet, ALL_CAPABILITIES } from '../../src/runtime/capabilities.js';
 import { ociResources, tmpfsMounts } from '../../src/runtime/resources.js';
@@ -99,5 +100,23 @@ describe('capabilities and the OCI config', () => {
       memory: { limit: 100, swap: 200 }, cpu: { period: 100000, quota: 150000, cpus: '1' }, pids: { limit: -1 },
     });
     expect(tmpfsMounts({ tmpfs: { '/x': 'exec,size=1m' } })).toEqual([{ destination: '/x', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'exec', 'size=1m'] }]);
+  });
+});
+
+describe('--device (Docker\'s HOST[:CONTAINER][:PERMISSIONS])', () => {
+  it('reads one, two and three parts; two parts are permissions when they look like them', () => {
+    expect(parseDevice('/dev/fuse')).toEqual({ PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' });
+    expect(parseDevice('/dev/fuse:r')).toEqual({ PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'r' });
+    expect(parseDevice('/dev/fuse:/dev/f')).toEqual({ PathOnHost: '/dev/fuse', PathInContainer: '/dev/f', CgroupPermissions: 'rwm' });
+    expect(parseDevice('/dev/fuse:/dev/f:mw')).toEqual({ PathOnHost: '/dev/fuse', PathInContainer: '/dev/f', CgroupPermissions: 'mw' });
+    expect(() => parseDevice('/dev/a:/dev/b:r:x')).toThrow(/invalid device specification/);
+    expect(() => parseDevice('/dev/a:/dev/b:rx')).toThrow(/invalid device mode: rx/);
+  });
+
+  it('the daemon checks the host path and the shape', () => {
+    expect(() => hostParams({ host: { devices: ['/dev/null'] } })).toThrow(/must be a list of \{PathOnHost, PathInContainer, CgroupPermissions\}/);
+    expect(() => hostParams({ host: { devices: [{ PathOnHost: '/dev/null', PathInContainer: 'x', CgroupPermissions: 'r' }] } })).toThrow(/container path must be absolute/);
+    expect(() => hostParams({ host: { devices: [{ PathOnHost: '/dev/null', PathInContainer: '/x', CgroupPermissions: 'rr' }] } })).toThrow(/combination of r, w and m/);
+    expect(hostParams({ host: { devices: [{ PathOnHost: '/dev/null', PathInContainer: '/x', CgroupPermissions: 'rw' }] } })?.devices).toHaveLength(1);
   });
 });

@@ -65,6 +65,17 @@ describe('health checks', () => {
     ok(d.berth(['rm', '-f', 'bad', 'slow']));
   });
 
+  it('kills a probe past its timeout with SIGKILL, so one that ignores SIGINT does not pile up', async () => {
+    const probe = 'trap "" INT TERM; while :; do sleep 1; done';
+    ok(d.berth(['run', '-d', '--name', 'stubborn', '--health-interval', '200ms', '--health-timeout', '300ms', '--health-retries', '100', '--health-cmd', probe, 'busybox', 'sleep', '300']));
+    const timedOut = () => (inspect('stubborn').State.Health?.Log ?? []).filter((l: { ExitCode: number }) => l.ExitCode === -1).length;
+    while (timedOut() < 3) await new Promise((r) => setTimeout(r, 200));
+    // Each timed-out probe was a shell ignoring SIGINT: had it been sent only that, 3 or more would still loop.
+    const shells = ok(d.berth(['exec', 'stubborn', 'ps', '-o', 'pid,args'])).split('\n').filter((l) => l.includes('trap'));
+    expect(shells.length).toBeLessThanOrEqual(1); // at most the probe running now
+    ok(d.berth(['rm', '-f', 'stubborn']));
+  });
+
   it('--no-healthcheck and no check at all leave Health out; ps filter health=none finds them', async () => {
     ok(d.berth(['run', '-d', '--name', 'plain', 'busybox', 'sleep', '300']));
     ok(d.berth(['run', '-d', '--name', 'off', '--no-healthcheck', 'busybox', 'sleep', '300']));

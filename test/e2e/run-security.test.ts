@@ -1,8 +1,10 @@
 // run/create's security flags end to end: capabilities (/proc/PID/status),
-// --privileged, --read-only and --tmpfs (mountinfo), their inspect fields,
-// and clear errors for bad values.
+// --privileged, --read-only and --tmpfs (mountinfo), --security-opt
+// (NoNewPrivs, Seccomp, masked paths), what exec inherits, their inspect
+// fields, and clear errors for bad values.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
 import { inspectContainer, loadBusybox, ok } from '../fixtures/e2e-helpers.js';
 import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES, hostBoundingSet } from '../../src/runtime/capabilities.js';
@@ -20,9 +22,10 @@ afterAll(async () => {
   await daemon?.stop();
 });
 
-/** Capability names in a /proc/PID/status mask line such as CapEff. */
-function capsOf(pid: number, field: 'CapEff' | 'CapBnd'): string[] {
-  const m = new RegExp(`^${field}:\\s*([0-9a-f]+)$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))!;
+/** Capability names in a /proc/PID/status mask line such as CapEff (or in the text of such a file). */
+function capsOf(pid: number | string, field: 'CapEff' | 'CapBnd'): string[] {
+  const status = typeof pid === 'number' ? readFileSync(`/proc/${pid}/status`, 'utf8') : pid;
+  const m = new RegExp(`^${field}:\\s*([0-9a-f]+)$`, 'm').exec(status)!;
   const mask = BigInt(`0x${m[1]}`);
   return ALL_CAPABILITIES.filter((_, bit) => (mask >> BigInt(bit)) & 1n).sort();
 }
@@ -186,5 +189,134 @@ describe('-u with names', () => {
     ok(daemon.berth(['run', '-d', '--name', 'users', image, 'sleep', '300']));
     expect(ok(daemon.berth(['exec', '-u', 'nobody', 'users', 'id', '-u']))).toBe('65534\n');
     ok(daemon.berth(['rm', '-f', 'users']));
+  });
+});
+
+/** A field of /proc/PID/status, e.g. NoNewPrivs or Seccomp. */
+function statusField(pid: number, field: string): string {
+  return new RegExp(`^${field}:\\s*(\\S+)$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1];
+}
+
+describe('--security-opt', () => {
+  const masked = MASKED_PATHS.find((p) => p.startsWith('/proc/') && existsSync(p))!;
+  const mountPoints = (pid: number) => readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').map((l) => l.split(' ')[4]);
+
+  it('applies Docker\'s default seccomp profile and no_new_privs by default; --privileged runs unconfined', () => {
+    const pid = runDetached('sec-default', []);
+    expect(statusField(pid, 'Seccomp')).toBe('2');
+    expect(statusField(pid, 'NoNewPrivs')).toBe('1');
+    const priv = runDetached('sec-priv', ['--privileged']);
+    expect(statusField(priv, 'Seccomp')).toBe('0');
+    ok(daemon.berth(['rm', '-f', 'sec-default', 'sec-priv']));
+  });
+
+  it('no-new-privileges turns no_new_privs on or off, in the container and its execs', () => {
+    const off = runDetached('nnp-off', ['--security-opt', 'no-new-privileges=false']);
+    expect(statusField(off, 'NoNewPrivs')).toBe('0');
+    expect(ok(daemon.berth(['exec', 'nnp-off', 'grep', 'NoNewPrivs', '/proc/self/status']))).toMatch(/NoNewPrivs:\s+0/);
+    const on = runDetached('nnp-on', ['--security-opt', 'no-new-privileges', '--security-opt', 'no-new-privileges:true']);
+    expect(statusField(on, 'NoNewPrivs')).toBe('1');
+    expect(ok(daemon.berth(['exec', 'nnp-on', 'grep', 'NoNewPrivs', '/proc/self/status']))).toMatch(/NoNewPrivs:\s+1/);
+    expect(inspectContainer(daemon, 'nnp-off').HostConfig.SecurityOpt).toEqual(['no-new-privileges=false']);
+    ok(daemon.berth(['rm', '-f', 'nnp-off', 'nnp-on']));
+  });
+
+  it('seccomp=unconfined installs no filter; seccomp=PROFILE.json installs the file\'s', () => {
+    const pid = runDetached('sc-off', ['--security-opt', 'seccomp=unconfined']);
+    expect(statusField(pid, 'Seccomp')).toBe('0');
+    ok(daemon.berth(['rm', '-f', 'sc-off']));
+    const profile = join(daemon.dir, 'no-mkdir.json');
+    writeFileSync(profile, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }] }));
+    const r = run(['--security-opt', `seccomp=${profile}`], 'touch /file && echo touched; mkdir /dir; grep Seccomp: /proc/self/status');
+    expect(r.stdout).toMatch(/^touched\nSeccomp:\s+2\n$/);
+    expect(r.stderr).toMatch(/mkdir: can't create directory '\/dir': Operation not permitted/);
+  });
+
+  it('systempaths=unconfined leaves /proc unmasked and writable paths alone', () => {
+    const pid = runDetached('sysp', ['--security-opt', 'systempaths=unconfined']);
+    expect(mountPoints(pid)).not.toContain(masked);
+    expect(mountPoints(pid)).not.toContain('/proc/sys');
+    const plain = runDetached('sysp-plain', []);
+    expect(mountPoints(plain)).toContain(masked);
+    expect(mountPoints(plain)).toContain('/proc/sys');
+    ok(daemon.berth(['rm', '-f', 'sysp', 'sysp-plain']));
+  });
+
+  it('accepts apparmor=unconfined and label=disable on a host without those LSMs', () => {
+    expect(ok(run(['--security-opt', 'apparmor=unconfined', '--security-opt', 'label=disable'], 'echo fine'))).toBe('fine\n');
+  });
+
+  it('refuses what it cannot honour with exit 125 and says why', () => {
+    const cases: [string, RegExp][] = [
+      ['apparmor=docker-default', /invalid --security-opt "apparmor=docker-default": AppArmor is not enabled on this host; only apparmor=unconfined is accepted/],
+      ['label=type:svirt_t', /invalid --security-opt "label=type:svirt_t": SELinux is not enabled on this host; only label=disable is accepted/],
+      ['label=bogus', /invalid --security-opt "label=bogus": use label=disable/],
+      ['frobnicate=1', /invalid --security-opt "frobnicate=1": unknown option "frobnicate"/],
+      ['nonsense', /invalid --security-opt "nonsense": use KEY=VALUE/],
+      ['no-new-privileges=maybe', /no-new-privileges takes true or false/],
+      ['systempaths=confined', /the only systempaths setting is "unconfined"/],
+      ['seccomp=/no/such/profile.json', /opening seccomp profile \(\/no\/such\/profile.json\) failed: ENOENT/],
+    ];
+    for (const [opt, message] of cases) {
+      const r = daemon.berth(['run', '--rm', '--security-opt', opt, image, 'true']);
+      expect({ opt, code: r.code }).toEqual({ opt, code: 125 });
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    const notJson = join(daemon.dir, 'bad-profile.json');
+    writeFileSync(notJson, '{"defaultAction": ');
+    const r = daemon.berth(['create', '--security-opt', `seccomp=${notJson}`, image, 'true']);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toMatch(/is not valid JSON/);
+    expect(daemon.berth(['version']).code).toBe(0);
+  });
+});
+
+describe('exec inherits the container\'s privileges', () => {
+  it('gets the container\'s capability set (--cap-add/--cap-drop, --privileged)', () => {
+    runDetached('exec-caps', ['--cap-add', 'SYS_TIME', '--cap-drop', 'CHOWN']);
+    const want = [...DEFAULT_CAPABILITIES.filter((c) => c !== 'CAP_CHOWN'), 'CAP_SYS_TIME'].sort();
+    expect(capsOf(ok(daemon.berth(['exec', 'exec-caps', 'cat', '/proc/self/status'])), 'CapEff')).toEqual(want);
+    runDetached('exec-priv', ['--privileged']);
+    expect(capsOf(ok(daemon.berth(['exec', 'exec-priv', 'cat', '/proc/self/status'])), 'CapEff')).toEqual(hostBoundingSet().sort());
+    runDetached('exec-plain', []);
+    expect(capsOf(ok(daemon.berth(['exec', 'exec-plain', 'cat', '/proc/self/status'])), 'CapEff')).toEqual([...DEFAULT_CAPABILITIES].sort());
+    ok(daemon.berth(['rm', '-f', 'exec-caps', 'exec-priv', 'exec-plain']));
+  });
+});
+
+describe('host devices', () => {
+  it('--privileged sees the host\'s device nodes; a default container does not', () => {
+    const probe = 'for d in /dev/loop-control /dev/kmsg /dev/null; do test -c $d && echo $d; done; ls -l /dev/kmsg 2>/dev/null | cut -c1';
+    expect(ok(run(['--privileged'], probe))).toBe('/dev/loop-control\n/dev/kmsg\n/dev/null\nc\n');
+    expect(ok(run([], probe))).toBe('/dev/null\n');
+  });
+
+  it('--device adds one node, renamed, with the cgroup permissions asked for', () => {
+    // loop-control has no write operation: allowed, a write fails with EINVAL; not allowed, the device cgroup says EPERM.
+    const script = 'ls -l /dev/lc | cut -c1; echo x > /dev/lc';
+    const rw = run(['--device', '/dev/loop-control:/dev/lc'], script);
+    expect(rw.stdout).toBe('c\n');
+    expect(rw.stderr).toMatch(/Invalid argument/);
+    const ro = run(['--device', '/dev/loop-control:/dev/lc:r'], script);
+    expect(ro.stdout).toBe('c\n');
+    expect(ro.stderr).toMatch(/Operation not permitted/);
+    ok(daemon.berth(['create', '--name', 'dev-map', '--device', '/dev/loop-control:rw', image, 'true']));
+    expect(inspectContainer(daemon, 'dev-map').HostConfig.Devices).toEqual([{ PathOnHost: '/dev/loop-control', PathInContainer: '/dev/loop-control', CgroupPermissions: 'rw' }]);
+    ok(daemon.berth(['rm', 'dev-map']));
+  });
+
+  it('refuses a missing device, a non-device and a bad mode with exit 125', () => {
+    const cases: [string, RegExp][] = [
+      ['/dev/no-such-device', /error gathering device information while adding custom device "\/dev\/no-such-device": no such file or directory/],
+      ['/etc/hostname', /"\/etc\/hostname": not a device node/],
+      ['/dev/null:/dev/x:rwx', /invalid device mode: rwx/],
+      ['dev/null', /device paths must be absolute/],
+    ];
+    for (const [dev, message] of cases) {
+      const r = daemon.berth(['run', '--rm', '--device', dev, image, 'true']);
+      expect({ dev, code: r.code }).toEqual({ dev, code: 125 });
+      expect(r.stderr).toMatch(message);
+    }
   });
 });

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Sandbox } from './bundle.js';
 
 export const NATIVE = fileURLToPath(new URL('../../native', import.meta.url));
-export const DOCKER_PROFILE = fileURLToPath(new URL('./fixtures/docker-default-seccomp.json', import.meta.url));
+export const DOCKER_PROFILE = fileURLToPath(new URL('../../profiles/seccomp-default.json', import.meta.url));
 
 export const AUDIT_ARCH_X86_64 = 0xc000003e;
 export const AUDIT_ARCH_I386 = 0x40000003;

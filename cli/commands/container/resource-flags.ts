@@ -4,6 +4,7 @@
 // messages. The daemon checks the values again (src/runtime/host-options.ts).
 import { BerthError } from '../../../src/errors.js';
 import type { HostOptions, Ulimit } from '../../../src/runtime/host-options.js';
+import { parseDevice, securityOpts } from './security-flags.js';
 
 export interface ResourceFlags {
   memory?: string;
@@ -23,6 +24,8 @@ export interface ResourceFlags {
   readOnly?: boolean;
   tmpfs?: string[];
   init?: boolean;
+  securityOpt?: string[];
+  device?: string[];
 }
 
 function flagError(value: string, flag: string, why: string): never {
@@ -93,5 +96,7 @@ export function toHostOptions(f: ResourceFlags): HostOptions | undefined {
   if (f.readOnly) h.readonlyRootfs = true;
   if (f.tmpfs?.length) h.tmpfs = parseTmpfs(f.tmpfs);
   if (f.init) h.init = true;
+  if (f.securityOpt?.length) h.securityOpt = securityOpts(f.securityOpt);
+  if (f.device?.length) h.devices = f.device.map(parseDevice);
   return Object.keys(h).length > 0 ? h : undefined;
 }
