@@ -2,7 +2,6 @@
 // away or the container stops) in Docker's stats JSON, and
 // /containers/{id}/update (resources and restart policy of a container).
 import { availableParallelism } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { StatsSample } from '../protocol/container-methods.js';
 import { callHandler } from './handler-call.js';
 import { boolQuery, sendJson } from './http-util.js';
@@ -10,7 +9,6 @@ import { hostOptions, refuseUnsupported, restartPolicy, type DockerHostConfig } 
 import type { Route, RouteContext } from './route.js';
 
 const re = (path: string) => new RegExp(`^${path.replaceAll('{id}', '([^/]+)')}$`);
-const INTERVAL_MS = 1000;
 
 interface CpuCounters { total: number; system: number }
 
@@ -77,22 +75,21 @@ export const containerStatsRoutes: Route[] = [
         sendJson(ctx.res!, 200, dockerStats(first, zero, cpu, cpus));
         return;
       }
+      // The daemon's own stream: a sample a second, ending once the container no longer runs.
       const sink = ctx.stream('application/json');
-      let pre = zero;
-      let s = first;
-      while (!sink.signal.aborted) {
-        sink.write(Buffer.from(`${JSON.stringify(dockerStats(s, pre, cpu, cpus))}\n`));
-        await sink.drained();
-        await sleep(INTERVAL_MS, undefined, { signal: sink.signal }).catch(() => {});
-        if (sink.signal.aborted) break;
-        try {
-          pre = { read: s.read, cpu };
-          s = await sampleOf(ctx, id);
-          cpu = nextCounters(cpu, s.cpuPercent, cpus);
-        } catch {
-          break; // the container stopped: the stream ends, as Docker's does
-        }
-      }
+      let pre = { read: first.read, cpu };
+      sink.write(Buffer.from(`${JSON.stringify(dockerStats(first, zero, cpu, cpus))}\n`));
+      await callHandler(ctx.handlers, 'container.stats', { ids: [id], stream: true }, {
+        signal: sink.signal,
+        drained: () => sink.drained(),
+        onEvent: (ev) => {
+          if (ev.kind !== 'stats' || ev.samples.length === 0) return;
+          const s = ev.samples[0];
+          const next = nextCounters(pre.cpu, s.cpuPercent, cpus);
+          sink.write(Buffer.from(`${JSON.stringify(dockerStats(s, pre, next, cpus))}\n`));
+          pre = { read: s.read, cpu: next };
+        },
+      }).catch(() => {}); // the container went away mid-stream: the stream ends, as Docker's does
     },
   },
   {
