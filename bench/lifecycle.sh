@@ -74,7 +74,7 @@ bench_engine() {
 }
 
 start_berthd
-bench_engine berth "$BERTH" busybox "$BENCH_DIR/berth" "" "$LOG_BYTES"
+bench_engine berth "$BERTH" busybox "$BENCH_DIR/berth" "--network none" "$LOG_BYTES"
 if start_podman >/dev/null 2>&1; then
   bench_engine podman "$PODMAN" localhost/busybox "$BENCH_DIR/podman" "--network none" "$LOG_BYTES"
 else echo "bench: podman unavailable; skipped" >&2; fi
