@@ -78,6 +78,8 @@ export function createParams(body: DockerCreateBody | null, name: string | null)
   if (body.Healthcheck) p.healthcheck = body.Healthcheck;
   if (name) p.name = name;
   if (hc.AutoRemove) p.autoRemove = true;
+  // "default" (what the docker CLI sends without --network) is the daemon's default network
+  if (hc.NetworkMode && hc.NetworkMode !== 'default') p.network = hc.NetworkMode;
   const policy = hc.RestartPolicy?.Name;
   if (policy && policy !== 'no') {
     p.restart = policy === 'on-failure' && hc.RestartPolicy?.MaximumRetryCount ? `on-failure:${hc.RestartPolicy.MaximumRetryCount}` : policy;

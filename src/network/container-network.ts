@@ -14,7 +14,6 @@ import { ensureBridgeAddress } from './bridge-address.js';
 import { containerNetworks, endpointSettings } from './endpoints.js';
 import type { ContainerContext } from '../machines/container.js';
 import { allocatePorts, exposedMappings, parsePublish, type PortMapping } from './ports.js';
-import { execPlugin } from './cni-exec.js';
 import type { EtcOptions } from './etc-files.js';
 import { cniCacheDir, conflistOf, defaultNetwork, requireNetwork, DEFAULT_NETWORK } from './network-store.js';
 import { bridgeConfig } from './bridge-config.js';
@@ -141,7 +140,8 @@ async function createNetns(path: string): Promise<void> {
   await mkdir(join(path, '..'), { recursive: true, mode: 0o711 });
   await writeFile(path, '');
   try {
-    await run('unshare', [`--net=${path}`, 'true']);
+    // lo comes up in the same run (CNI's loopback plugin would be one more process)
+    await run('unshare', [`--net=${path}`, 'ip', 'link', 'set', 'lo', 'up']);
   } catch (err) {
     await rm(path, { force: true });
     throw new BerthError('runtime_error', `cannot create the network namespace ${path}: ${(err as Error).message}`);
@@ -172,7 +172,6 @@ export async function attachNetwork(env: NetworkEnv, id: string, net: ContainerN
   const path = netnsPath(env.execRoot, id);
   await createNetns(path);
   try {
-    await execPlugin('ADD', 'lo', { type: 'loopback' }, { containerId: id, netns: path, ifName: 'lo' });
     const ctx = { id, spec: { network: net } as ContainerContext['spec'] };
     for (const [k, netId] of containerNetworks(env.db, ctx).entries()) {
       const rec = env.db.networks.get(netId);
