@@ -179,7 +179,7 @@ export async function attachNetwork(env: NetworkEnv, id: string, net: ContainerN
       const portMappings = k === 0 && net.ports ? await allocatePorts(net.ports, await portsInUse(env.root, id)) : [];
       const { ip } = endpointSettings(env.db, ctx, netId);
       await ensureBridgeAddress(rec);
-      await chainAdd(cniCacheDir(env.root), conflistOf(env.root, rec), { containerId: id, netns: path, ifName: `eth${k}` }, {
+      await chainAdd(cniCacheDir(env.root), conflistOf(env.root, rec, portMappings.length > 0), { containerId: id, netns: path, ifName: `eth${k}` }, {
         ...(portMappings.length > 0 ? { portMappings } : {}),
         ...ipsRuntimeConfig(rec, ip),
       }).catch((err: unknown) => {

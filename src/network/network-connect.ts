@@ -52,7 +52,7 @@ export async function connectNetwork(env: ConnectEnv, netRef: string, id: string
   await checkSettings(env, net, id, settings);
   if (running) {
     await ensureBridgeAddress(net);
-    await chainAdd(cniCacheDir(env.root), conflistOf(env.root, net), { containerId: id, netns: netnsPath(env.execRoot, id), ifName: await freeIfName(env.root, id) }, ipsRuntimeConfig(net, settings.ip))
+    await chainAdd(cniCacheDir(env.root), conflistOf(env.root, net, false), { containerId: id, netns: netnsPath(env.execRoot, id), ifName: await freeIfName(env.root, id) }, ipsRuntimeConfig(net, settings.ip))
       .catch((err: unknown) => {
         throw staticIpError(err, net, settings.ip);
       });

@@ -19,7 +19,11 @@ export function networkDir(root: string): string {
 export const cniCacheDir = (root: string): string => join(networkDir(root), 'cache');
 export const ipamDir = (root: string): string => join(networkDir(root), 'ipam');
 
-export function conflistOf(root: string, rec: NetworkRecord): ConfList {
+/**
+ * portmap only when the attachment publishes ports: its ADD and, more so, its
+ * DEL (which looks for iptables chains to drop) cost processes even with no mapping.
+ */
+export function conflistOf(root: string, rec: NetworkRecord, withPorts: boolean): ConfList {
   return {
     name: rec.name,
     plugins: [
@@ -41,7 +45,7 @@ export function conflistOf(root: string, rec: NetworkRecord): ConfList {
           dataDir: ipamDir(root),
         },
       },
-      { type: 'portmap', capabilities: { portMappings: true }, snat: true },
+      ...(withPorts ? [{ type: 'portmap', capabilities: { portMappings: true }, snat: true }] : []),
     ],
   };
 }
