@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 need hyperfine "apt-get install hyperfine"
 
 start_berthd
-cmds=(-n berth "$BERTH run --rm busybox true" -n "berth version (CLI + 1 round trip)" "$BERTH version")
+cmds=(-n berth "$BERTH run --rm --network none busybox true" -n "berth version (CLI + 1 round trip)" "$BERTH version")
 
 # bare runtime on a bundle made from the same image content
 bundle="$BENCH_DIR/bundle"

@@ -215,6 +215,7 @@ function withContainerFlags(cmd: Command): Command {
     .option('--mount <type=…,source=…,target=…>', 'Attach a bind, volume or tmpfs mount (repeatable)', collect)
     .option('--network <NETWORK>', 'Connect a container to a network: none, host, bridge, NAME or container:NAME')
     .option('--network-alias <ALIAS>', 'Add a network-scoped alias for the container (repeatable)', collect)
+    .option('--ip <ADDRESS>', 'IPv4 address on a user network with a user-configured subnet')
     .option('--add-host <HOST:IP>', 'Add a custom host-to-IP mapping (repeatable)', collect)
     .option('--dns <IP>', 'Set custom DNS servers (repeatable)', collect)
     .option('--dns-search <DOMAIN>', 'Set custom DNS search domains (repeatable)', collect)

@@ -33,7 +33,9 @@ export function defineNetworkCommands(program: Command, dispatch: Dispatch): voi
     .argument('<NETWORK...>', 'network names or ids');
   verb(network, 'connect', 'network-connect', dispatch, 'Connect a container to a network')
     .argument('<NETWORK>', 'network name or id')
-    .argument('<CONTAINER>', 'container name or id');
+    .argument('<CONTAINER>', 'container name or id')
+    .option('--alias <ALIAS>', 'Add a network-scoped alias for the container (repeatable)', collect)
+    .option('--ip <ADDRESS>', 'IPv4 address (the network needs a user-configured subnet)');
   verb(network, 'disconnect', 'network-disconnect', dispatch, 'Disconnect a container from a network')
     .argument('<NETWORK>', 'network name or id')
     .argument('<CONTAINER>', 'container name or id');

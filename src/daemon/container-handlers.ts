@@ -63,6 +63,7 @@ function runParams(p: Params): RunParams {
     dns: optStrings(p, 'dns'),
     dnsSearch: optStrings(p, 'dnsSearch'),
     networkAliases: optStrings(p, 'networkAliases'),
+    ip: optString(p, 'ip'),
     publish: optStrings(p, 'publish'),
     publishAll: optBool(p, 'publishAll'),
     host: hostParams(p),

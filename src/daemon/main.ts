@@ -31,6 +31,8 @@ import { RegistryService } from '../services/registry-service.js';
 import { startUi } from '../ui/ui-start.js';
 import { VolumeService } from '../services/volume-service.js';
 import { NetworkService } from '../network/network-service.js';
+import { configureBridge } from '../network/bridge-config.js';
+import { prepareDefaultBridge } from '../network/default-bridge.js';
 import { findContainerId } from '../services/lookup.js';
 
 function resolveExecutable(name: string, what: string): string {
@@ -64,6 +66,7 @@ async function run(opts: DaemonOptions): Promise<void> {
   const unlockRoot = lockRoot(opts.root);
   await ensureSocketFree(opts.socket);
   const db = openMetadataDb(opts.root);
+  configureBridge(opts.bridge);
   // removed containers' directories whose deletion a crash cut short
   void rm(join(opts.root, 'trash'), { recursive: true, force: true });
 
@@ -87,6 +90,7 @@ async function run(opts: DaemonOptions): Promise<void> {
   await restoreActors(db, router);
   await removeOrphanContainerDirs(db, opts.root, (line) => process.stderr.write(`${line}\n`));
   router.onHostRestarted = (host) => restoreActors(db, router, host);
+  await prepareDefaultBridge(db, opts.root, (line) => process.stderr.write(`${line}\n`)).catch((err: Error) => process.stderr.write(`berthd: default bridge network: ${err.message}\n`));
 
   const images = new ImageService(db, router);
   const containers = new ContainerService(db, router, images, { ...opts, shimPath: shim, runtimePath: runtime, runtimeRoot: join(opts.execRoot, 'runtime') });

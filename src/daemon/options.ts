@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { BerthError } from '../errors.js';
+import { checkBridgeConfig, parseAddressPool, parseBip, type BridgeConfig } from '../network/bridge-config.js';
 
 export interface DaemonOptions {
   root: string;
@@ -22,6 +23,8 @@ export interface DaemonOptions {
   configFileExplicit: boolean;
   /** the state visualizer's address; null: disabled (--ui-addr 0) */
   ui: { host: string; port: number } | null;
+  /** --bridge none, --bip, --default-address-pool */
+  bridge: BridgeConfig;
 }
 
 /** The package's root directory, from dist/src/daemon or src/daemon alike. */
@@ -56,6 +59,13 @@ Options:
                       the worker pool (chaos tests only; never in production)
   --ui-addr ADDR      state visualizer's HOST:PORT (default 127.0.0.1:2380;
                       port 0 picks a free one; "0" or "none" disables it)
+  --bridge none       no default bridge network: containers without --network
+                      get --network none (default: the "bridge" network)
+  --bip CIDR          the default bridge's address and subnet, e.g. 172.17.0.1/16
+                      (default: the first free subnet of the address pools)
+  --default-address-pool base=CIDR,size=N
+                      where new networks' subnets come from (repeatable;
+                      default: Docker's, 172.17-31.0.0/16 and 192.168.0.0/16 in /20s)
   -h, --help          print this help
 `;
 
@@ -84,6 +94,7 @@ export function parseDaemonArgs(argv: string[]): DaemonOptions | 'help' {
     faultInjection: false,
     dockerSocket: '',
     ui: { host: '127.0.0.1', port: 2380 },
+    bridge: { enabled: true, pools: [] },
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -111,6 +122,14 @@ export function parseDaemonArgs(argv: string[]): DaemonOptions | 'help' {
       case '--docker-socket': { const v = value(); opts.dockerSocket = v === 'none' ? null : resolve(v); break; }
       case '--enable-fault-injection': opts.faultInjection = true; break;
       case '--ui-addr': opts.ui = parseUiAddr(value()); break;
+      case '--bridge': case '-b': {
+        const v = value();
+        if (v !== 'none') throw new BerthError('invalid_argument', `flag --bridge takes only "none" (no default bridge network), not "${v}"; the default network's bridge device is made by berthd`);
+        opts.bridge.enabled = false;
+        break;
+      }
+      case '--bip': opts.bridge.bip = parseBip(value()); break;
+      case '--default-address-pool': opts.bridge.pools.push(parseAddressPool(value())); break;
       case '-h':
       case '--help':
         return 'help';
@@ -118,6 +137,7 @@ export function parseDaemonArgs(argv: string[]): DaemonOptions | 'help' {
         throw new BerthError('invalid_argument', `unknown flag ${arg}; see berthd --help`);
     }
   }
+  checkBridgeConfig(opts.bridge);
   if (!opts.socket) opts.socket = join(opts.execRoot, 'berth.sock');
   if (opts.dockerSocket === '') opts.dockerSocket = join(opts.execRoot, 'docker.sock');
   return opts;

@@ -188,9 +188,9 @@ function publishSpecs(bindings: DockerHostConfig['PortBindings']): string[] {
 }
 
 /** The network mode: Docker's "default" is Berth's default, except that published ports need a bridge. */
-function networkMode(mode: string | undefined, publishes: boolean): string | undefined {
-  if (mode === undefined || mode === '' || mode === 'default') return publishes ? 'bridge' : undefined;
-  return mode;
+/** "default" (what the docker CLI sends without --network) is the daemon's default network: bridge, or none under --bridge none. */
+function networkMode(mode: string | undefined): string | undefined {
+  return mode === undefined || mode === '' || mode === 'default' ? undefined : mode;
 }
 
 /** Adds what HostConfig and NetworkingConfig ask for to `p`. */
@@ -204,7 +204,7 @@ export function applyHostConfig(p: CreateParams, hc: DockerHostConfig, nc: Docke
   const publish = publishSpecs(hc.PortBindings);
   if (publish.length > 0) p.publish = publish;
   if (hc.PublishAllPorts) p.publishAll = true;
-  const network = networkMode(hc.NetworkMode, publish.length > 0 || hc.PublishAllPorts === true);
+  const network = networkMode(hc.NetworkMode);
   if (network !== undefined) p.network = network;
   if (hc.ExtraHosts?.length) p.addHosts = hc.ExtraHosts.map((e) => (e.includes('=') ? e.replace('=', ':') : e));
   if (hc.Dns?.length) p.dns = hc.Dns;

@@ -11,12 +11,13 @@ import { umount2, MNT_DETACH } from '../native/addon.js';
 import type { MetadataDb } from '../store/db.js';
 import { chainAdd, chainDel, type CachedAttachment } from './cni-chain.js';
 import { ensureBridgeAddress } from './bridge-address.js';
-import { containerNetworks } from './endpoints.js';
+import { containerNetworks, endpointSettings } from './endpoints.js';
 import type { ContainerContext } from '../machines/container.js';
 import { allocatePorts, exposedMappings, parsePublish, type PortMapping } from './ports.js';
-import { execPlugin } from './cni-exec.js';
 import type { EtcOptions } from './etc-files.js';
 import { cniCacheDir, conflistOf, defaultNetwork, requireNetwork, DEFAULT_NETWORK } from './network-store.js';
+import { bridgeConfig } from './bridge-config.js';
+import { checkStaticIpShape, ipsRuntimeConfig, staticIpError } from './static-ip.js';
 
 const run = promisify(execFile);
 
@@ -29,6 +30,8 @@ export interface ContainerNetwork {
   container?: string;
   /** -p and -P, published through the first network */
   ports?: PortMapping[];
+  /** --ip on the first network */
+  ip?: string;
 }
 
 /** -p specs and -P's exposed ports, for a bridge-mode container. */
@@ -67,9 +70,35 @@ export async function publishedPorts(root: string, id: string): Promise<PortMapp
   return out;
 }
 
-/** --network none|host|bridge|NAME|container:ID, resolved (the default network is created on first use). */
-export async function resolveNetworkMode(db: MetadataDb, mode: string | undefined, findContainer: (ref: string) => string): Promise<ContainerNetwork> {
-  if (mode === undefined || mode === 'none' || mode === '') return { mode: 'none' };
+/**
+ * --network none|host|bridge|default|NAME|container:ID, resolved. Without
+ * one, the default bridge network (created on first use), or none when the
+ * daemon runs with --bridge none. --network-alias and --ip are checked against it.
+ */
+export async function resolveNetworkMode(
+  db: MetadataDb,
+  p: { network?: string; networkAliases?: string[]; ip?: string },
+  findContainer: (ref: string) => string,
+): Promise<ContainerNetwork> {
+  const net = await resolveMode(db, p.network, findContainer);
+  const rec = net.mode === 'bridge' ? db.networks.get(net.networks![0]) : undefined;
+  if (rec?.name === DEFAULT_NETWORK && (p.networkAliases ?? []).length > 0) {
+    throw new BerthError('invalid_argument', 'network-scoped alias is supported only for containers in user defined networks; use --network NAME with a network from berth network create');
+  }
+  if (p.ip !== undefined) {
+    if (!rec) throw new BerthError('invalid_argument', `--ip needs a user network with a user-configured subnet, not network mode ${net.mode}; add --network NAME`);
+    checkStaticIpShape(rec, p.ip);
+    net.ip = p.ip;
+  }
+  return net;
+}
+
+async function resolveMode(db: MetadataDb, mode: string | undefined, findContainer: (ref: string) => string): Promise<ContainerNetwork> {
+  if (mode === undefined || mode === '' || mode === 'default') {
+    if (!bridgeConfig().enabled) return { mode: 'none' };
+    return { mode: 'bridge', networks: [(await defaultNetwork(db)).id] };
+  }
+  if (mode === 'none') return { mode: 'none' };
   if (mode === 'host') return { mode: 'host' };
   if (mode.startsWith('container:')) {
     const ref = mode.slice('container:'.length);
@@ -111,7 +140,8 @@ async function createNetns(path: string): Promise<void> {
   await mkdir(join(path, '..'), { recursive: true, mode: 0o711 });
   await writeFile(path, '');
   try {
-    await run('unshare', [`--net=${path}`, 'true']);
+    // lo comes up in the same run (CNI's loopback plugin would be one more process)
+    await run('unshare', [`--net=${path}`, 'ip', 'link', 'set', 'lo', 'up']);
   } catch (err) {
     await rm(path, { force: true });
     throw new BerthError('runtime_error', `cannot create the network namespace ${path}: ${(err as Error).message}`);
@@ -142,13 +172,19 @@ export async function attachNetwork(env: NetworkEnv, id: string, net: ContainerN
   const path = netnsPath(env.execRoot, id);
   await createNetns(path);
   try {
-    await execPlugin('ADD', 'lo', { type: 'loopback' }, { containerId: id, netns: path, ifName: 'lo' });
-    for (const [k, netId] of containerNetworks(env.db, { id, spec: { network: net } as ContainerContext['spec'] }).entries()) {
+    const ctx = { id, spec: { network: net } as ContainerContext['spec'] };
+    for (const [k, netId] of containerNetworks(env.db, ctx).entries()) {
       const rec = env.db.networks.get(netId);
       if (!rec) throw new BerthError('not_found', `network ${netId.slice(0, 12)} of this container was removed; connect the container to another network`);
       const portMappings = k === 0 && net.ports ? await allocatePorts(net.ports, await portsInUse(env.root, id)) : [];
+      const { ip } = endpointSettings(env.db, ctx, netId);
       await ensureBridgeAddress(rec);
-      await chainAdd(cniCacheDir(env.root), conflistOf(env.root, rec), { containerId: id, netns: path, ifName: `eth${k}` }, portMappings.length > 0 ? { portMappings } : {});
+      await chainAdd(cniCacheDir(env.root), conflistOf(env.root, rec, portMappings.length > 0), { containerId: id, netns: path, ifName: `eth${k}` }, {
+        ...(portMappings.length > 0 ? { portMappings } : {}),
+        ...ipsRuntimeConfig(rec, ip),
+      }).catch((err: unknown) => {
+        throw staticIpError(err, rec, ip);
+      });
     }
   } catch (err) {
     await detachNetwork(env, id).catch(() => {});

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { MetadataDb } from '../store/db.js';
 import type { ContainerContext } from '../machines/container.js';
 import type { CachedAttachment } from './cni-chain.js';
-import { cniCacheDir } from './network-store.js';
+import { cniCacheDir, findNetwork } from './network-store.js';
+import { endpointSettings } from './endpoints.js';
 
 export interface EtcOptions {
   addHosts?: string[];
@@ -36,7 +37,9 @@ async function attachments(db: MetadataDb, root: string): Promise<Peer[]> {
       const ip = ((c.result.ips ?? []) as { address: string }[])[0]?.address.split('/')[0];
       const ctx = context(db, c.rt.containerId);
       if (!ip || !ctx) continue;
-      out.push({ id: ctx.id, ip, network: c.conflist.name, names: [ctx.name, ctx.spec.hostname, ...(ctx.spec.etc?.aliases ?? [])] });
+      const net = findNetwork(db, c.conflist.name);
+      const own = net ? endpointSettings(db, ctx, net.id).aliases ?? [] : [];
+      out.push({ id: ctx.id, ip, network: c.conflist.name, names: [ctx.name, ctx.spec.hostname, ...(ctx.spec.etc?.aliases ?? []), ...own] });
     } catch {
       /* being written or removed */
     }
@@ -82,10 +85,10 @@ export async function writeEtcFiles(db: MetadataDb, root: string, ctx: Container
   return ['hosts', 'resolv.conf', 'hostname'].map((f) => ({ destination: `/etc/${f}`, type: 'bind', source: join(dir, f), options: ['rbind', 'rprivate'] }));
 }
 
-/** Rewrites the hosts files of the containers sharing a network with `id` (after it joined or left). */
-export async function refreshPeers(db: MetadataDb, root: string, id: string, known?: Peer[]): Promise<void> {
+/** Rewrites the hosts files of the containers sharing a network with `id` (after it joined or left), or on `alsoOn`. */
+export async function refreshPeers(db: MetadataDb, root: string, id: string, known?: Peer[], alsoOn: string[] = []): Promise<void> {
   const all = known ?? (await attachments(db, root));
-  const nets = new Set(all.filter((p) => p.id === id).map((p) => p.network));
+  const nets = new Set([...all.filter((p) => p.id === id).map((p) => p.network), ...alsoOn]);
   const peers = new Set(all.filter((p) => p.id !== id && (nets.size === 0 || nets.has(p.network))).map((p) => p.id));
   for (const peer of peers) {
     const ctx = context(db, peer);

@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import { BerthError } from '../errors.js';
 import { dockerState, type ContainerContext } from '../machines/container.js';
 import type { MetadataDb } from '../store/db.js';
+import type { NetworkRecord } from '../store/records.js';
 import { ensureBridgeAddress } from './bridge-address.js';
 import { chainAdd, chainDel } from './cni-chain.js';
 import { netnsPath } from './container-network.js';
-import { containerNetworks, setContainerNetworks } from './endpoints.js';
-import { writeEtcFiles } from './etc-files.js';
-import { cniCacheDir, conflistOf, requireNetwork } from './network-store.js';
+import { containerNetworks, setContainerNetworks, setEndpointSettings, type EndpointSettings } from './endpoints.js';
+import { refreshPeers, writeEtcFiles } from './etc-files.js';
+import { cniCacheDir, conflistOf, requireNetwork, DEFAULT_NETWORK } from './network-store.js';
+import { checkStaticIp, ipsRuntimeConfig, staticIpError } from './static-ip.js';
 
 export interface ConnectEnv { db: MetadataDb; root: string; execRoot: string }
 
@@ -31,15 +33,31 @@ async function freeIfName(root: string, id: string): Promise<string> {
   for (let k = 0; ; k++) if (!used.has(`eth${k}`)) return `eth${k}`;
 }
 
-export async function connectNetwork(env: ConnectEnv, netRef: string, id: string): Promise<null> {
+const ALIAS = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/** --alias and --ip of `network connect`, checked against the network. */
+async function checkSettings(env: ConnectEnv, net: NetworkRecord, id: string, s: EndpointSettings): Promise<void> {
+  for (const a of s.aliases ?? []) if (!ALIAS.test(a)) throw new BerthError('invalid_argument', `invalid --alias "${a}": use letters, digits, and _ . -`);
+  if ((s.aliases ?? []).length > 0 && net.name === DEFAULT_NETWORK) {
+    throw new BerthError('invalid_argument', 'network-scoped alias is supported only for containers in user defined networks');
+  }
+  if (s.ip !== undefined) await checkStaticIp(env.root, net, s.ip, id);
+}
+
+export async function connectNetwork(env: ConnectEnv, netRef: string, id: string, settings: EndpointSettings = {}): Promise<null> {
   const net = requireNetwork(env.db, netRef);
   const { ctx, running } = container(env.db, id);
   const nets = containerNetworks(env.db, ctx);
   if (nets.includes(net.id)) throw new BerthError('conflict', `endpoint with name ${ctx.name} already exists in network ${net.name}`);
+  await checkSettings(env, net, id, settings);
   if (running) {
     await ensureBridgeAddress(net);
-    await chainAdd(cniCacheDir(env.root), conflistOf(env.root, net), { containerId: id, netns: netnsPath(env.execRoot, id), ifName: await freeIfName(env.root, id) });
+    await chainAdd(cniCacheDir(env.root), conflistOf(env.root, net, false), { containerId: id, netns: netnsPath(env.execRoot, id), ifName: await freeIfName(env.root, id) }, ipsRuntimeConfig(net, settings.ip))
+      .catch((err: unknown) => {
+        throw staticIpError(err, net, settings.ip);
+      });
   }
+  if (settings.ip !== undefined || (settings.aliases ?? []).length > 0) await setEndpointSettings(env.db, id, net.id, settings);
   await setContainerNetworks(env.db, id, [...nets, net.id]);
   if (running) await writeEtcFiles(env.db, env.root, ctx);
   return null;
@@ -55,7 +73,11 @@ export async function disconnectNetwork(env: ConnectEnv, netRef: string, id: str
     if (f.startsWith(`${net.name}-${id}-`)) await chainDel(join(dir, f));
   }
   await setContainerNetworks(env.db, id, nets.filter((n) => n !== net.id));
-  if (running) await writeEtcFiles(env.db, env.root, ctx);
+  await setEndpointSettings(env.db, id, net.id, null);
+  if (running) {
+    await writeEtcFiles(env.db, env.root, ctx);
+    await refreshPeers(env.db, env.root, id, undefined, [net.name]); // those left behind forget its name
+  }
   return null;
 }
 

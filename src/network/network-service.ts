@@ -10,7 +10,7 @@ import type { MetadataDb } from '../store/db.js';
 import type { NetworkRecord } from '../store/records.js';
 import type { ContainerContext } from '../machines/container.js';
 import type { CachedAttachment } from './cni-chain.js';
-import { containerNetworks } from './endpoints.js';
+import { containerNetworks, type EndpointSettings } from './endpoints.js';
 import { connectNetwork, disconnectNetwork } from './network-connect.js';
 import { cniCacheDir, createNetwork, ipamDir, requireNetwork, DEFAULT_NETWORK, type NetworkCreate } from './network-store.js';
 
@@ -21,8 +21,8 @@ export type NetworkDoc = Record<string, unknown>;
 export class NetworkService {
   constructor(private readonly db: MetadataDb, private readonly root: string, private readonly execRoot: string) {}
 
-  connect(net: string, containerId: string): Promise<null> {
-    return connectNetwork({ db: this.db, root: this.root, execRoot: this.execRoot }, net, containerId);
+  connect(net: string, containerId: string, settings: EndpointSettings = {}): Promise<null> {
+    return connectNetwork({ db: this.db, root: this.root, execRoot: this.execRoot }, net, containerId, settings);
   }
 
   disconnect(net: string, containerId: string): Promise<null> {
@@ -92,6 +92,7 @@ export class NetworkService {
 
   async remove(ref: string): Promise<null> {
     const rec = requireNetwork(this.db, ref);
+    if (rec.name === DEFAULT_NETWORK) throw new BerthError('invalid_argument', `${rec.name} is a pre-defined network and cannot be removed`);
     const users = this.users(rec.id);
     if (users.length > 0) {
       throw new BerthError('conflict', `error while removing network: network ${rec.name} id ${rec.id} has active endpoints (${users.map((u) => u.name).join(', ')}); remove or disconnect those containers first`);

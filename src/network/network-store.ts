@@ -7,11 +7,10 @@ import type { MetadataDb } from '../store/db.js';
 import type { NetworkRecord } from '../store/records.js';
 import type { ConfList } from './cni-chain.js';
 import { checkGateway, formatCidr, freeSubnet, hostRoutes, parseCidr, overlaps } from './subnet.js';
+import { bridgeConfig, poolSubnets } from './bridge-config.js';
 
 export const DEFAULT_NETWORK = 'bridge';
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
-const DEFAULT_CANDIDATES = ['172.30.0.0/16', '172.31.0.0/16', '10.213.0.0/16'];
-const USER_CANDIDATES = Array.from({ length: 256 }, (_, n) => `10.214.${n}.0/24`);
 
 export function networkDir(root: string): string {
   return join(root, 'networks');
@@ -20,7 +19,11 @@ export function networkDir(root: string): string {
 export const cniCacheDir = (root: string): string => join(networkDir(root), 'cache');
 export const ipamDir = (root: string): string => join(networkDir(root), 'ipam');
 
-export function conflistOf(root: string, rec: NetworkRecord): ConfList {
+/**
+ * portmap only when the attachment publishes ports: its ADD and, more so, its
+ * DEL (which looks for iptables chains to drop) cost processes even with no mapping.
+ */
+export function conflistOf(root: string, rec: NetworkRecord, withPorts: boolean): ConfList {
   return {
     name: rec.name,
     plugins: [
@@ -33,6 +36,8 @@ export function conflistOf(root: string, rec: NetworkRecord): ConfList {
         isGateway: false,
         ipMasq: false,
         hairpinMode: true,
+        // `--ip`: host-local takes the address from runtimeConfig.ips
+        capabilities: { ips: true },
         ipam: {
           type: 'host-local',
           ranges: [[{ subnet: rec.subnet, gateway: rec.gateway }]],
@@ -40,7 +45,7 @@ export function conflistOf(root: string, rec: NetworkRecord): ConfList {
           dataDir: ipamDir(root),
         },
       },
-      { type: 'portmap', capabilities: { portMappings: true }, snat: true },
+      ...(withPorts ? [{ type: 'portmap', capabilities: { portMappings: true }, snat: true }] : []),
     ],
   };
 }
@@ -68,6 +73,8 @@ export interface NetworkCreate {
   internal?: boolean;
   driver?: string;
   labels?: Record<string, string>;
+  /** the default bridge network, made by the daemon (not by network create) */
+  predefined?: boolean;
 }
 
 // Creations run one at a time (all on the daemon's main thread): the name
@@ -82,13 +89,19 @@ export function createNetwork(db: MetadataDb, p: NetworkCreate): Promise<Network
 
 async function createOne(db: MetadataDb, p: NetworkCreate): Promise<NetworkRecord> {
   if (!NAME.test(p.name)) throw new BerthError('invalid_argument', `invalid network name "${p.name}": use letters, digits, and _ . - (not first)`);
-  if (['host', 'none'].includes(p.name)) throw new BerthError('invalid_argument', `network name "${p.name}" is reserved: ${p.name} is a network mode, not a network`);
+  if (['host', 'none', 'default'].includes(p.name)) throw new BerthError('invalid_argument', `network name "${p.name}" is reserved: ${p.name} is a network mode, not a network`);
+  if (p.name === DEFAULT_NETWORK && !p.predefined) throw new BerthError('conflict', `network name "${p.name}" is reserved for the predefined default bridge network; choose another name`);
   if (p.driver !== undefined && p.driver !== 'bridge') throw new BerthError('not_found', `network driver "${p.driver}" is not supported: berth has the bridge driver only`);
   if (findNetwork(db, p.name)?.name === p.name) throw new BerthError('conflict', `network with name ${p.name} already exists`);
   const own = [...db.networks.getRange()].map((e) => ({ name: e.value.name, cidr: parseCidr(e.value.subnet) }));
   const routes = await hostRoutes();
   let cidr;
-  if (p.subnet !== undefined) {
+  const bip = p.predefined ? bridgeConfig().bip : undefined;
+  if (bip) {
+    cidr = parseCidr(bip.subnet);
+    const clash = own.find((o) => overlaps(o.cidr, cidr!));
+    if (clash) throw new BerthError('conflict', `--bip ${bip.gateway}/${cidr.bits} overlaps with network ${clash.name} (${formatCidr(clash.cidr)}); choose another --bip or remove that network`);
+  } else if (p.subnet !== undefined) {
     cidr = parseCidr(p.subnet);
     const clash = own.find((o) => overlaps(o.cidr, cidr!));
     if (clash) throw new BerthError('conflict', `invalid pool request: subnet ${p.subnet} overlaps with network ${clash.name} (${formatCidr(clash.cidr)}); choose another --subnet`);
@@ -96,7 +109,7 @@ async function createOne(db: MetadataDb, p: NetworkCreate): Promise<NetworkRecor
     if (route) throw new BerthError('conflict', `invalid pool request: subnet ${p.subnet} overlaps with the host route ${formatCidr(route)}; choose another --subnet`);
   } else {
     if (p.gateway !== undefined) throw new BerthError('invalid_argument', '--gateway needs --subnet');
-    cidr = freeSubnet(p.name === DEFAULT_NETWORK ? DEFAULT_CANDIDATES : USER_CANDIDATES, [...own.map((o) => o.cidr), ...routes]);
+    cidr = freeSubnet(poolSubnets(bridgeConfig().pools), [...own.map((o) => o.cidr), ...routes]);
   }
   const id = randomBytes(32).toString('hex');
   const rec: NetworkRecord = {
@@ -105,7 +118,8 @@ async function createOne(db: MetadataDb, p: NetworkCreate): Promise<NetworkRecor
     driver: 'bridge',
     bridge: `berth-${id.slice(0, 8)}`,
     subnet: formatCidr(cidr),
-    gateway: checkGateway(cidr, p.gateway),
+    gateway: checkGateway(cidr, bip?.gateway ?? p.gateway),
+    userSubnet: p.subnet !== undefined,
     internal: p.internal === true,
     labels: p.labels ?? {},
     createdAt: new Date().toISOString(),
@@ -116,10 +130,13 @@ async function createOne(db: MetadataDb, p: NetworkCreate): Promise<NetworkRecor
 
 /** The default network, created the first time a container asks for it. */
 export async function defaultNetwork(db: MetadataDb): Promise<NetworkRecord> {
+  if (!bridgeConfig().enabled) {
+    throw new BerthError('not_found', 'network bridge not found: the daemon runs with --bridge none; use --network NAME with a network from berth network create');
+  }
   const found = findNetwork(db, DEFAULT_NETWORK);
   if (found) return found;
   try {
-    return await createNetwork(db, { name: DEFAULT_NETWORK });
+    return await createNetwork(db, { name: DEFAULT_NETWORK, predefined: true });
   } catch (err) {
     // a concurrent first use created it meanwhile
     const now = findNetwork(db, DEFAULT_NETWORK);

@@ -7,7 +7,7 @@ import { BerthError } from '../errors.js';
 
 export interface Cidr { base: number; bits: number }
 
-function ipToInt(ip: string): number | null {
+export function ipToInt(ip: string): number | null {
   const parts = ip.split('.');
   if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return null;
   return parts.reduce((a, p) => a * 256 + Number(p), 0);
@@ -61,10 +61,9 @@ export async function hostRoutes(): Promise<Cidr[]> {
 }
 
 /** The first /`bits` from the candidates that overlaps nothing in `taken`. */
-export function freeSubnet(candidates: string[], taken: Cidr[]): Cidr {
-  for (const c of candidates) {
-    const cidr = parseCidr(c);
+export function freeSubnet(candidates: Iterable<Cidr>, taken: Cidr[]): Cidr {
+  for (const cidr of candidates) {
     if (!taken.some((t) => overlaps(cidr, t))) return cidr;
   }
-  throw new BerthError('conflict', 'no free subnet left for a new network: give one with --subnet');
+  throw new BerthError('conflict', 'no free subnet left in the address pools for a new network: give one with --subnet, or give berthd more with --default-address-pool');
 }

@@ -40,6 +40,8 @@ export interface CreateParams {
   dns?: string[];
   dnsSearch?: string[];
   networkAliases?: string[];
+  /** --ip on a user network with a user subnet */
+  ip?: string;
   /** -p specs */
   publish?: string[];
   /** -P */

@@ -105,7 +105,7 @@ export class ContainerService {
       const resolved = await resolveMounts(volumes, { id: image.id, lowerDirs }, p.mounts);
       created = resolved.created;
       if (resolved.mounts.length > 0) spec.mounts = resolved.mounts;
-      if (p.network !== undefined) spec.network = await resolveNetworkMode(this.db, p.network, (ref) => findContainerId(this.db, ref));
+      spec.network = await resolveNetworkMode(this.db, p, (ref) => findContainerId(this.db, ref));
       const exposed = p.publishAll ? Object.keys((await imageRuntimeConfig(this.paths.root, image.id)).ExposedPorts ?? {}) : null;
       const ports = checkPublish(spec.network, p.publish, exposed);
       if (ports && spec.network) spec.network.ports = ports;

@@ -74,6 +74,8 @@ export interface NetworkRecord {
   bridge: string;
   subnet: string;
   gateway: string;
+  /** the subnet came from --subnet (then containers may ask for an --ip) */
+  userSubnet?: boolean;
   internal: boolean;
   labels: Record<string, string>;
   createdAt: string;

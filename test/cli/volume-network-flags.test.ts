@@ -5,6 +5,7 @@ import { parseMountFlag, parseVolumeFlag } from '../../src/runtime/mount-flags.j
 import { parseNetworkFlag } from '../../cli/commands/container/network-flags.js';
 import { exposedMappings, parsePublish } from '../../src/network/ports.js';
 import { checkGateway, freeSubnet, overlaps, parseCidr, formatCidr } from '../../src/network/subnet.js';
+import { parseAddressPool, parseBip, poolSubnets } from '../../src/network/bridge-config.js';
 
 describe('-v', () => {
   it('tells volumes, binds and anonymous volumes apart', () => {
@@ -69,8 +70,27 @@ describe('subnets', () => {
     expect(formatCidr(parseCidr('10.1.2.3/24'))).toBe('10.1.2.0/24');
     expect(overlaps(parseCidr('10.0.0.0/8'), parseCidr('10.5.0.0/16'))).toBe(true);
     expect(overlaps(parseCidr('10.1.0.0/24'), parseCidr('10.1.1.0/24'))).toBe(false);
-    expect(formatCidr(freeSubnet(['10.1.0.0/24', '10.1.1.0/24'], [parseCidr('10.1.0.0/24')]))).toBe('10.1.1.0/24');
-    expect(() => freeSubnet(['10.1.0.0/24'], [parseCidr('10.0.0.0/8')])).toThrow(/no free subnet/);
+    expect(formatCidr(freeSubnet(['10.1.0.0/24', '10.1.1.0/24'].map(parseCidr), [parseCidr('10.1.0.0/24')]))).toBe('10.1.1.0/24');
+    expect(() => freeSubnet([parseCidr('10.1.0.0/24')], [parseCidr('10.0.0.0/8')])).toThrow(/no free subnet/);
+  });
+
+  it("address pools: Docker's by default, first free subnet first, a host route skipped", () => {
+    const docker = [...poolSubnets([])].map(formatCidr);
+    expect(docker.slice(0, 3)).toEqual(['172.17.0.0/16', '172.18.0.0/16', '172.19.0.0/16']);
+    expect(docker.filter((c) => c.startsWith('172.')).length).toBe(15);
+    expect(docker.slice(15, 17)).toEqual(['192.168.0.0/20', '192.168.16.0/20']);
+    const pool = [parseAddressPool('base=10.10.0.0/16,size=24')];
+    expect(formatCidr(freeSubnet(poolSubnets(pool), [parseCidr('10.10.0.0/23')]))).toBe('10.10.2.0/24');
+    expect(() => freeSubnet(poolSubnets([parseAddressPool('base=10.10.0.0/24,size=24')]), [parseCidr('10.10.0.0/24')])).toThrow(/--default-address-pool/);
+  });
+
+  it('--bip and --default-address-pool values', () => {
+    expect(parseBip('192.168.5.7/24')).toEqual({ subnet: '192.168.5.0/24', gateway: '192.168.5.7' });
+    expect(() => parseBip('192.168.5.255/24')).toThrow(/broadcast address of 192\.168\.5\.0\/24/);
+    expect(() => parseBip('192.168.5.1')).toThrow(/with its prefix length/);
+    expect(parseAddressPool(' base=10.0.0.0/8 , size=24')).toEqual({ base: parseCidr('10.0.0.0/8'), size: 24 });
+    expect(() => parseAddressPool('base=10.0.0.0/8,size=31')).toThrow(/from 8 \(the base's\) to 30/);
+    expect(() => parseAddressPool('base=10.0.0.0/33,size=24')).toThrow(/invalid subnet/);
   });
 
   it('checks gateways against the subnet', () => {

@@ -74,10 +74,11 @@ describe('HostConfig of /containers/create', () => {
     expect(refused({ Mounts: [{ Type: 'npipe', Target: '/x' }] }).message).toContain('mount type "npipe" is not supported');
   });
 
-  it('turns PortBindings into -p specs; published ports on the default network mode use the bridge', () => {
+  it('turns PortBindings into -p specs; the default network mode is the daemon's default network', () => {
     const p = create({ PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }], '53/udp': [{ HostIp: '', HostPort: '5353' }] } });
     expect(p.publish).toEqual(['127.0.0.1::80/tcp', ':5353:53/udp']);
-    expect(p.network).toBe('bridge');
+    expect(p.network).toBeUndefined();
+    expect(create({ NetworkMode: 'default' }).network).toBeUndefined();
     expect(create({ PublishAllPorts: true, NetworkMode: 'appnet' })).toMatchObject({ publishAll: true, network: 'appnet' });
     expect(create({ NetworkMode: 'host' }).network).toBe('host');
     expect(create({}).network).toBeUndefined();

@@ -61,7 +61,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (d) {
     for (const id of ok(d.berth(['ps', '-aq'])).split('\n').filter(Boolean)) d.berth(['rm', '-f', id]);
-    for (const n of ['appnet', 'othernet', 'sidenet', 'bridge']) d.berth(['network', 'rm', n]);
+    for (const n of ['appnet', 'othernet', 'sidenet', 'autonet']) d.berth(['network', 'rm', n]);
     await d.stop();
   }
 });
@@ -128,13 +128,43 @@ describe('user networks', () => {
     ok(d.berth(['rm', '-f', 'owner']));
   });
 
-  it('the default bridge network is created once, on first use, even by concurrent runs', async () => {
-    const runs = await Promise.all([1, 2].map(() => d.berthAsync(['run', '--rm', '--network', 'bridge', 'busybox', 'sh', '-c', 'ip -4 -o addr show eth0'])));
-    const out = runs.map((r) => ok(r)).join('');
-    expect(ok(d.berth(['network', 'ls', '--format', '{{.Name}}'])).split('\n').filter((n) => n === 'bridge')).toHaveLength(1);
-    const doc = JSON.parse(ok(d.berth(['network', 'inspect', 'bridge'])))[0];
-    const subnet = doc.IPAM.Config[0].Subnet as string;
-    expect(out).toContain(`inet ${subnet.split('.').slice(0, 2).join('.')}.`);
+  it('run --ip and network connect --ip/--alias give fixed addresses and per-network names', () => {
+    const ip = (n: number) => `10.252.${octet}.${n}`;
+    const eth = (name: string, dev: string) => ok(d.berth(['exec', name, 'ip', '-4', '-o', 'addr', 'show', dev])).split(/\s+/)[3];
+    ok(d.berth(['run', '-d', '--name', 'fixed', '--network', 'appnet', '--ip', ip(200), 'busybox', 'sleep', '600']));
+    expect(eth('fixed', 'eth0')).toBe(`${ip(200)}/24`);
+    ok(d.berth(['kill', 'fixed']));
+    ok(d.berth(['start', 'fixed']));
+    expect(eth('fixed', 'eth0')).toBe(`${ip(200)}/24`);
+    ok(d.berth(['network', 'create', 'autonet']));
+    ok(d.berth(['run', '-d', '--name', 'peer', '--network', 'autonet', 'busybox', 'sleep', '600']));
+    ok(d.berth(['network', 'connect', '--alias', 'dbalias', '--ip', ip(201), 'appnet', 'peer']));
+    expect(eth('peer', 'eth1')).toBe(`${ip(201)}/24`);
+    expect(ok(d.berth(['exec', 'fixed', 'grep', 'dbalias', '/etc/hosts']))).toMatch(new RegExp(`^${ip(201).replace(/\./g, '\\.')}\\t.*\\bdbalias\\n$`));
+    // the alias is on appnet only
+    expect(d.berth(['exec', 'peer', 'grep', '-c', 'dbalias', '/etc/hosts']).stdout).toBe('0\n');
+    ok(d.berth(['network', 'disconnect', 'appnet', 'peer']));
+    expect(d.berth(['exec', 'fixed', 'grep', '-c', 'dbalias', '/etc/hosts']).stdout).toBe('0\n');
+
+    const cases: [string[], number, RegExp][] = [
+      [['run', '--rm', '--network', 'appnet', '--ip', ip(200), 'busybox', 'true'], 125, /Address already in use/],
+      [['run', '--rm', '--network', 'appnet', '--ip', ip(1), 'busybox', 'true'], 125, /Address already in use: .* is the gateway of network appnet/],
+      [['run', '--rm', '--network', 'appnet', '--ip', '10.9.9.9', 'busybox', 'true'], 125, /no configured subnet contains the IP address 10\.9\.9\.9: network appnet has/],
+      [['run', '--rm', '--network', 'appnet', '--ip', '10.9.9', 'busybox', 'true'], 125, /invalid IP address "10\.9\.9"/],
+      [['run', '--rm', '--network', 'autonet', '--ip', ip(9), 'busybox', 'true'], 125, /supported only when connecting to networks with user configured subnets/],
+      [['run', '--rm', '--ip', ip(9), 'busybox', 'true'], 125, /--ip needs a user network with a user-configured subnet, not network mode none/],
+      [['network', 'connect', '--ip', ip(200), 'appnet', 'peer'], 1, /Address already in use: .* is taken by container/],
+      [['network', 'connect', '--alias', 'bad alias', 'appnet', 'peer'], 1, /invalid --alias "bad alias"/],
+    ];
+    for (const [args, code, msg] of cases) {
+      const r = d.berth(args);
+      expect(r.code, args.join(' ')).toBe(code);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    ok(d.berth(['rm', '-f', 'fixed', 'peer']));
+    ok(d.berth(['network', 'rm', 'autonet']));
+    expect(ipamFiles('appnet')).toEqual([]);
   });
 });
 

@@ -13,8 +13,8 @@ export function parseNetworkFlag(value: string | undefined): string | undefined 
 }
 
 /** The /etc and publish flags as CreateParams fields (checked again by the daemon). */
-export function networkParams(flags: { addHost?: string[]; dns?: string[]; dnsSearch?: string[]; networkAlias?: string[]; publish?: string[]; publishAll?: boolean }): Record<string, string[] | boolean> {
-  const out: Record<string, string[] | boolean> = {};
+export function networkParams(flags: { addHost?: string[]; dns?: string[]; dnsSearch?: string[]; networkAlias?: string[]; publish?: string[]; publishAll?: boolean; ip?: string }): Record<string, string | string[] | boolean> {
+  const out: Record<string, string | string[] | boolean> = {};
   for (const p of flags.publish ?? []) parsePublish(p); // bad specs fail before the daemon is asked
   if (flags.publish?.length) out.publish = flags.publish;
   if (flags.publishAll) out.publishAll = true;
@@ -22,5 +22,6 @@ export function networkParams(flags: { addHost?: string[]; dns?: string[]; dnsSe
   if (flags.dns?.length) out.dns = flags.dns;
   if (flags.dnsSearch?.length) out.dnsSearch = flags.dnsSearch;
   if (flags.networkAlias?.length) out.networkAliases = flags.networkAlias;
+  if (flags.ip !== undefined) out.ip = flags.ip;
   return out;
 }

@@ -39,6 +39,7 @@ export interface RunFlags extends ResourceFlags, HealthFlagValues {
   dns?: string[];
   dnsSearch?: string[];
   networkAlias?: string[];
+  ip?: string;
   publish?: string[];
   publishAll?: boolean;
 }
