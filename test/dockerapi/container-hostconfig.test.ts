@@ -74,7 +74,7 @@ describe('HostConfig of /containers/create', () => {
     expect(refused({ Mounts: [{ Type: 'npipe', Target: '/x' }] }).message).toContain('mount type "npipe" is not supported');
   });
 
-  it('turns PortBindings into -p specs; the default network mode is the daemon's default network', () => {
+  it('turns PortBindings into -p specs; the default network mode is the daemon default network', () => {
     const p = create({ PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }], '53/udp': [{ HostIp: '', HostPort: '5353' }] } });
     expect(p.publish).toEqual(['127.0.0.1::80/tcp', ':5353:53/udp']);
     expect(p.network).toBeUndefined();
