@@ -1,5 +1,5 @@
 // The wire wrapper for network calls: checks parameters, calls NetworkService.
-import { optBool, optString, optStringMap, str } from './params.js';
+import { optBool, optString, optStringMap, optStrings, str } from './params.js';
 import type { Handler } from './call-context.js';
 import type { NetworkService } from '../network/network-service.js';
 import type { MethodName } from '../protocol/methods.js';
@@ -19,7 +19,7 @@ export function networkHandlers(n: NetworkService, containerId: (ref: string) =>
     'network.inspect': (p) => n.inspect(str(p, 'name')),
     'network.remove': (p) => n.remove(str(p, 'name')),
     'network.prune': () => n.prune(),
-    'network.connect': (p) => n.connect(str(p, 'network'), containerId(str(p, 'container'))),
+    'network.connect': (p) => n.connect(str(p, 'network'), containerId(str(p, 'container')), optStrings(p, 'aliases')),
     'network.disconnect': (p) => n.disconnect(str(p, 'network'), containerId(str(p, 'container'))),
   };
 }

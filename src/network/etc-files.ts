@@ -9,6 +9,7 @@ import type { MetadataDb } from '../store/db.js';
 import type { ContainerContext } from '../machines/container.js';
 import type { CachedAttachment } from './cni-chain.js';
 import { cniCacheDir } from './network-store.js';
+import { endpointAliases } from './endpoints.js';
 
 export interface EtcOptions {
   addHosts?: string[];
@@ -36,7 +37,7 @@ async function attachments(db: MetadataDb, root: string): Promise<Peer[]> {
       const ip = ((c.result.ips ?? []) as { address: string }[])[0]?.address.split('/')[0];
       const ctx = context(db, c.rt.containerId);
       if (!ip || !ctx) continue;
-      out.push({ id: ctx.id, ip, network: c.conflist.name, names: [ctx.name, ctx.spec.hostname, ...(ctx.spec.etc?.aliases ?? [])] });
+      out.push({ id: ctx.id, ip, network: c.conflist.name, names: [ctx.name, ctx.spec.hostname, ...(ctx.spec.etc?.aliases ?? []), ...endpointAliases(db, ctx.id, c.conflist.name)] });
     } catch {
       /* being written or removed */
     }
@@ -90,5 +91,14 @@ export async function refreshPeers(db: MetadataDb, root: string, id: string, kno
   for (const peer of peers) {
     const ctx = context(db, peer);
     if (ctx) await writeFile(hostsFile(root, peer), hostsText(ctx, all)).then(() => {}, () => {});
+  }
+}
+
+/** Rewrites the hosts files of every container on `network` (after one left it). */
+export async function refreshNetwork(db: MetadataDb, root: string, network: string): Promise<void> {
+  const all = await attachments(db, root);
+  for (const id of new Set(all.filter((p) => p.network === network).map((p) => p.id))) {
+    const ctx = context(db, id);
+    if (ctx) await writeFile(hostsFile(root, id), hostsText(ctx, all)).then(() => {}, () => {});
   }
 }

@@ -9,8 +9,8 @@ import type { MetadataDb } from '../store/db.js';
 import { ensureBridgeAddress } from './bridge-address.js';
 import { chainAdd, chainDel } from './cni-chain.js';
 import { netnsPath } from './container-network.js';
-import { containerNetworks, setContainerNetworks } from './endpoints.js';
-import { writeEtcFiles } from './etc-files.js';
+import { containerNetworks, setContainerNetworks, setEndpointAliases } from './endpoints.js';
+import { refreshNetwork, writeEtcFiles } from './etc-files.js';
 import { cniCacheDir, conflistOf, requireNetwork } from './network-store.js';
 
 export interface ConnectEnv { db: MetadataDb; root: string; execRoot: string }
@@ -31,15 +31,19 @@ async function freeIfName(root: string, id: string): Promise<string> {
   for (let k = 0; ; k++) if (!used.has(`eth${k}`)) return `eth${k}`;
 }
 
-export async function connectNetwork(env: ConnectEnv, netRef: string, id: string): Promise<null> {
+export async function connectNetwork(env: ConnectEnv, netRef: string, id: string, aliases: string[] = []): Promise<null> {
   const net = requireNetwork(env.db, netRef);
   const { ctx, running } = container(env.db, id);
+  for (const a of aliases) {
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(a)) throw new BerthError('invalid_argument', `invalid network alias "${a}": use letters, digits, and _ . -`);
+  }
   const nets = containerNetworks(env.db, ctx);
   if (nets.includes(net.id)) throw new BerthError('conflict', `endpoint with name ${ctx.name} already exists in network ${net.name}`);
   if (running) {
     await ensureBridgeAddress(net);
     await chainAdd(cniCacheDir(env.root), conflistOf(env.root, net), { containerId: id, netns: netnsPath(env.execRoot, id), ifName: await freeIfName(env.root, id) });
   }
+  await setEndpointAliases(env.db, id, net.name, aliases);
   await setContainerNetworks(env.db, id, [...nets, net.id]);
   if (running) await writeEtcFiles(env.db, env.root, ctx);
   return null;
@@ -55,7 +59,11 @@ export async function disconnectNetwork(env: ConnectEnv, netRef: string, id: str
     if (f.startsWith(`${net.name}-${id}-`)) await chainDel(join(dir, f));
   }
   await setContainerNetworks(env.db, id, nets.filter((n) => n !== net.id));
-  if (running) await writeEtcFiles(env.db, env.root, ctx);
+  await setEndpointAliases(env.db, id, net.name, []);
+  if (running) {
+    await writeEtcFiles(env.db, env.root, ctx);
+    await refreshNetwork(env.db, env.root, net.name);
+  }
   return null;
 }
 

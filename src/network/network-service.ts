@@ -21,8 +21,8 @@ export type NetworkDoc = Record<string, unknown>;
 export class NetworkService {
   constructor(private readonly db: MetadataDb, private readonly root: string, private readonly execRoot: string) {}
 
-  connect(net: string, containerId: string): Promise<null> {
-    return connectNetwork({ db: this.db, root: this.root, execRoot: this.execRoot }, net, containerId);
+  connect(net: string, containerId: string, aliases?: string[]): Promise<null> {
+    return connectNetwork({ db: this.db, root: this.root, execRoot: this.execRoot }, net, containerId, aliases);
   }
 
   disconnect(net: string, containerId: string): Promise<null> {

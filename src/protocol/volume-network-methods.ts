@@ -35,6 +35,6 @@ export interface NetworkMethods {
   'network.inspect': { params: { name: string }; result: Record<string, unknown> };
   'network.remove': { params: { name: string }; result: null };
   'network.prune': { params: Record<string, never>; result: { deleted: string[] } };
-  'network.connect': { params: { network: string; container: string }; result: null };
+  'network.connect': { params: { network: string; container: string; aliases?: string[] }; result: null };
   'network.disconnect': { params: { network: string; container: string }; result: null };
 }
