@@ -5,6 +5,8 @@ import type { WaitResult } from '../protocol/container-methods.js';
 import { callHandler } from './handler-call.js';
 import { ApiError, boolQuery, filtersQuery, messageOf, sendEmpty, sendJson, statusOf } from './http-util.js';
 import { createParams, dockerContainerSummary, type DockerCreateBody } from './container-shapes.js';
+import { networkingParams, withEndpoints, withoutNetworking, type NetworkingBody } from './create-networking.js';
+import type { EndpointInfo } from '../network/container-endpoints.js';
 import { MULTIPLEXED, RAW_STREAM, stdFrame } from './stdcopy.js';
 import type { Route, RouteContext, Sink } from './route.js';
 
@@ -36,7 +38,8 @@ export const containerRoutes: Route[] = [
     method: 'POST',
     path: re('/containers/create'),
     async run(ctx) {
-      const params = createParams(await ctx.body<DockerCreateBody>(), ctx.query.get('name'));
+      const body = await ctx.body<DockerCreateBody & NetworkingBody>();
+      const params = { ...createParams(withoutNetworking(body), ctx.query.get('name')), ...networkingParams(body) };
       // Docker answers a missing image with 404 (the client pulls); Berth's own create would pull itself.
       await callHandler(ctx.handlers, 'image.inspect', { name: params.image }, { signal: new AbortController().signal }).catch((err) => {
         if (statusOf(err) === 404) throw new ApiError(404, `No such image: ${params.image}`);
@@ -63,7 +66,10 @@ export const containerRoutes: Route[] = [
     method: 'GET',
     path: re('/containers/{id}/json'),
     async run(ctx) {
-      sendJson(ctx.res!, 200, await callHandler(ctx.handlers, 'container.inspect', { id: ctx.params[0] }, { signal: new AbortController().signal }));
+      const signal = new AbortController().signal;
+      const doc = await callHandler<Record<string, unknown>>(ctx.handlers, 'container.inspect', { id: ctx.params[0] }, { signal });
+      const eps = await callHandler<EndpointInfo[]>(ctx.handlers, 'network.endpoints', { container: String(doc.Id) }, { signal }).catch(() => []);
+      sendJson(ctx.res!, 200, withEndpoints(doc, eps));
     },
   },
   { method: 'POST', path: re('/containers/{id}/start'), run: simple('container.start', (c) => ({ id: c.params[0] })) },
