@@ -28,10 +28,11 @@ export function bindMount(spec: string): MountRequest {
 /** The networking and bind parts of a create body as Berth's create parameters. */
 export function networkingParams(body: NetworkingBody | null): Partial<CreateParams> {
   const hc = body?.HostConfig ?? {};
-  const mode = !hc.NetworkMode || hc.NetworkMode === 'default' ? 'bridge' : hc.NetworkMode;
+  // "default" keeps Berth's own default (none) until the full mapping decides; Docker's would be bridge
+  const mode = !hc.NetworkMode || hc.NetworkMode === 'default' ? undefined : hc.NetworkMode;
   const aliases = Object.values(body?.NetworkingConfig?.EndpointsConfig ?? {}).flatMap((e) => e?.Aliases ?? []);
   return {
-    network: mode,
+    ...(mode ? { network: mode } : {}),
     ...(aliases.length > 0 ? { networkAliases: [...new Set(aliases)] } : {}),
     ...(hc.Binds && hc.Binds.length > 0 ? { mounts: hc.Binds.map(bindMount) } : {}),
   };
