@@ -9,11 +9,12 @@
 #   runc, crun       reference runtimes for the runtime compat tests and bench
 #   podman, hyperfine  podman-over-berth-runtime test; bench/runtime.sh
 #   docker.io        the docker CLI for the Engine API tests, dockerd for --add-runtime
+#   docker-compose   Compose 1.29 (python) for the Engine API compose test
 #   chromium         headless browser for the state visualizer tests (test/ui)
 #   containernetworking-plugins, iptables  CNI networks (bridge, host-local, portmap)
 #   build-essential, python3  node-gyp builds of native npm modules (zstd-napi, lmdb) and native/
 set -euo pipefail
-packages=(build-essential python3 busybox-static docker-registry skopeo umoci iproute2 ca-certificates apache2-utils zstd runc crun podman hyperfine containernetworking-plugins iptables docker.io chromium)
+packages=(build-essential python3 busybox-static docker-registry skopeo umoci iproute2 ca-certificates apache2-utils zstd runc crun podman hyperfine containernetworking-plugins iptables docker.io docker-compose chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

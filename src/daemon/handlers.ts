@@ -50,6 +50,7 @@ export function makeHandlers(s: { ui?: () => { url: string }; containers: Contai
     ...(s.fs ? fsHandlers(s.fs) : {}),
     ...(s.volumes ? volumeHandlers(s.volumes) : {}),
     ...(s.networks && s.containerIds ? networkHandlers(s.networks, s.containerIds) : {}),
+    ...(s.fs && s.volumes ? { 'system.df': async () => ({ ...(await s.fs!.df()), volumes: await s.volumes!.usage() }) } : {}),
     'image.pull': (p, call) => s.images.pull(str(p, 'ref'), call, { platform: optString(p, 'platform'), auth: optString(p, 'auth') }),
     'image.list': async (p) => s.images.list({ filters: optStrings(p, 'filters'), all: p.all === true }),
     'image.tag': (p) => s.imageOps.tag(str(p, 'source'), str(p, 'target')),

@@ -20,6 +20,7 @@ export function networkHandlers(n: NetworkService, containerId: (ref: string) =>
     'network.remove': (p) => n.remove(str(p, 'name')),
     'network.prune': () => n.prune(),
     'network.connect': (p) => n.connect(str(p, 'network'), containerId(str(p, 'container')), { ip: optString(p, 'ip'), aliases: optStrings(p, 'aliases') }),
+    'network.endpoints': (p) => n.endpointsOf(containerId(str(p, 'container'))),
     'network.disconnect': (p) => n.disconnect(str(p, 'network'), containerId(str(p, 'container'))),
   };
 }

@@ -2,7 +2,9 @@
 // under NetworkSettings.Ports (the host ports published now, as `docker port`
 // reads them).
 import type { PortMapping } from '../network/ports.js';
+import type { EndpointInfo } from '../network/container-endpoints.js';
 import { callHandler } from './handler-call.js';
+import { withEndpoints } from './inspect-networks.js';
 import type { RouteContext } from './route.js';
 
 type Doc = Record<string, unknown> & {
@@ -30,5 +32,6 @@ export async function dockerInspect(ctx: RouteContext, id: string): Promise<Doc>
     ? await callHandler<PortMapping[]>(ctx.handlers, 'container.port', { id }, none())
     : [];
   doc.NetworkSettings = { ...doc.NetworkSettings, Ports: portsView(bindings, now) };
-  return doc;
+  const eps = await callHandler<EndpointInfo[]>(ctx.handlers, 'network.endpoints', { container: String(doc.Id) }, none()).catch(() => []);
+  return withEndpoints(doc, eps) as Doc;
 }

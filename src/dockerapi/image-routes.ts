@@ -8,7 +8,7 @@ import type { Route } from './route.js';
 const none = () => ({ signal: new AbortController().signal });
 const seconds = (iso: string | null) => (iso ? Math.floor(Date.parse(iso) / 1000) : 0);
 
-function dockerImageSummary(i: ImageSummary): Record<string, unknown> {
+export function dockerImageSummary(i: ImageSummary): Record<string, unknown> {
   return {
     Id: i.id,
     ParentId: '',
@@ -40,7 +40,7 @@ export function registryAuth(header: string | string[] | undefined): string | un
 }
 
 /** A pull's progress as Docker's JSON message stream. */
-function progressMessage(ev: StreamEvent): Record<string, unknown> | null {
+export function progressMessage(ev: StreamEvent): Record<string, unknown> | null {
   if (ev.kind === 'status') return { status: ev.message };
   if (ev.kind !== 'progress') return null;
   const msg: Record<string, unknown> = { status: ev.status, id: ev.id };

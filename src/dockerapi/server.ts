@@ -15,9 +15,16 @@ import { containerFsRoutes } from './container-fs-routes.js';
 import { containerStatsRoutes } from './container-stats-routes.js';
 import { imageRoutes } from './image-routes.js';
 import { execRoutes } from './exec-routes.js';
+import { volumeRoutes } from './volume-routes.js';
+import { networkRoutes } from './network-routes.js';
+import { dfAuthRoutes } from './df-auth-routes.js';
+import { imageTransferRoutes } from './image-transfer-routes.js';
 import type { Route, RouteContext, Sink } from './route.js';
 
-const ROUTES: Route[] = [...systemRoutes, ...execRoutes, ...containerRoutes, ...containerFsRoutes, ...containerStatsRoutes, ...imageRoutes];
+const ROUTES: Route[] = [
+  ...systemRoutes, ...execRoutes, ...containerRoutes, ...containerFsRoutes, ...containerStatsRoutes,
+  ...imageTransferRoutes, ...imageRoutes, ...volumeRoutes, ...networkRoutes, ...dfAuthRoutes,
+];
 const UNSUPPORTED = /^\/(swarm|nodes|services|tasks|secrets|configs|plugins|build|session|distribution)(\/|$)/;
 
 export interface DockerApiServer {

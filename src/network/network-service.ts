@@ -11,6 +11,7 @@ import type { NetworkRecord } from '../store/records.js';
 import type { ContainerContext } from '../machines/container.js';
 import type { CachedAttachment } from './cni-chain.js';
 import { containerNetworks, type EndpointSettings } from './endpoints.js';
+import { containerEndpoints, type EndpointInfo } from './container-endpoints.js';
 import { connectNetwork, disconnectNetwork } from './network-connect.js';
 import { cniCacheDir, createNetwork, ipamDir, requireNetwork, DEFAULT_NETWORK, type NetworkCreate } from './network-store.js';
 
@@ -27,6 +28,13 @@ export class NetworkService {
 
   disconnect(net: string, containerId: string): Promise<null> {
     return disconnectNetwork({ db: this.db, root: this.root, execRoot: this.execRoot }, net, containerId);
+  }
+
+  /** The container's networks with its aliases and address on each (empty unless it is in bridge mode). */
+  endpointsOf(containerId: string): Promise<EndpointInfo[]> {
+    const ctx = (this.db.actors.get(`container/${containerId}`)?.snapshot as { context?: ContainerContext } | undefined)?.context;
+    if (!ctx) throw new BerthError('not_found', `No such container: ${containerId}`);
+    return containerEndpoints(this.db, this.root, ctx);
   }
 
   /** Ids and names of the containers (any state) configured on the network. */

@@ -36,5 +36,7 @@ export interface NetworkMethods {
   'network.remove': { params: { name: string }; result: null };
   'network.prune': { params: Record<string, never>; result: { deleted: string[] } };
   'network.connect': { params: { network: string; container: string; ip?: string; aliases?: string[] }; result: null };
+  /** one container's networks, aliases and addresses (Docker API inspect) */
+  'network.endpoints': { params: { container: string }; result: import('../network/container-endpoints.js').EndpointInfo[] };
   'network.disconnect': { params: { network: string; container: string }; result: null };
 }

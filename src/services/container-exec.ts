@@ -4,7 +4,7 @@
 // upload is the process's stdin; the result is its exit code.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError } from '../errors.js';
 import { AttachClient } from '../runtime/attach-client.js';
@@ -94,7 +94,13 @@ export async function execInContainer(t: ExecTarget, p: ExecParams, call: CallCo
       })();
     }
     try {
-      const rec = await attach.exited();
+      // A stdin write racing the exit (EPIPE) can drop the socket before the EXIT frame
+      // is read; the shim wrote exit.json before sending it, so the code is still known.
+      const rec = await attach.exited().catch(async (err: unknown) => {
+        const saved = await readFile(join(stateDir, 'exit.json'), 'utf8').catch(() => null);
+        if (saved === null) throw err;
+        return JSON.parse(saved) as { exitCode: number };
+      });
       await attach.closed();
       return { execId, exitCode: rec.exitCode };
     } finally {

@@ -79,6 +79,15 @@ export class VolumeService {
     return null;
   }
 
+  /** Each volume's data size and how many containers use it (system df). */
+  async usage(): Promise<Array<{ name: string; size: number; links: number }>> {
+    const out: Array<{ name: string; size: number; links: number }> = [];
+    for (const { value } of [...this.db.volumes.getRange()]) {
+      out.push({ name: value.name, size: await dataSize(volumeData(this.root, value.name)), links: volumeUsers(this.db, value.name).length });
+    }
+    return out;
+  }
+
   /** Unused anonymous volumes; with `all`, unused named ones too (Docker 23's rule). */
   async prune(all: boolean, filters: Record<string, string[]> = {}): Promise<{ deleted: string[]; spaceReclaimed: number }> {
     checkFilters(filters, new Set(['label']));
