@@ -95,12 +95,3 @@ export async function refreshPeers(db: MetadataDb, root: string, id: string, kno
     if (ctx) await writeFile(hostsFile(root, peer), hostsText(ctx, all)).then(() => {}, () => {});
   }
 }
-
-/** Rewrites the hosts files of every container on `network` (after one left it). */
-export async function refreshNetwork(db: MetadataDb, root: string, network: string): Promise<void> {
-  const all = await attachments(db, root);
-  for (const id of new Set(all.filter((p) => p.network === network).map((p) => p.id))) {
-    const ctx = context(db, id);
-    if (ctx) await writeFile(hostsFile(root, id), hostsText(ctx, all)).then(() => {}, () => {});
-  }
-}
