@@ -196,24 +196,45 @@ static long now_ms(void) {
   return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/* Ends every client connection gracefully: the output backlog is written,
+ * then our side is shut for writing (the client reads everything, then EOF)
+ * and whatever the client still sends is read and dropped until it closes.
+ * Closing with unread input instead would make the kernel reset the
+ * connection, and the client could lose output it had not read yet. */
 void shim_attach_shutdown(shim_attach *a, const char *path, int timeout_ms) {
   long deadline = now_ms() + timeout_ms;
+  int shut[SHIM_MAX_CLIENTS] = {0};
   for (;;) {
     struct pollfd pfd[SHIM_MAX_CLIENTS];
     int slots[SHIM_MAX_CLIENTS], n = 0;
     for (int i = 0; i < SHIM_MAX_CLIENTS; i++) {
-      if (a->clients[i].fd >= 0 && a->clients[i].out_len > 0) {
-        pfd[n] = (struct pollfd){.fd = a->clients[i].fd, .events = POLLOUT};
-        slots[n++] = i;
+      shim_client *c = &a->clients[i];
+      if (c->fd < 0) continue;
+      if (c->out_len == 0 && !shut[i]) {
+        shut[i] = 1;
+        if (shutdown(c->fd, SHUT_WR) < 0) {
+          shim_attach_drop(a, i, "shutdown");
+          continue;
+        }
       }
+      pfd[n] = (struct pollfd){.fd = c->fd, .events = c->out_len > 0 ? POLLOUT : POLLIN};
+      slots[n++] = i;
     }
     long left = deadline - now_ms();
     if (n == 0 || left <= 0) break;
     int r = poll(pfd, (nfds_t)n, (int)left);
     if (r < 0 && errno != EINTR) break;
-    for (int i = 0; i < n; i++)
-      if (pfd[i].revents & (POLLERR | POLLHUP)) shim_attach_drop(a, slots[i], "hung up");
-      else if (pfd[i].revents & POLLOUT) shim_attach_flush(a, slots[i]);
+    for (int i = 0; i < n; i++) {
+      int slot = slots[i];
+      if (pfd[i].events & POLLOUT) {
+        if (pfd[i].revents & (POLLERR | POLLHUP)) shim_attach_drop(a, slot, "hung up");
+        else if (pfd[i].revents & POLLOUT) shim_attach_flush(a, slot);
+      } else if (pfd[i].revents & (POLLIN | POLLERR | POLLHUP)) {
+        char sink[4096];
+        ssize_t got = read(a->clients[slot].fd, sink, sizeof sink);
+        if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) shim_attach_drop(a, slot, "closed");
+      }
+    }
   }
   for (int i = 0; i < SHIM_MAX_CLIENTS; i++) shim_attach_drop(a, i, "shim exiting");
   if (a->listen_fd >= 0) close(a->listen_fd);
