@@ -2,7 +2,7 @@
 // never reads, bad frames, commands the runtime rejects, and a client that
 // connects after the container has exited.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -135,5 +135,28 @@ exec ${RUNC} "$@"
     await late.waitClosed();
     await eventually(() => !processAlive(reply.json.shimPid!), 'the shim to exit');
     expect(box.runcList()).toEqual([]);
+  });
+
+  it('a frame the client sends as the container exits does not cost it unread output', async () => {
+    box = new Sandbox();
+    // 128 KiB of output (less than the socket and backlog hold), then exit; the client reads none of it until after the
+    // exit and then writes a frame (as `docker exec -i` closing stdin does):
+    // the shim must end the connection so that everything still arrives.
+    box.makeBundle(['sh', '-c', 'head -c 131072 /dev/zero | tr "\\0" y']);
+    const reply = await box.runShim();
+    expect(reply.json.ok).toBe(true);
+    const c = await open();
+    c.sock.pause();
+    c.send(FRAME.START);
+    await eventually(() => existsSync(join(box.state, 'exit.json')), 'the exit record');
+    c.send(FRAME.STDIN_CLOSE);
+    let writeError: Error | undefined;
+    c.sock.on('error', (e) => { writeError = e; });
+    c.sock.resume();
+    await c.waitClosed();
+    expect(writeError).toBeUndefined();
+    expect(c.streamLength(FRAME.STDOUT)).toBe(131072);
+    expect(c.frames.some((f) => f.type === FRAME.EXIT)).toBe(true);
+    await eventually(() => !processAlive(reply.json.shimPid!), 'the shim to exit');
   });
 });
