@@ -80,6 +80,8 @@ describe('berth-shim --terminal', () => {
     const e = await open(join(box.dir, 'exec-t1', 'attach.sock'));
     e.send(FRAME.RESIZE, '7 42');
     expect((await e.reply(0)).type).toBe(FRAME.OK);
+    // The terminal echoes what is typed at once: type only after `tty` has printed, or the echo may come first.
+    await e.waitUntil(() => e.stream(FRAME.STDOUT).includes('\r\n'), 'the tty line');
     e.send(FRAME.STDIN, '\r');
     const exit = await e.waitFrame((f) => f.type === FRAME.EXIT, 'exit frame');
     expect(JSON.parse(exit.payload.toString()).exitCode).toBe(0);
