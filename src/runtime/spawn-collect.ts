@@ -41,6 +41,8 @@ function reaped(pid: number): Promise<{ code: number | null; signal: number | nu
         const exit = reap(pid);
         if (exit) return resolve(exit);
       } catch (e) {
+        // Reaped by someone else (a waitpid(-1) elsewhere in the process): the status is lost, not the output.
+        if ((e as NativeError).code === 'ECHILD') return resolve({ code: null, signal: null });
         return reject(e);
       }
       setTimeout(attempt, delay);
