@@ -28,10 +28,10 @@ function statusField(pid: number | 'self', name: string): string {
   return (line ?? '').split(':')[1].trim();
 }
 
-/** Starts `sleep 30` and waits until it has exec'd (its /proc comm is sleep). */
+/** Starts `sleep 30` and waits until it sleeps (past its start-up, which opens locale files of its own). */
 async function sleeper(): Promise<{ pid: number; stdoutFd: number; stderrFd: number }> {
   const child = spawn('sleep', ['30']);
-  while (readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim() !== 'sleep') await new Promise((r) => setTimeout(r, 2));
+  while (!readFileSync(`/proc/${child.pid}/wchan`, 'utf8').includes('nanosleep')) await new Promise((r) => setTimeout(r, 2));
   return child;
 }
 
@@ -108,7 +108,34 @@ describe('addon spawn and reap', () => {
   });
 });
 
+/** This process's children that are zombies (exited, not reaped). */
+function zombieChildren(): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(ppid) === process.pid && state === 'Z') out.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
 describe('spawnCollect', () => {
+  it('leaves no zombie behind, however the children end', async () => {
+    await Promise.all([
+      spawnCollect('/bin/true', []),
+      spawnCollect('/bin/sh', ['-c', 'exit 9']),
+      spawnCollect('/bin/sh', ['-c', 'kill -KILL $$']),
+      spawnCollect('/bin/sh', ['-c', 'sleep 0.2 & exit 0']), // pipes stay open after the exit, held by the grandchild
+    ]);
+    expect(zombieChildren()).toEqual([]);
+  });
+
+
   for (const fork of [false, true]) {
     const how = fork ? 'child_process fallback' : 'posix_spawn';
     it(`collects output and exit status the same way (${how})`, async () => {
