@@ -1,8 +1,10 @@
-/* berth_native.node: syscalls Node lacks (synchronous, except syncfs), plus their constants. */
+/* berth_native.node: syscalls Node lacks (synchronous, except syncfs), plus their constants,
+ * and a fork-free spawn (posix_spawn) with its non-blocking reap. */
 #include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "napi_util.h"
+#include "spawn.h"
 #include "syncfs.h"
 #include "syscalls.h"
 
@@ -35,7 +37,8 @@ static napi_value init(napi_env env, napi_value exports) {
   if (add_function(env, exports, "mknod", addon_mknod) < 0 || add_function(env, exports, "lsetxattr", addon_lsetxattr) < 0 ||
       add_function(env, exports, "lgetxattr", addon_lgetxattr) < 0 || add_function(env, exports, "mount", addon_mount) < 0 ||
       add_function(env, exports, "umount2", addon_umount2) < 0 ||
-      add_function(env, exports, "syncfs", addon_syncfs) < 0 || add_constants(env, exports) < 0) {
+      add_function(env, exports, "syncfs", addon_syncfs) < 0 || add_function(env, exports, "spawn", addon_spawn) < 0 ||
+      add_function(env, exports, "reap", addon_reap) < 0 || add_constants(env, exports) < 0) {
     napi_throw_error(env, NULL, "berth_native: initialisation failed");
     return NULL;
   }

@@ -36,6 +36,19 @@ export interface NativeError extends Error {
   path?: string;
 }
 
+/** A child started by spawn(): its pid and the parent's ends of its stdout and stderr pipes (close-on-exec). */
+export interface SpawnedChild {
+  pid: number;
+  stdoutFd: number;
+  stderrFd: number;
+}
+
+/** How a reaped child ended: an exit code, or the number of the signal that killed it. */
+export interface ChildExit {
+  code: number | null;
+  signal: number | null;
+}
+
 interface NativeBinding {
   mknod(path: string, mode: number, major: number, minor: number): void;
   lsetxattr(path: string, name: string, value: Buffer): void;
@@ -43,6 +56,8 @@ interface NativeBinding {
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void;
   umount2(target: string, flags: number): void;
   syncfs(path: string): Promise<void>;
+  spawn(path: string, args: string[], env: string[] | null): SpawnedChild;
+  reap(pid: number): ChildExit | null;
   constants: NativeConstants;
 }
 
@@ -111,6 +126,20 @@ export function addonHas(name: Exclude<keyof NativeBinding, 'constants'>): boole
 /** syncfs(2) of the filesystem holding `path`, on libuv's thread pool. */
 export function syncfs(path: string): Promise<void> {
   return load().syncfs(path);
+}
+
+/** Start `path` with posix_spawn (no fork of the caller's page tables), searching PATH when it has no
+ * slash. The child gets stdin from /dev/null, stdout and stderr on new pipes, no other fd, an empty signal
+ * mask and default signal dispositions; env is a list of NAME=value (null: inherit the process environment).
+ * A program that cannot be executed throws an errno Error (ENOENT, EACCES, ...) with syscall 'spawn'.
+ * The caller owns the returned fds and must reap() the pid. */
+export function spawn(path: string, args: string[], env: string[] | null = null): SpawnedChild {
+  return load().spawn(path, args, env);
+}
+
+/** waitpid(pid, WNOHANG): how the child ended, or null while it still runs. Never blocks. */
+export function reap(pid: number): ChildExit | null {
+  return load().reap(pid);
 }
 
 /** umount2(2). */

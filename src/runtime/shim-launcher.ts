@@ -1,9 +1,10 @@
 // Starts a container's shim (native/build/berth-shim), which creates the
 // container through the runtime and then lives on its own, detached from the
-// daemon. Resolves when the container is created (not yet started).
-import { spawn } from 'node:child_process';
+// daemon. Resolves when the container is created (not yet started). The shim
+// is started without forking the daemon (spawn-collect.ts).
 import { BerthError } from '../errors.js';
 import { runtimeError } from './runtime-errors.js';
+import { spawnCollect, type Collected } from './spawn-collect.js';
 
 export interface ShimLaunch {
   shimPath: string;
@@ -41,7 +42,7 @@ function optionalArgs(l: ShimLaunch): string[] {
 
 export interface ShimStarted { pid: number; shimPid: number }
 
-export function launchShim(l: ShimLaunch): Promise<ShimStarted> {
+export async function launchShim(l: ShimLaunch): Promise<ShimStarted> {
   const args = [
     '--id', l.id,
     '--bundle', l.bundle,
@@ -52,30 +53,21 @@ export function launchShim(l: ShimLaunch): Promise<ShimStarted> {
     '--rootfs-overlay', `lowerdir=${l.overlay.lowerDirs.join(':')},upperdir=${l.overlay.upper},workdir=${l.overlay.work}`,
     ...optionalArgs(l),
   ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(l.shimPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.on('error', (e) =>
-      reject(new BerthError('runtime_error', `cannot start the shim ${l.shimPath}: ${e.message}; is the native build done (npm run build:native)?`)),
-    );
-    child.on('close', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      let reply: { ok?: boolean; pid?: number; shimPid?: number; error?: string } | undefined;
-      try {
-        reply = line ? JSON.parse(line) : undefined;
-      } catch {
-        reply = undefined;
-      }
-      if (reply?.ok && typeof reply.pid === 'number') {
-        resolve({ pid: reply.pid, shimPid: reply.shimPid ?? 0 });
-      } else if (reply && reply.ok === false) {
-        reject(runtimeError(reply.error ?? 'the runtime failed to create the container'));
-      } else {
-        reject(new BerthError('runtime_error', `the shim exited with code ${code} without a reply${err ? `: ${err.trim()}` : ''}`));
-      }
-    });
-  });
+  let done: Collected;
+  try {
+    done = await spawnCollect(l.shimPath, args);
+  } catch (e) {
+    throw new BerthError('runtime_error', `cannot start the shim ${l.shimPath}: ${(e as Error).message}; is the native build done (npm run build:native)?`);
+  }
+  const line = done.stdout.trim().split('\n').pop() ?? '';
+  let reply: { ok?: boolean; pid?: number; shimPid?: number; error?: string } | undefined;
+  try {
+    reply = line ? JSON.parse(line) : undefined;
+  } catch {
+    reply = undefined;
+  }
+  if (reply?.ok && typeof reply.pid === 'number') return { pid: reply.pid, shimPid: reply.shimPid ?? 0 };
+  if (reply && reply.ok === false) throw runtimeError(reply.error ?? 'the runtime failed to create the container');
+  const err = done.stderr;
+  throw new BerthError('runtime_error', `the shim exited with code ${done.code} without a reply${err ? `: ${err.trim()}` : ''}`);
 }
