@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
-import { loadBusybox, ok as berthOk } from '../fixtures/e2e-helpers.js';
+import { loadBusybox, ok as berthOk, fetchWhenUp } from '../fixtures/e2e-helpers.js';
 import { dockerCli, type DockerCli } from '../fixtures/docker-cli.js';
 import { cgroupPathsOf, type CgroupPaths } from '../../src/runtime/cgroup-files.js';
 
@@ -49,16 +49,6 @@ function capEff(out: string): bigint {
 const CAP_CHOWN = 1n;
 const CAP_SYS_ADMIN = 1n << 21n;
 
-async function fetchText(url: string): Promise<string> {
-  for (let i = 0; ; i++) {
-    try {
-      return await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
-    } catch (err) {
-      if (i >= 50) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 function api(method: string, path: string, body?: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
@@ -130,7 +120,7 @@ describe('docker run HostConfig', () => {
       '-p', '127.0.0.1::80', '-v', `${www}:/www:ro`, 'busybox', 'httpd', '-f', '-p', '80', '-h', '/www']);
     const mapping = ok(['port', 'web', '80']).trim();
     expect(mapping).toMatch(/^127\.0\.0\.1:\d+$/);
-    expect(await fetchText(`http://${mapping}/`)).toBe('hello through the api\n');
+    expect(await fetchWhenUp(`http://${mapping}/`)).toBe('hello through the api\n');
     expect(ok(['ps', '--filter', 'name=web', '--format', '{{.Names}} {{.Ports}}']).trim()).toBe(`web ${mapping}->80/tcp`);
     const hc = inspect('web').HostConfig;
     expect(hc).toMatchObject({ NetworkMode: 'apinet', PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] }, ExtraHosts: ['extra.example:10.9.9.9'], Dns: ['10.1.2.3'] });

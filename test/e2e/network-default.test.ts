@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
-import { ok, loadBusybox, inspectContainer } from '../fixtures/e2e-helpers.js';
+import { ok, loadBusybox, inspectContainer, fetchWhenUp } from '../fixtures/e2e-helpers.js';
 
 let d: TestDaemon;
 let www: string;
@@ -27,16 +27,6 @@ const ipamFiles = () => {
 };
 const bridgeDoc = () => JSON.parse(ok(d.berth(['network', 'inspect', 'bridge'])))[0];
 
-async function get(url: string): Promise<string> {
-  for (let i = 0; ; i++) {
-    try {
-      return await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
-    } catch (err) {
-      if (i >= 50) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 function expectNoLeak(id: string, port: number): void {
   expect(netnsFiles()).not.toContain(id.slice(0, 16));
@@ -81,7 +71,7 @@ describe('the default bridge network', () => {
     const addr = ok(d.berth(['exec', 'web', 'sh', '-c', 'ip -4 -o addr show eth0'])).split(/\s+/)[3];
     expect(addr).toMatch(new RegExp(`^10\\.249\\.${octet}\\.\\d+/24$`));
     expect(bridgeDoc().Containers[id]).toMatchObject({ Name: 'web', IPv4Address: addr });
-    expect(await get(`http://127.0.0.1:${port}/`)).toBe('hello from the default bridge\n');
+    expect(await fetchWhenUp(`http://127.0.0.1:${port}/`)).toBe('hello from the default bridge\n');
     ok(d.berth(['rm', '-f', 'web']));
     expectNoLeak(id, port);
   });

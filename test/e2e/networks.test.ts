@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
-import { ok, loadBusybox, inspectContainer } from '../fixtures/e2e-helpers.js';
+import { ok, loadBusybox, inspectContainer, fetchWhenUp } from '../fixtures/e2e-helpers.js';
 
 let d: TestDaemon;
 let www: string;
@@ -22,16 +22,6 @@ const natRules = () => execFileSync('iptables-save', [], { encoding: 'utf8' });
 const ipamFiles = (net: string) => (existsSync(join(d.root, 'networks/ipam', net)) ? readdirSync(join(d.root, 'networks/ipam', net)).filter((f) => /^\d/.test(f) && !f.startsWith('last_reserved')) : []);
 const netnsFiles = () => (existsSync(join(d.execRoot, 'netns')) ? readdirSync(join(d.execRoot, 'netns')) : []);
 
-async function get(url: string): Promise<string> {
-  for (let i = 0; ; i++) {
-    try {
-      return await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
-    } catch (err) {
-      if (i >= 50) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 function hostPort(name: string): number {
   return Number(ok(d.berth(['port', name, '80'])).trim().split(':').pop());
@@ -80,7 +70,7 @@ describe('user networks', () => {
     expect(out).toBe('hello from web\nhello from web\n10.9.9.9\textra.example\n');
     const port = hostPort('web');
     expect(ok(d.berth(['port', 'web']))).toBe(`80/tcp -> 127.0.0.1:${port}\n`);
-    expect(await get(`http://127.0.0.1:${port}/`)).toBe('hello from web\n');
+    expect(await fetchWhenUp(`http://127.0.0.1:${port}/`)).toBe('hello from web\n');
     const doc = JSON.parse(ok(d.berth(['network', 'inspect', 'appnet'])))[0];
     expect(doc.Containers[id]).toMatchObject({ Name: 'web' });
     expect(doc.Containers[id].IPv4Address).toMatch(new RegExp(`^10\\.252\\.${octet}\\.\\d+/24$`));
@@ -186,7 +176,7 @@ describe('crash safety', () => {
     const id = ok(d.berth(['run', '-d', '--name', 'survivor', '--network', 'appnet', '-p', '127.0.0.1::80', '-v', `${www}:/www:ro`, 'busybox', 'httpd', '-f', '-p', '80', '-h', '/www'])).trim();
     const port = hostPort('survivor');
     await d.restart();
-    expect(await get(`http://127.0.0.1:${port}/`)).toBe('hello from web\n');
+    expect(await fetchWhenUp(`http://127.0.0.1:${port}/`)).toBe('hello from web\n');
     ok(d.berth(['rm', '-f', 'survivor']));
     expectNoLeak(id, 'appnet', port);
   });
