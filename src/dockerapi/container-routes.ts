@@ -33,6 +33,8 @@ const simple = (method: string, params: (ctx: RouteContext) => Record<string, un
     sendEmpty(ctx.res!, status);
   };
 
+const WAIT_CONDITIONS = ['not-running', 'next-exit', 'removed'];
+
 export const containerRoutes: Route[] = [
   {
     method: 'POST',
@@ -108,12 +110,13 @@ export const containerRoutes: Route[] = [
     path: re('/containers/{id}/wait'),
     async run(ctx) {
       const condition = ctx.query.get('condition') || 'not-running';
+      if (!WAIT_CONDITIONS.includes(condition)) throw new ApiError(400, `invalid condition "${condition}": use not-running, next-exit or removed`);
       const res = ctx.res!;
-      // Docker sends the headers at once and the body when the wait is over.
-      const waiting = callHandler<WaitResult>(ctx.handlers, 'container.wait', { id: ctx.params[0], condition }, { signal: new AbortController().signal });
-      // a wait that fails at once (no such container) is an error status, not a 200
-      const early = await Promise.race([waiting.then(() => null, (e: unknown) => e), new Promise((r) => setTimeout(() => r(null), 50))]);
-      if (early) throw early;
+      // Docker sends the headers at once and the body when the wait is over, so what
+      // would fail the wait at once (no such container) is checked first: an error status, not a 200.
+      const signal = new AbortController().signal;
+      await callHandler(ctx.handlers, 'container.inspect', { id: ctx.params[0] }, { signal });
+      const waiting = callHandler<WaitResult>(ctx.handlers, 'container.wait', { id: ctx.params[0], condition }, { signal });
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.flushHeaders();
       try {
