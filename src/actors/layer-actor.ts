@@ -71,9 +71,15 @@ class LayerActor implements HostedActor {
     for (const w of this.watchers) this.env.notify(w, ev);
   }
 
+  /** Where this layer's blob is downloaded to: named by blob and layer (one actor per layer, so one writer), so a download a crash cut short is found again. */
+  private partialPath(c: LayerInput): string {
+    return join(this.svc.content.partialDir, `${c.blobDigest.slice(7)}-${layerDirName(c.chainId)}`);
+  }
+
   private async check(i: LayerInput): Promise<{ present: boolean; size: number | null }> {
     const rec = this.env.db.layers.get(i.chainId);
     if (rec && existsSync(rec.path)) {
+      await rm(this.partialPath(i), { force: true }); // left when a crash came between the record and the removal
       this.progress('Already exists');
       return { present: true, size: rec.size };
     }
@@ -85,10 +91,12 @@ class LayerActor implements HostedActor {
   private async prepare(c: LayerContext): Promise<TransferPlan> {
     if (c.attempt > 1) this.progress(`Retrying (attempt ${c.attempt} of ${c.maxAttempts ?? 3})`);
     await rm(this.svc.layerDir(c.chainId), { recursive: true, force: true });
-    if (await this.svc.content.has(c.blobDigest)) return { ingestPath: null };
+    const ingestPath = this.partialPath(c);
+    if (await this.svc.content.has(c.blobDigest)) {
+      await rm(ingestPath, { force: true }); // a finished download whose removal a crash prevented
+      return { ingestPath: null };
+    }
     if (!c.sourceRef) throw new BerthError('not_found', `layer blob ${c.blobDigest} is not in the content store and has no registry to fetch it from`);
-    // Named by blob and layer (one actor per layer, so one writer): a download cut short by a crash is found again and resumed.
-    const ingestPath = join(this.svc.content.partialDir, `${c.blobDigest.slice(7)}-${layerDirName(c.chainId)}`);
     if (c.attempt > 1) await rm(ingestPath, { force: true }); // a retry follows a rejected blob: start afresh
     const fh = await open(ingestPath, 'a', 0o644);
     try {
@@ -191,6 +199,8 @@ class LayerActor implements HostedActor {
     try {
       await this.flush(c);
       await this.publishBlob(c);
+      // The blob is stored: its download file goes before the record, so a crash in between leaves nothing behind.
+      if (c.plan?.ingestPath) await rm(c.plan.ingestPath, { force: true });
       this.trace('synced');
       await this.env.db.layers.put(c.chainId, {
         chainId: c.chainId,

@@ -5,7 +5,7 @@
 // blob is kept, re-hashed, and the rest is fetched with a Range request
 // starting where the file ends. The result verifies like any pull.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
 import { startRegistry, type TestRegistry } from '../fixtures/registry.js';
 import { startFaultProxy, type FaultProxy } from '../fixtures/fault-proxy.js';
 import { pushLayeredImage } from '../registry/layered-image.js';
+import { chainIds, layerDirName } from '../../src/store/chain-id.js';
 
 let registry: TestRegistry;
 let proxy: FaultProxy;
@@ -69,5 +70,29 @@ describe('pull across a daemon crash', () => {
     expect(readdirSync(join(daemon.root, 'content/partial'))).toEqual([]);
     const run = daemon.berth(['images', '--format', '{{.Repository}}']);
     expect(run.stdout).toContain(`${proxy.host}/resume`);
+  });
+
+  // A crash after a layer's blob was stored (or its record written) but
+  // before its download file was removed must not leave that file for ever:
+  // the next pull of the layer removes it.
+  it('removes a finished download a crash left behind when the layer is pulled again', async () => {
+    const img = await pushLayeredImage(registry.host, 'leftover', [{ files: [{ name: 'data/small', size: 200_000, seed: 11 }] }], { compression: 'none' });
+    const ref = `${proxy.host}/leftover`;
+    expect((await daemon.berthAsync(['pull', ref])).code).toBe(0);
+    const chains = chainIds(img.diffIds);
+    const partial = join(daemon.root, 'content/partial');
+    const names = img.layers.map((l, i) => `${l.digest.slice(7)}-${layerDirName(chains[i]!)}`);
+    for (const n of names) writeFileSync(join(partial, n), 'stale');
+    // layer recorded: the check finds it present
+    expect((await daemon.berthAsync(['pull', ref])).code).toBe(0);
+    expect(readdirSync(partial)).toEqual([]);
+    // blob stored, layer not recorded: the transfer is planned from the store
+    const blobPath = join(daemon.root, 'content/blobs/sha256', img.layers[1]!.digest.slice(7));
+    const bytes = readFileSync(blobPath);
+    expect((await daemon.berthAsync(['rmi', ref])).code).toBe(0);
+    writeFileSync(blobPath, bytes);
+    for (const n of names) writeFileSync(join(partial, n), 'stale');
+    expect((await daemon.berthAsync(['pull', ref])).code).toBe(0);
+    expect(readdirSync(partial)).toEqual([]);
   });
 });
