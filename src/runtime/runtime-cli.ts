@@ -1,24 +1,20 @@
-// Runs one runtime command (runc's command line: pause, resume, ps, update,
-// kill, ...) for the daemon, outside the shim.
-import { spawn } from 'node:child_process';
+// Runs one runtime command (runc's command line: pause, resume, update,
+// delete, ...) for the daemon, outside the shim. Started with posix_spawn
+// (spawnCollect): forking the daemon for each call would copy its page tables.
 import { runtimeError } from './runtime-errors.js';
+import { SpawnError, spawnCollect } from './spawn-collect.js';
 
 export interface RuntimeTarget { runtimePath: string; runtimeRoot: string }
 
-export function runRuntime(t: RuntimeTarget, args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(t.runtimePath, ['--root', t.runtimeRoot, ...args], { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.on('error', (e) => reject(runtimeError(`cannot run ${t.runtimePath}: ${e.message}`)));
-    child.on('close', (code) => {
-      if (code === 0) resolve(out);
-      else reject(runtimeError(err.trim() || `${t.runtimePath} ${args[0]} exited with ${code}`));
-    });
-    // A runtime that exits without reading its input must not crash the actor host (EPIPE).
-    child.stdin?.on('error', () => {});
-    child.stdin?.end(input);
-  });
+export async function runRuntime(t: RuntimeTarget, args: string[]): Promise<string> {
+  let done;
+  try {
+    done = await spawnCollect(t.runtimePath, ['--root', t.runtimeRoot, ...args]);
+  } catch (e) {
+    const why = e instanceof SpawnError ? e.code : (e as Error).message;
+    throw runtimeError(`cannot run ${t.runtimePath}: ${why}`);
+  }
+  if (done.code === 0) return done.stdout;
+  const how = done.code !== null ? `exited with ${done.code}` : `was killed by signal ${done.signal ?? '?'}`;
+  throw runtimeError(done.stderr.trim() || `${t.runtimePath} ${args[0]} ${how}`);
 }
