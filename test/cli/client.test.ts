@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { connect, isDaemonError, unavailableMessage, UPLOAD_CHUNK_BYTES, type BerthClient } from '../../cli/client.js';
-import { BerthError } from '../../src/errors.js';
 import type { StreamEvent } from '../../src/protocol/frames.js';
 import { startControlServer, type ControlServer } from './control-server.js';
+import { rejection } from '../fixtures/stand-ins.js';
 
 let server: ControlServer | undefined;
 let client: BerthClient | undefined;
@@ -19,12 +19,6 @@ afterEach(async () => {
   client = undefined;
   server = undefined;
 });
-
-async function rejection(p: Promise<unknown>): Promise<BerthError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(BerthError);
-  return err as BerthError;
-}
 
 describe('control-channel client', () => {
   it('delivers events in order, then resolves with the result', async () => {

@@ -4,24 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BerthError } from '../../src/errors.js';
 import { ContentStore } from '../../src/store/content-store.js';
+import { rejection } from '../fixtures/stand-ins.js';
 
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 let root: string;
 
 beforeEach(() => { root = mkdtempSync(join(tmpdir(), 'berth-cs-')); });
 afterEach(() => { rmSync(root, { recursive: true, force: true }); });
-
-async function rejection(p: Promise<unknown>): Promise<BerthError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(BerthError);
-    return err as BerthError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('ContentStore', () => {
   it('writes, reads, lists and deletes blobs at content/blobs/sha256/<hex>', async () => {

@@ -3,25 +3,15 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BerthError } from '../../src/errors.js';
 import { unpackLayer } from '../../src/image/layer-unpack.js';
 import { lgetxattr } from '../../src/native/addon.js';
 import { buildBusyboxOciLayout } from '../fixtures/busybox-image.js';
 import { makeTar, MTIME, TAR, TAR_GZIP, writeLayer } from './layer-fixtures.js';
+import { rejection } from '../fixtures/stand-ins.js';
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'berth-unpack-')); });
 afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
-
-async function rejection(p: Promise<unknown>): Promise<BerthError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(BerthError);
-    return err as BerthError;
-  }
-  throw new Error('expected a rejection');
-}
 
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const leftovers = (parent: string) => readdirSync(parent).filter((n) => n.includes('.tmp-'));

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BerthError } from '../../src/errors.js';
 import { unpackLayer } from '../../src/image/layer-unpack.js';
 import { parseImageConfig, parseImageManifest } from '../../src/image/manifest.js';
 import { OCI_MANIFEST } from '../../src/image/media-types.js';
 import { readOciArchive } from '../../src/image/oci-layout.js';
 import { ContentStore } from '../../src/store/content-store.js';
 import { buildBusyboxOciArchive, buildBusyboxOciLayout, packTar } from '../fixtures/busybox-image.js';
+import { rejection } from '../fixtures/stand-ins.js';
 
 let dir: string;
 let store: ContentStore;
@@ -19,16 +19,6 @@ beforeEach(() => {
   store = new ContentStore(join(dir, 'store'));
 });
 afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
-
-async function rejection(p: Promise<unknown>): Promise<BerthError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(BerthError);
-    return err as BerthError;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Checks that manifest `digest` is complete in the store and its layer unpacks to the config's diffID. */
 async function expectUsableImage(digest: string): Promise<void> {

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BerthError } from '../../src/errors.js';
 import { parseImageConfig, parseManifest, selectPlatform } from '../../src/image/manifest.js';
 import * as MT from '../../src/image/media-types.js';
 import { parseReference } from '../../src/image/reference.js';
@@ -15,22 +14,13 @@ import { RegistryHttpError } from '../../src/registry/registry-errors.js';
 import { ContentStore } from '../../src/store/content-store.js';
 import { pushBusybox, pushBusyboxMultiPlatform, pushBusyboxSchema2, type BusyboxLayout, type MultiPlatformLayout } from '../fixtures/busybox-image.js';
 import { startRegistry, type TestRegistry } from '../fixtures/registry.js';
+import { rejection } from '../fixtures/stand-ins.js';
 
 let registry: TestRegistry;
 let oci: BusyboxLayout;
 let multi: MultiPlatformLayout;
 let storeRoot: string;
 const client = new RegistryClient();
-
-async function rejection(p: Promise<unknown>): Promise<BerthError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(BerthError);
-    return err as BerthError;
-  }
-  throw new Error('expected a rejection');
-}
 
 beforeAll(async () => {
   registry = await startRegistry();

@@ -1,9 +1,10 @@
 // runRuntime: the daemon's one-off runtime commands, with stand-in runtimes (shell scripts) started for real.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BerthError } from '../../src/errors.js';
 import { runRuntime } from '../../src/runtime/runtime-cli.js';
+import { rejection, shellScript } from '../fixtures/stand-ins.js';
 
 let dir: string;
 beforeEach(() => {
@@ -11,21 +12,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function runtime(body: string): string {
-  const path = join(dir, 'fake-runtime');
-  writeFileSync(path, `#!/bin/sh\n${body}\n`);
-  chmodSync(path, 0o755);
-  return path;
-}
-
-async function rejection(p: Promise<unknown>): Promise<BerthError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as BerthError;
-  }
-  throw new Error('expected a rejection');
-}
+const runtime = (body: string): string => shellScript(dir, 'fake-runtime', body);
 
 describe('runRuntime', () => {
   it('passes --root and the arguments, and resolves with standard output', async () => {

@@ -1,9 +1,10 @@
 // launchShim's reply handling and errors, with stand-in shim programs (shell scripts) started for real.
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BerthError } from '../../src/errors.js';
 import { launchShim, type ShimLaunch } from '../../src/runtime/shim-launcher.js';
+import { rejection, shellScript } from '../fixtures/stand-ins.js';
 
 let dir: string;
 beforeEach(() => {
@@ -19,21 +20,7 @@ function launch(shimPath: string): Promise<{ pid: number; shimPid: number }> {
   return launchShim(l);
 }
 
-function shim(body: string): string {
-  const path = join(dir, 'fake-shim');
-  writeFileSync(path, `#!/bin/sh\n${body}\n`);
-  chmodSync(path, 0o755);
-  return path;
-}
-
-async function rejection(p: Promise<unknown>): Promise<BerthError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as BerthError;
-  }
-  throw new Error('expected a rejection');
-}
+const shim = (body: string): string => shellScript(dir, 'fake-shim', body);
 
 describe('launchShim', () => {
   it('passes the arguments and resolves with the reply on the last stdout line', async () => {
