@@ -99,7 +99,7 @@ export function containerHandlers(c: ContainerService): Partial<Record<MethodNam
     'container.unpause': (p) => c.pause(str(p, 'id'), false),
     'container.rename': (p) => c.rename(str(p, 'id'), str(p, 'name')),
     'container.update': (p) => c.update(str(p, 'id'), hostParams(p) ?? {}, optString(p, 'restart')),
-    'container.resize': (p) => c.resize(str(p, 'id'), optNumber(p, 'rows') ?? 0, optNumber(p, 'cols') ?? 0),
+    'container.resize': (p) => c.resize(str(p, 'id'), optNumber(p, 'rows') ?? 0, optNumber(p, 'cols') ?? 0, optString(p, 'execId')),
     'container.inspect': (p) => c.inspect(str(p, 'id')),
     'container.remove': (p) => c.remove(str(p, 'id'), optBool(p, 'force') ?? false, optBool(p, 'volumes') ?? false),
     'container.prune': (p) => c.prune(optFilters(p, 'filters')),

@@ -21,10 +21,13 @@ import { dfAuthRoutes } from './df-auth-routes.js';
 import { imageTransferRoutes } from './image-transfer-routes.js';
 import type { Route, RouteContext, Sink } from './route.js';
 
-const ROUTES: Route[] = [
-  ...systemRoutes, ...execRoutes, ...containerRoutes, ...containerFsRoutes, ...containerStatsRoutes,
-  ...imageTransferRoutes, ...imageRoutes, ...volumeRoutes, ...networkRoutes, ...dfAuthRoutes,
-];
+/** One server's routes (exec records live with them). */
+function routeTable(): Route[] {
+  return [
+    ...systemRoutes, ...execRoutes(), ...containerRoutes, ...containerFsRoutes, ...containerStatsRoutes,
+    ...imageTransferRoutes, ...imageRoutes, ...volumeRoutes, ...networkRoutes, ...dfAuthRoutes,
+  ];
+}
 const UNSUPPORTED = /^\/(swarm|nodes|services|tasks|secrets|configs|plugins|build|session|distribution)(\/|$)/;
 
 export interface DockerApiServer {
@@ -55,8 +58,8 @@ function splitVersion(url: string): { path: string; query: URLSearchParams } {
   return { path, query: u.searchParams };
 }
 
-function findRoute(method: string, path: string): { route: Route; params: string[] } {
-  for (const route of ROUTES) {
+function findRoute(routes: Route[], method: string, path: string): { route: Route; params: string[] } {
+  for (const route of routes) {
     if (route.method !== method) continue;
     const m = route.path.exec(path);
     if (m) return { route, params: m.slice(1) };
@@ -91,11 +94,11 @@ function commonHeaders(res: ServerResponse): void {
   res.setHeader('Ostype', 'linux');
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, handlers: Handlers): Promise<void> {
+async function serve(req: IncomingMessage, res: ServerResponse, handlers: Handlers, routes: Route[]): Promise<void> {
   commonHeaders(res);
   try {
     const { path, query } = splitVersion(req.url ?? '/');
-    const { route, params } = findRoute(req.method ?? 'GET', path);
+    const { route, params } = findRoute(routes, req.method ?? 'GET', path);
     const ctx: RouteContext = {
       req,
       res,
@@ -112,11 +115,11 @@ async function serve(req: IncomingMessage, res: ServerResponse, handlers: Handle
   }
 }
 
-async function serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, handlers: Handlers): Promise<void> {
+async function serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, handlers: Handlers, routes: Route[]): Promise<void> {
   let hijacked: Hijacked | undefined;
   try {
     const { path, query } = splitVersion(req.url ?? '/');
-    const { route, params } = findRoute(req.method ?? 'POST', path);
+    const { route, params } = findRoute(routes, req.method ?? 'POST', path);
     if (!/\/(attach|start)$/.test(path)) throw new ApiError(400, `${path} cannot be upgraded to a raw stream`);
     const { body, rest } = await readUpgradeBody(req, socket, head);
     const ctx: RouteContext = {
@@ -154,8 +157,9 @@ async function serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, 
 }
 
 export async function startDockerApi(socketPath: string, handlers: Handlers, opts: { gid: number | null }): Promise<DockerApiServer> {
-  const server: Server = createServer((req, res) => void serve(req, res, handlers));
-  server.on('upgrade', (req, socket, head) => void serveUpgrade(req, socket, head, handlers));
+  const routes = routeTable();
+  const server: Server = createServer((req, res) => void serve(req, res, handlers, routes));
+  server.on('upgrade', (req, socket, head) => void serveUpgrade(req, socket, head, handlers, routes));
   await listenUnix(server, socketPath, opts.gid);
   return {
     close: async () => {

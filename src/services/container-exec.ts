@@ -2,7 +2,6 @@
 // (`berth-shim exec`), which runs `runtime exec` and serves the same attach
 // protocol as a container's shim. Output streams to the caller; the caller's
 // upload is the process's stdin; the result is its exit code.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { buildExecProcess } from '../runtime/oci-spec.js';
 import { mergeEnv } from '../runtime/container-config.js';
 import { resolveUser } from '../runtime/user-lookup.js';
 import { runtimeError } from '../runtime/runtime-errors.js';
+import { SpawnError, spawnCollect } from '../runtime/spawn-collect.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import type { CallContext } from '../daemon/call-context.js';
 import type { ExecParams, ExecResult } from '../protocol/container-methods.js';
@@ -25,33 +25,52 @@ export interface ExecTarget {
   execRoot: string;
 }
 
-function startShim(args: string[], shimPath: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(shimPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.on('error', (e) => reject(new BerthError('runtime_error', `cannot start the exec shim: ${e.message}`)));
-    child.on('close', (code) => {
-      let reply: { ok?: boolean; error?: string } | undefined;
-      try {
-        reply = JSON.parse(out.trim().split('\n').pop() ?? '') as typeof reply;
-      } catch {
-        reply = undefined;
-      }
-      if (reply?.ok) resolve();
-      else if (reply) reject(runtimeError(reply.error ?? 'exec failed'));
-      else reject(new BerthError('runtime_error', `the exec shim exited with code ${code}${err ? `: ${err.trim()}` : ''}`));
-    });
-  });
+/** Starts `berth-shim exec` (posix_spawn: no fork of the daemon); resolves once the process runs. */
+async function startShim(args: string[], shimPath: string): Promise<void> {
+  let done;
+  try {
+    done = await spawnCollect(shimPath, args);
+  } catch (e) {
+    throw new BerthError('runtime_error', `cannot start the exec shim: ${e instanceof SpawnError ? e.message : String(e)}`);
+  }
+  let reply: { ok?: boolean; error?: string } | undefined;
+  try {
+    reply = JSON.parse(done.stdout.trim().split('\n').pop() ?? '') as typeof reply;
+  } catch {
+    reply = undefined;
+  }
+  if (reply?.ok) return;
+  if (reply) throw runtimeError(reply.error ?? 'exec failed');
+  const err = done.stderr.trim();
+  throw new BerthError('runtime_error', `the exec shim exited with code ${done.code}${err ? `: ${err}` : ''}`);
+}
+
+/** Where an exec's shim keeps its state and attach socket. */
+function execStateDir(execRoot: string, execId: string): string {
+  return join(execRoot, 'execs', execId.slice(0, 16));
+}
+
+/** Sizes the terminal of a running exec (its own pty, not the container's). */
+export async function resizeExec(execRoot: string, execId: string, rows: number, cols: number): Promise<void> {
+  if (!/^[0-9a-f]{32}$/.test(execId)) throw new BerthError('invalid_argument', `invalid exec id "${execId}": expected 32 hexadecimal characters`);
+  let attach: AttachClient;
+  try {
+    attach = await AttachClient.open(join(execStateDir(execRoot, execId), 'attach.sock'));
+  } catch {
+    throw new BerthError('not_found', `no such exec: ${execId} (it has ended, or never ran)`);
+  }
+  try {
+    await attach.resize(rows, cols);
+  } finally {
+    attach.close();
+  }
 }
 
 export async function execInContainer(t: ExecTarget, p: ExecParams, call: CallContext): Promise<ExecResult> {
   if (!Array.isArray(p.cmd) || p.cmd.length === 0) throw new BerthError('invalid_argument', 'no command given: berth exec CONTAINER COMMAND [ARG...]');
   const ctx = t.ctx;
   const execId = randomBytes(16).toString('hex');
-  const stateDir = join(t.execRoot, 'execs', execId.slice(0, 16));
+  const stateDir = execStateDir(t.execRoot, execId);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const processFile = join(stateDir, 'process.json');
   const cwd = p.workdir || ctx.spec.cwd;

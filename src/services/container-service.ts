@@ -25,7 +25,7 @@ import type { ContainerListParams, CreateParams, LogsParams, StatsSample, TopRes
 import { containerTop } from './container-top.js';
 import { statsOnce, streamStats } from './container-stats-stream.js';
 import { statsTargets } from './stats-targets.js';
-import { execInContainer } from './container-exec.js';
+import { execInContainer, resizeExec } from './container-exec.js';
 import { dropCreated, resolveMounts } from './container-mounts.js';
 import { removeAnonymousVolumes } from './volume-store.js';
 import { checkEtcOptions, checkPublish, publishedPorts, resolveNetworkMode } from '../network/container-network.js';
@@ -266,12 +266,14 @@ export class ContainerService {
     return null;
   }
 
-  async resize(ref: string, rows: number, cols: number): Promise<null> {
+  /** Sizes the container's terminal, or with `execId` that exec's terminal. */
+  async resize(ref: string, rows: number, cols: number, execId?: string): Promise<null> {
     if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1 || rows > 10000 || cols > 10000) {
       throw new BerthError('invalid_argument', `invalid terminal size ${rows}x${cols}`);
     }
     const id = findContainerId(this.db, ref);
-    await this.ask(id, { type: 'RESIZE', rows, cols });
+    if (execId !== undefined) await resizeExec(this.paths.execRoot, execId, rows, cols);
+    else await this.ask(id, { type: 'RESIZE', rows, cols });
     return null;
   }
 

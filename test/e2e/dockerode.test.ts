@@ -102,6 +102,23 @@ describe('dockerode against berthd', () => {
     await c.remove({ force: true });
   });
 
+  it('resizes an exec\'s terminal, and refuses a bad size or an ended exec', async () => {
+    const c = await docker.createContainer({ Image: image, name: 'sdk-exec-tty', Cmd: ['sleep', '300'] });
+    await c.start();
+    const exec = await c.exec({ Cmd: ['sh', '-c', 'read line; stty size'], AttachStdin: true, AttachStdout: true, Tty: true });
+    const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;
+    let out = '';
+    stream.on('data', (b: Buffer) => (out += b.toString()));
+    const ended = new Promise((r) => stream.on('end', r));
+    await exec.resize({ h: 33, w: 77 });
+    await expect(exec.resize({ h: 0, w: 77 })).rejects.toMatchObject({ statusCode: 400 });
+    stream.write('go\n');
+    await ended;
+    expect(out).toMatch(/33 77/);
+    await expect(exec.resize({ h: 10, w: 10 })).rejects.toMatchObject({ statusCode: 409 });
+    await c.remove({ force: true });
+  });
+
   it('manages volumes and networks', async () => {
     const v = await docker.createVolume({ Name: 'sdk-vol', Labels: { app: 'sdk' } });
     expect(v.name).toBe('sdk-vol');
