@@ -142,7 +142,7 @@ static void exec_child(const spec *s, int sock, int console, int preserve) {
   char go;
   if (recv(sock, &go, 1, 0) != 1 || go != 'G') _exit(1);
   if (console >= 0) {
-    if (console_setup(s, console, &err) < 0) fail_child(sock, &err);
+    if (console_setup(s, console, false, &err) < 0) fail_child(sock, &err);
     close(console);
   }
   if (finish_process_setup(s, &err) < 0) fail_child(sock, &err);

@@ -144,7 +144,7 @@ static int setup_container(const init_args *a, pid_t host_pid, berth_error *err)
   }
   if (enter_rootfs(s, a->no_pivot, err) < 0) return -1;
   if (s->terminal && a->console_fd >= 0) {
-    if (console_setup(s, a->console_fd, err) < 0) return -1;
+    if (console_setup(s, a->console_fd, true, err) < 0) return -1;
     close(a->console_fd);
   }
   if (apply_sysctls(s, err) < 0) return -1;

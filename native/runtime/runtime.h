@@ -300,8 +300,9 @@ int check_hooks(const json_value *hooks, berth_error *err);
 /* Connect to a --console-socket path (AF_UNIX stream). */
 int console_socket_connect(const char *path, berth_error *err);
 /* In the container (after pivot/setns): open a pty from /dev/pts/ptmx, send the
- * master over `sock`, make the slave our stdio and controlling terminal. */
-int console_setup(const spec *s, int sock, berth_error *err);
+ * master over `sock`, make the slave our stdio and controlling terminal (and,
+ * for the container's init, /dev/console). */
+int console_setup(const spec *s, int sock, bool is_init, berth_error *err);
 /* Receive the master fd sent by console_setup. */
 int console_recv(int sock, berth_error *err);
 /* Copy stdin to the master and the master to stdout until `pid` (our child)

@@ -1,6 +1,6 @@
 /* Terminals: the init opens a pty on the container's devpts instance, makes
- * the slave its stdio and controlling terminal, and sends the master over the
- * console socket (SCM_RIGHTS, payload: the terminal's name). Without a console
+ * the slave its stdio, controlling terminal and /dev/console, and sends the
+ * master over the console socket (SCM_RIGHTS, payload: the terminal's name). Without a console
  * socket, `run` and `exec` in the foreground receive it themselves and copy it
  * to and from their own stdio. */
 #include "runtime.h"
@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -61,7 +62,19 @@ int console_recv(int sock, berth_error *err) {
   return fd;
 }
 
-int console_setup(const spec *s, int sock, berth_error *err) {
+/* /dev/console is the container's terminal, as the runtime-spec asks: the
+ * slave bind-mounted on a file made for it (the name is not followed if it is
+ * a link, and the mount lands inside the container: this runs after pivot_root). */
+static int mount_console(const char *slave, berth_error *err) {
+  int fd = open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+  if (fd < 0 && errno != EEXIST) return berth_fail(err, errno, "process.terminal: creating /dev/console");
+  if (fd >= 0) close(fd);
+  if (mount(slave, "/dev/console", NULL, MS_BIND, NULL) < 0)
+    return berth_fail(err, errno, "process.terminal: bind-mounting %s on /dev/console", slave);
+  return 0;
+}
+
+int console_setup(const spec *s, int sock, bool is_init, berth_error *err) {
   _cleanup_close_ int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0) return berth_fail(err, errno, "process.terminal: opening /dev/pts/ptmx (mount devpts with newinstance on /dev/pts)");
   int unlock = 0, n;
@@ -72,6 +85,7 @@ int console_setup(const spec *s, int sock, berth_error *err) {
   _cleanup_close_ int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (slave < 0) return berth_fail(err, errno, "process.terminal: opening %s", name);
   if (fchown(slave, s->uid, (gid_t)-1) < 0) return berth_fail(err, errno, "process.terminal: chown %s to uid %u", name, s->uid);
+  if (is_init && mount_console(name, err) < 0) return -1;
   if (s->has_console_size) {
     struct winsize ws = { .ws_row = (unsigned short)s->console_height, .ws_col = (unsigned short)s->console_width };
     if (ioctl(master, TIOCSWINSZ, &ws) < 0) return berth_fail(err, errno, "process.consoleSize");

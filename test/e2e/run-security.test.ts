@@ -111,6 +111,15 @@ describe('--read-only and --tmpfs', () => {
     expect(lines[2]).toMatch(/ \/ \/ ro[, ]/);
   });
 
+  it('gives a -t container its terminal as /dev/console, even on a read-only root; none without -t', () => {
+    const t = daemon.berth(['run', '--rm', '-t', '--read-only', image, 'stat', '-c', '%F %t', '/dev/console']);
+    expect(t.code).toBe(0);
+    expect(t.stdout.trim()).toBe('character special file 88'); // a pty slave (major 136)
+    const plain = daemon.berth(['run', '--rm', image, 'ls', '/dev/console']);
+    expect(plain.code).not.toBe(0);
+    expect(plain.stderr).toMatch(/No such file or directory/);
+  });
+
   it('shows ReadonlyRootfs and Tmpfs in inspect', () => {
     ok(daemon.berth(['create', '--name', 'ro', '--read-only', '--tmpfs', '/run', '--tmpfs', '/cache:size=2m', image, 'true']));
     const hc = inspectContainer(daemon, 'ro').HostConfig;

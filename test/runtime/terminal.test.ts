@@ -40,7 +40,7 @@ describe('berth-runtime terminal', () => {
     const id = 'tty-sock';
     sb.ids.add(id);
     const { sock, done } = await consoleServer(id, 'typed-line\n');
-    const bundle = sb.bundle(id, ['sh', '-c', 'tty; stty size; read l; echo "got:$l"; ps -o pid,tty,comm | grep -c pts/0; exit 4'], (c) => {
+    const bundle = sb.bundle(id, ['sh', '-c', 'tty; stty size; read l; echo "got:$l"; ps -o pid,tty,comm | grep -c pts/0; stat -c "console:%F %t,%T" /dev/console; stty size < /dev/console; exit 4'], (c) => {
       c.process.terminal = true;
       c.process.consoleSize = { height: 33, width: 101 };
     });
@@ -53,6 +53,8 @@ describe('berth-runtime terminal', () => {
     expect(out).toMatch(/^\/dev\/pts\/0$/m);
     expect(out).toMatch(/^33 101$/m);
     expect(out).toMatch(/^got:typed-line$/m);
+    expect(out).toMatch(/^console:character special file 88,0$/m); // /dev/console is the pty (major 136 = 0x88)
+    expect(out.match(/^33 101$/gm)).toHaveLength(2);
     expect(sb.state(id).status).toBe('stopped');
     expect(sb.rt(['delete', id]).code).toBe(0);
     expect(leftovers(sb, id)).toEqual([]);
