@@ -4,6 +4,7 @@ import { formatTable } from './table.js';
 import { shortId } from './ids.js';
 import { psCommand } from './ellipsis.js';
 import { timeAgo } from './duration.js';
+import { portsColumn } from '../../src/views/container-network-view.js';
 
 export const CONTAINER_HEADER = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'];
 
@@ -15,7 +16,7 @@ export function containerRow(c: ContainerSummary, truncate: boolean, now: number
     psCommand(c.command ?? '', truncate),
     timeAgo(c.created, now),
     c.status ?? '',
-    '',
+    portsColumn(c.ports ?? []),
     (c.name ?? '').replace(/^\//, ''),
   ];
 }

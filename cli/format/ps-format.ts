@@ -7,6 +7,7 @@ import { shortId } from './ids.js';
 import { psCommand } from './ellipsis.js';
 import { timeAgo } from './duration.js';
 import { humanSize } from './size.js';
+import { portsColumn } from '../../src/views/container-network-view.js';
 
 /** Fields the daemon may add to a summary beyond ContainerSummary; shown when present. */
 interface SummaryExtras { labels?: Record<string, string>; sizeRw?: number; sizeRootFs?: number }
@@ -49,14 +50,14 @@ export function psRow(summary: ContainerSummary, opts: { truncate: boolean; now?
     Command: psCommand(c.command ?? '', opts.truncate),
     CreatedAt: createdAt(c.created),
     RunningFor: timeAgo(c.created, opts.now ?? Date.now()),
-    Ports: '',
+    Ports: portsColumn(c.ports ?? []),
     State: c.state ?? '',
     Status: c.status ?? '',
     Size: sizeText(c),
     Names: (c.name ?? '').replace(/^\//, ''),
     Labels: Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(','),
     Mounts: '',
-    Networks: '',
+    Networks: (c.networks ?? []).join(','),
     LocalVolumes: '0',
   };
   Object.defineProperty(row, 'Label', { value: (key: string) => labels[key] ?? '', enumerable: false });

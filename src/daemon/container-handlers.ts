@@ -85,7 +85,7 @@ export function containerHandlers(c: ContainerService): Partial<Record<MethodNam
     'container.create': async (p, call) => ({ id: await c.create(runParams(p), call), warnings: [] }),
     'container.start': (p, call) => c.start(str(p, 'id'), optBool(p, 'attach') ?? false, optBool(p, 'interactive') ?? false, call),
     'container.attach': (p, call) => c.attach(str(p, 'id'), optBool(p, 'stdin') ?? false, call, optBool(p, 'beforeStart') ?? false),
-    'container.list': async (p) => c.list({ all: optBool(p, 'all'), filters: optFilters(p, 'filters'), limit: optNumber(p, 'limit') }),
+    'container.list': async (p) => c.listWithNetworking({ all: optBool(p, 'all'), filters: optFilters(p, 'filters'), limit: optNumber(p, 'limit') }),
     'container.logs': (p, call) =>
       c.logs(
         { id: str(p, 'id'), follow: optBool(p, 'follow'), tail: optNumber(p, 'tail'), timestamps: optBool(p, 'timestamps'), since: optString(p, 'since'), until: optString(p, 'until') },

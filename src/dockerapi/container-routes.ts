@@ -1,12 +1,10 @@
 // /containers/…: Docker's container endpoints over Berth's container calls.
 import type { StreamEvent } from '../protocol/frames.js';
-import type { PortMapping } from '../network/ports.js';
 import type { ContainerSummary } from '../protocol/methods.js';
 import type { WaitResult } from '../protocol/container-methods.js';
 import { callHandler } from './handler-call.js';
 import { ApiError, boolQuery, filtersQuery, messageOf, sendEmpty, sendJson, statusOf } from './http-util.js';
 import { createParams, dockerContainerSummary, type DockerCreateBody } from './container-shapes.js';
-import { dockerInspect } from './container-inspect.js';
 import { MULTIPLEXED, RAW_STREAM, stdFrame } from './stdcopy.js';
 import type { Route, RouteContext, Sink } from './route.js';
 
@@ -60,20 +58,14 @@ export const containerRoutes: Route[] = [
         filters: filtersQuery(ctx.query),
         ...(limit > 0 ? { limit } : {}),
       }, { signal: new AbortController().signal });
-      // the PORTS column: what running containers publish now
-      const ports = await Promise.all(rows.map((r) => (r.state === 'running'
-        ? callHandler<PortMapping[]>(ctx.handlers, 'container.port', { id: r.id }, { signal: new AbortController().signal }).catch(() => [])
-        : Promise.resolve([]))));
-      sendJson(ctx.res!, 200, rows.map((r, i) => dockerContainerSummary(r, ports[i].map((p) => ({
-        IP: p.hostIP || '0.0.0.0', PrivatePort: p.containerPort, PublicPort: p.hostPort, Type: p.protocol,
-      })))));
+      sendJson(ctx.res!, 200, rows.map((r) => dockerContainerSummary(r)));
     },
   },
   {
     method: 'GET',
     path: re('/containers/{id}/json'),
     async run(ctx) {
-      sendJson(ctx.res!, 200, await dockerInspect(ctx, ctx.params[0]));
+      sendJson(ctx.res!, 200, await callHandler(ctx.handlers, 'container.inspect', { id: ctx.params[0] }, { signal: new AbortController().signal }));
     },
   },
   { method: 'POST', path: re('/containers/{id}/start'), run: simple('container.start', (c) => ({ id: c.params[0] })) },

@@ -8,10 +8,9 @@ import { applyHostConfig, restartPolicy, type DockerHostConfig, type DockerNetwo
 
 type Row = ContainerSummary & { labels?: Record<string, string>; imageId?: string };
 
-/** A published port as `docker ps` reads it. */
-export interface SummaryPort { IP: string; PrivatePort: number; PublicPort: number; Type: string }
-
-export function dockerContainerSummary(r: Row, ports: SummaryPort[] = []): Record<string, unknown> {
+export function dockerContainerSummary(r: Row): Record<string, unknown> {
+  const networks = r.networks ?? [];
+  const bridged = networks.length > 0 && !/^(none|host|container:)/.test(networks[0]);
   return {
     Id: r.id,
     Names: [`/${r.name}`],
@@ -19,12 +18,13 @@ export function dockerContainerSummary(r: Row, ports: SummaryPort[] = []): Recor
     ImageID: r.imageId ?? '',
     Command: r.command,
     Created: Math.floor(Date.parse(r.created) / 1000),
-    Ports: ports,
+    // a published port as `docker ps` reads it
+    Ports: (r.ports ?? []).map((p) => ({ IP: p.hostIP || '0.0.0.0', PrivatePort: p.containerPort, PublicPort: p.hostPort, Type: p.protocol })),
     Labels: r.labels ?? {},
     State: r.state,
     Status: r.status,
-    HostConfig: { NetworkMode: 'none' },
-    NetworkSettings: { Networks: {} },
+    HostConfig: { NetworkMode: networks[0] ?? 'none' },
+    NetworkSettings: { Networks: bridged ? Object.fromEntries(networks.map((n) => [n, {}])) : {} },
     Mounts: [],
   };
 }

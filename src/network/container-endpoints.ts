@@ -19,6 +19,14 @@ export interface EndpointInfo {
   mac: string;
 }
 
+/** The networks a container is on, by name; for a container without its own bridge networks, its mode (none, host, container:ID). */
+export function networkNames(db: MetadataDb, ctx: ContainerContext): string[] {
+  const net = ctx.spec.network;
+  if (!net || net.mode === 'none' || net.mode === 'host') return [net?.mode ?? 'none'];
+  if (net.mode === 'container') return [`container:${net.container ?? ''}`];
+  return containerNetworks(db, ctx).flatMap((id) => db.networks.get(id)?.name ?? []);
+}
+
 export async function containerEndpoints(db: MetadataDb, root: string, ctx: ContainerContext): Promise<EndpointInfo[]> {
   if (ctx.spec.network?.mode !== 'bridge') return [];
   const files = await readdir(cniCacheDir(root)).catch(() => [] as string[]);

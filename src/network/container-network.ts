@@ -64,7 +64,12 @@ export async function publishedPorts(root: string, id: string): Promise<PortMapp
   const out: PortMapping[] = [];
   for (const f of await readdir(dir).catch(() => [] as string[])) {
     if (!f.includes(`-${id}-`)) continue;
-    const c = JSON.parse(await readFile(join(dir, f), 'utf8').catch(() => '{}')) as Partial<CachedAttachment>;
+    let c: Partial<CachedAttachment>;
+    try {
+      c = JSON.parse(await readFile(join(dir, f), 'utf8')) as Partial<CachedAttachment>;
+    } catch {
+      continue; // removed or being written: not published (yet, or any more)
+    }
     out.push(...((c.runtimeConfig?.portMappings ?? []) as PortMapping[]));
   }
   return out;

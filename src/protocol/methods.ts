@@ -93,6 +93,10 @@ export interface ContainerSummary {
   finishedAt: string | null;
   /** starting | healthy | unhealthy | none */
   health?: string;
+  /** host ports published now (running containers only) */
+  ports?: import('../network/ports.js').PortMapping[];
+  /** the networks it is on: names, or its mode (none, host, container:ID) */
+  networks?: string[];
 }
 
 export interface Methods extends ContainerMethods, FsMethods, VolumeMethods, NetworkMethods {

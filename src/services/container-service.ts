@@ -30,6 +30,8 @@ import { dropCreated, resolveMounts } from './container-mounts.js';
 import { removeAnonymousVolumes } from './volume-store.js';
 import { checkEtcOptions, checkPublish, publishedPorts, resolveNetworkMode } from '../network/container-network.js';
 import { imageRuntimeConfig } from './image-config-blob.js';
+import { containerEndpoints, networkNames } from '../network/container-endpoints.js';
+import { portsView, withEndpoints } from '../views/container-network-view.js';
 import type { CallContext } from '../daemon/call-context.js';
 import type { ImageService } from './image-service.js';
 
@@ -300,12 +302,36 @@ export class ContainerService {
     const row = await this.ask<Row>(id, { type: 'SUMMARY' });
     if (row.state === 'paused') throw new BerthError('conflict', `container ${id.slice(0, 12)} is paused, unpause the container before exec`);
     if (row.state !== 'running') throw new BerthError('conflict', `container ${id.slice(0, 12)} is not running`);
-    const ctx = (this.db.actors.get(containerActorId(id))?.snapshot as PersistedContainer).context;
+    const ctx = this.contextOf(id);
+    if (!ctx) throw new BerthError('not_found', `No such container: ${id}`);
     return execInContainer({ ctx, ...this.paths }, p, call);
   }
 
-  inspect(ref: string): Promise<Record<string, unknown>> {
-    return this.ask(findContainerId(this.db, ref), { type: 'INSPECT' });
+  /** Docker's inspect document, with the ports published now and the endpoints on each network. */
+  async inspect(ref: string): Promise<Record<string, unknown>> {
+    const id = findContainerId(this.db, ref);
+    const doc = await this.ask<Record<string, unknown>>(id, { type: 'INSPECT' });
+    const ctx = this.contextOf(id);
+    if (!ctx) return doc;
+    const bindings = (doc.HostConfig as { PortBindings?: Record<string, unknown> } | undefined)?.PortBindings ?? {};
+    const running = (doc.State as { Running?: boolean } | undefined)?.Running === true;
+    const now = running && Object.keys(bindings).length > 0 ? await publishedPorts(this.paths.root, id) : [];
+    doc.NetworkSettings = { ...(doc.NetworkSettings as object), Ports: portsView(bindings, now) };
+    return withEndpoints(doc, await containerEndpoints(this.db, this.paths.root, ctx));
+  }
+
+  /** `ps`: list() with the ports each running container publishes and the networks each is on. */
+  async listWithNetworking(p: ContainerListParams): Promise<Row[]> {
+    return Promise.all(this.list(p).map(async (row) => {
+      const ctx = this.contextOf(row.id);
+      if (!ctx) return row;
+      const ports = row.state === 'running' && (ctx.spec.network?.ports?.length ?? 0) > 0 ? await publishedPorts(this.paths.root, row.id) : [];
+      return { ...row, ports, networks: networkNames(this.db, ctx) };
+    }));
+  }
+
+  private contextOf(id: string): ContainerContext | undefined {
+    return (this.db.actors.get(containerActorId(id))?.snapshot as PersistedContainer | undefined)?.context;
   }
 
   /** With `volumes` (rm -v), the container's anonymous volumes go too. */

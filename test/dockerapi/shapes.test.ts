@@ -1,6 +1,6 @@
 // Pure pieces of the Docker API layer: inspect's networks and the network list filters.
 import { describe, expect, it } from 'vitest';
-import { withEndpoints } from '../../src/dockerapi/inspect-networks.js';
+import { withEndpoints } from '../../src/views/container-network-view.js';
 import { checkNetworkFilters, matchNetwork } from '../../src/dockerapi/network-shapes.js';
 
 describe('inspect networks', () => {

@@ -71,6 +71,13 @@ describe('the default bridge network', () => {
     const addr = ok(d.berth(['exec', 'web', 'sh', '-c', 'ip -4 -o addr show eth0'])).split(/\s+/)[3];
     expect(addr).toMatch(new RegExp(`^10\\.249\\.${octet}\\.\\d+/24$`));
     expect(bridgeDoc().Containers[id]).toMatchObject({ Name: 'web', IPv4Address: addr });
+    // inspect and ps show the address, the network and the published port, as Docker's do
+    const ip = addr.split('/')[0];
+    const doc = inspectContainer(d, 'web');
+    expect(doc.NetworkSettings).toMatchObject({ IPAddress: ip, Ports: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] } });
+    expect(doc.NetworkSettings.Networks.bridge).toMatchObject({ IPAddress: ip, IPPrefixLen: 24, Gateway: `10.249.${octet}.1` });
+    expect(ok(d.berth(['ps', '--filter', 'name=web', '--format', '{{.Networks}}|{{.Ports}}']))).toBe(`bridge|127.0.0.1:${port}->80/tcp\n`);
+    expect(ok(d.berth(['ps', '--filter', 'name=web']))).toContain(`127.0.0.1:${port}->80/tcp`);
     expect(await fetchWhenUp(`http://127.0.0.1:${port}/`)).toBe('hello from the default bridge\n');
     ok(d.berth(['rm', '-f', 'web']));
     expectNoLeak(id, port);

@@ -70,6 +70,11 @@ describe('user networks', () => {
     expect(out).toBe('hello from web\nhello from web\n10.9.9.9\textra.example\n');
     const port = hostPort('web');
     expect(ok(d.berth(['port', 'web']))).toBe(`80/tcp -> 127.0.0.1:${port}\n`);
+    const settings = inspectContainer(d, 'web').NetworkSettings;
+    expect(settings.IPAddress).toBe(''); // the top-level address is the default bridge's only
+    expect(settings.Networks.appnet.IPAddress).toMatch(new RegExp(`^10\\.252\\.${octet}\\.\\d+$`));
+    expect(settings.Networks.appnet.Aliases).toEqual(expect.arrayContaining(['site', id.slice(0, 12)]));
+    expect(ok(d.berth(['ps', '--filter', 'name=web', '--format', '{{.Networks}} {{.Ports}}']))).toBe(`appnet 127.0.0.1:${port}->80/tcp\n`);
     expect(await fetchWhenUp(`http://127.0.0.1:${port}/`)).toBe('hello from web\n');
     const doc = JSON.parse(ok(d.berth(['network', 'inspect', 'appnet'])))[0];
     expect(doc.Containers[id]).toMatchObject({ Name: 'web' });
