@@ -8,6 +8,7 @@
 
 #include "console.h"
 #include "diag.h"
+#include "loopback.h"
 #include "runtime.h"
 #include "util.h"
 
@@ -112,6 +113,7 @@ int shim_process_create(const shim_config *cfg, shim_stdio *io, pid_t *pid, bert
     berth_error_wrap(err, "runtime %s", cfg->mode == SHIM_MODE_EXEC ? "exec" : "create");
     goto out;
   }
+  if (cfg->mode == SHIM_MODE_CREATE && shim_loopback_up(*pid, err) < 0) goto out;
   if (cfg->terminal) {
     char name[128];
     int master = shim_console_receive(console, CONSOLE_TIMEOUT_MS, name, sizeof name, err);

@@ -82,7 +82,7 @@ export function buildRunSpec(
     if (key !== 'max-size' && key !== 'max-file') throw new BerthError('invalid_argument', `unknown log opt '${key}' for ${opts.logDriver ?? 'local'} log driver: use max-size or max-file`);
   }
   const host = opts.hostname || hostname;
-  if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(host)) {
+  if (opts.hostname && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(host)) {
     throw new BerthError('invalid_argument', `invalid hostname "${host}": use letters, digits, dots and dashes, at most 63 characters`);
   }
   return {

@@ -2,6 +2,7 @@
 // to the container's actor; listings read the actors' persisted snapshots;
 // logs read the shim's files.
 import { randomBytes } from 'node:crypto';
+import { hostname as osHostname } from 'node:os';
 import { BerthError, deserializeError, type SerializedError } from '../errors.js';
 import { containerActorId } from '../actors/container-actor.js';
 import { buildRunSpec } from '../runtime/container-config.js';
@@ -96,7 +97,8 @@ export class ContainerService {
       })
       .reverse();
     const id = o.id ?? randomBytes(32).toString('hex');
-    const spec = buildRunSpec(image.config, p, id.slice(0, 12), lowerDirs);
+    // on the host's network a container is named like the host, as Docker's are
+    const spec = buildRunSpec(image.config, p, p.network === 'host' ? osHostname() : id.slice(0, 12), lowerDirs);
     trace('spec built');
     const requested = p.name !== undefined ? validateName(p.name) : undefined;
     let name = pickName(this.db, requested);

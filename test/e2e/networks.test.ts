@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
 import { ok, loadBusybox, inspectContainer, fetchWhenUp } from '../fixtures/e2e-helpers.js';
@@ -116,8 +117,14 @@ describe('user networks', () => {
 
   it('--network none has only lo; host shares the host namespace; container: joins another container', () => {
     expect(ok(d.berth(['run', '--rm', '--network', 'none', 'busybox', 'sh', '-c', 'ls /sys/class/net']))).toBe('lo\n');
+    // its loopback is up, as on Docker's none network (runtimes leave it down; the shim brings it up)
+    expect(ok(d.berth(['run', '--rm', '--network', 'none', 'busybox', 'sh', '-c', 'cat /sys/class/net/lo/operstate /sys/class/net/lo/flags; ping -c1 -W2 127.0.0.1 >/dev/null && echo reached'])))
+      .toMatch(/^unknown\n0x[0-9a-f]*[13579bdf]\nreached\n$/); // IFF_UP is bit 0 of flags
     const hostLinks = readdirSync('/sys/class/net').sort();
     expect(ok(d.berth(['run', '--rm', '--network', 'host', 'busybox', 'ls', '/sys/class/net'])).split('\n').filter(Boolean).sort()).toEqual(hostLinks);
+    // on the host's network a container is named like the host, unless --hostname says otherwise
+    expect(ok(d.berth(['run', '--rm', '--network', 'host', 'busybox', 'hostname']))).toBe(`${hostname()}\n`);
+    expect(ok(d.berth(['run', '--rm', '--network', 'host', '--hostname', 'mine', 'busybox', 'hostname']))).toBe('mine\n');
     ok(d.berth(['run', '-d', '--name', 'owner', '--network', 'appnet', '-v', `${www}:/www:ro`, 'busybox', 'httpd', '-f', '-p', '80', '-h', '/www']));
     expect(ok(d.berth(['run', '--rm', '--network', 'container:owner', 'busybox', 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://127.0.0.1/ && break; sleep 0.3; done']))).toBe('hello from web\n');
     ok(d.berth(['rm', '-f', 'owner']));
