@@ -8,12 +8,13 @@ import { promisify } from 'node:util';
 import { BerthError } from '../errors.js';
 import type { MetadataDb } from '../store/db.js';
 import type { NetworkRecord } from '../store/records.js';
-import type { ContainerContext } from '../machines/container.js';
+import { dockerState, type ContainerContext } from '../machines/container.js';
 import type { CachedAttachment } from './cni-chain.js';
 import { containerNetworks, type EndpointSettings } from './endpoints.js';
 import { containerEndpoints, type EndpointInfo } from './container-endpoints.js';
 import { connectNetwork, disconnectNetwork } from './network-connect.js';
-import { cniCacheDir, createNetwork, ipamDir, requireNetwork, DEFAULT_NETWORK, type NetworkCreate } from './network-store.js';
+import { cniCacheDir, createNetwork, findNetwork, ipamDir, requireNetwork, DEFAULT_NETWORK, type NetworkCreate } from './network-store.js';
+import { findModeNetwork, modeNetworkDoc, MODE_NETWORKS, type ModeNetwork } from './mode-networks.js';
 
 const run = promisify(execFile);
 
@@ -89,16 +90,31 @@ export class NetworkService {
     return { id: (await createNetwork(this.db, p)).id };
   }
 
+  /** The running containers in network mode host or none. */
+  private inMode(n: ModeNetwork): { id: string; name: string }[] {
+    const out: { id: string; name: string }[] = [];
+    for (const { value } of this.db.actors.getRange({ start: 'container/', end: 'container0' })) {
+      const snap = value.snapshot as { value?: unknown; context?: ContainerContext };
+      const ctx = snap.context;
+      if (ctx && (ctx.spec.network?.mode ?? 'none') === n.name && ['running', 'paused'].includes(dockerState(snap.value))) out.push({ id: ctx.id, name: ctx.name });
+    }
+    return out;
+  }
+
   async list(): Promise<NetworkDoc[]> {
-    const recs = [...this.db.networks.getRange()].map((e) => e.value).sort((a, b) => a.name.localeCompare(b.name));
-    return Promise.all(recs.map((r) => this.doc(r)));
+    const recs = [...this.db.networks.getRange()].map((e) => e.value);
+    const docs = [...(await Promise.all(recs.map((r) => this.doc(r)))), ...MODE_NETWORKS.map((n) => modeNetworkDoc(n, this.inMode(n)))];
+    return docs.sort((a, b) => String(a.Name).localeCompare(String(b.Name)));
   }
 
   async inspect(ref: string): Promise<NetworkDoc> {
-    return this.doc(requireNetwork(this.db, ref));
+    const mode = findNetwork(this.db, ref) ? undefined : findModeNetwork(ref);
+    return mode ? modeNetworkDoc(mode, this.inMode(mode)) : this.doc(requireNetwork(this.db, ref));
   }
 
   async remove(ref: string): Promise<null> {
+    const mode = findNetwork(this.db, ref) ? undefined : findModeNetwork(ref);
+    if (mode) throw new BerthError('invalid_argument', `${mode.name} is a pre-defined network and cannot be removed`);
     const rec = requireNetwork(this.db, ref);
     if (rec.name === DEFAULT_NETWORK) throw new BerthError('invalid_argument', `${rec.name} is a pre-defined network and cannot be removed`);
     const users = this.users(rec.id);

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BerthError } from '../errors.js';
+import { findModeNetwork } from './mode-networks.js';
 import type { MetadataDb } from '../store/db.js';
 import type { NetworkRecord } from '../store/records.js';
 import type { ConfList } from './cni-chain.js';
@@ -62,7 +63,11 @@ export function findNetwork(db: MetadataDb, ref: string): NetworkRecord | undefi
 
 export function requireNetwork(db: MetadataDb, ref: string): NetworkRecord {
   const n = findNetwork(db, ref);
-  if (!n) throw new BerthError('not_found', `network ${ref} not found; list networks with berth network ls or create it with berth network create`);
+  if (!n) {
+    const mode = findModeNetwork(ref);
+    if (mode) throw new BerthError('invalid_argument', `network ${mode.name} is a network mode (run --network ${mode.name}): containers cannot be connected to it or disconnected from it`);
+    throw new BerthError('not_found', `network ${ref} not found; list networks with berth network ls or create it with berth network create`);
+  }
   return n;
 }
 
@@ -89,7 +94,8 @@ export function createNetwork(db: MetadataDb, p: NetworkCreate): Promise<Network
 
 async function createOne(db: MetadataDb, p: NetworkCreate): Promise<NetworkRecord> {
   if (!NAME.test(p.name)) throw new BerthError('invalid_argument', `invalid network name "${p.name}": use letters, digits, and _ . - (not first)`);
-  if (['host', 'none', 'default'].includes(p.name)) throw new BerthError('invalid_argument', `network name "${p.name}" is reserved: ${p.name} is a network mode, not a network`);
+  if (p.name === 'host' || p.name === 'none') throw new BerthError('conflict', `network with name ${p.name} already exists`);
+  if (p.name === 'default') throw new BerthError('invalid_argument', 'network name "default" is reserved: --network default means the default bridge network');
   if (p.name === DEFAULT_NETWORK && !p.predefined) throw new BerthError('conflict', `network name "${p.name}" is reserved for the predefined default bridge network; choose another name`);
   if (p.driver !== undefined && p.driver !== 'bridge') throw new BerthError('not_found', `network driver "${p.driver}" is not supported: berth has the bridge driver only`);
   if (findNetwork(db, p.name)?.name === p.name) throw new BerthError('conflict', `network with name ${p.name} already exists`);

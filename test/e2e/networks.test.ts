@@ -60,6 +60,19 @@ afterAll(async () => {
 describe('user networks', () => {
   it('network ls and inspect show the network in Docker shape', () => {
     expect(ok(d.berth(['network', 'ls', '--format', '{{.Name}} {{.Driver}}']))).toContain('appnet bridge');
+    // host and none are listed as dockerd lists them, and cannot be removed, created or connected to
+    expect(ok(d.berth(['network', 'ls', '--format', '{{.Name}} {{.Driver}}'])).split('\n')).toEqual(expect.arrayContaining(['host host', 'none null']));
+    const host = JSON.parse(ok(d.berth(['network', 'inspect', 'host'])))[0];
+    expect(host).toMatchObject({ Name: 'host', Driver: 'host', Scope: 'local' });
+    expect(JSON.parse(ok(d.berth(['network', 'inspect', host.Id.slice(0, 12)])))[0].Name).toBe('host');
+    const rm = d.berth(['network', 'rm', 'none']);
+    expect(rm.code).toBe(1);
+    expect(rm.stderr).toMatch(/none is a pre-defined network and cannot be removed/);
+    expect(d.berth(['network', 'create', 'host']).stderr).toMatch(/network with name host already exists/);
+    ok(d.berth(['run', '-d', '--name', 'moded', '--network', 'none', 'busybox', 'sleep', '300']));
+    expect(Object.values(JSON.parse(ok(d.berth(['network', 'inspect', 'none'])))[0].Containers)).toEqual([expect.objectContaining({ Name: 'moded' })]);
+    expect(d.berth(['network', 'connect', 'host', 'moded']).stderr).toMatch(/network host is a network mode .*cannot be connected/);
+    ok(d.berth(['rm', '-f', 'moded']));
     const doc = JSON.parse(ok(d.berth(['network', 'inspect', 'appnet'])))[0];
     expect(doc).toMatchObject({ Name: 'appnet', Driver: 'bridge', Scope: 'local', Internal: false, Labels: { team: 'net' } });
     expect(doc.IPAM.Config).toEqual([{ Subnet: SUBNET, Gateway: `10.252.${octet}.1` }]);
