@@ -18,11 +18,18 @@ import { dockerState, type ContainerContext, type ExitOutput, type StartOutput }
 import type { ActorEnv } from './actor-env.js';
 import { removeAnonymousVolumes } from '../services/volume-store.js';
 import { applyNetns, attachNetwork, detachNetwork } from '../network/container-network.js';
-import { refreshPeers, writeEtcFiles } from '../network/etc-files.js';
+import { modeEtcMounts, refreshPeers, writeEtcFiles } from '../network/etc-files.js';
 import { forgetContainerNetworks } from '../network/endpoints.js';
 
 /** How long to wait for a shim's cleanup after the exit before going on without it. */
 const SHIM_CLEANUP_WAIT_MS = 10_000;
+
+/** The daemon's /etc files, except where the user mounted a file of their own (-v x:/etc/hosts wins, as with Docker). */
+function addEtcMounts(spec: Record<string, unknown>, etc: Record<string, unknown>[]): void {
+  const mounts = spec.mounts as { destination: string }[];
+  const taken = new Set(mounts.map((m) => m.destination));
+  mounts.push(...(etc as { destination: string }[]).filter((m) => !taken.has(m.destination)));
+}
 
 export class ContainerEffects {
   readonly paths: ContainerPaths;
@@ -69,6 +76,7 @@ export class ContainerEffects {
     const bridged = ctx.spec.network?.mode === 'bridge';
     if (!bridged) {
       applyNetns(spec, await attachNetwork(this.netEnv, ctx.id, ctx.spec.network, (id) => this.pidOf(id)));
+      addEtcMounts(spec, modeEtcMounts(this.env.config.root, ctx));
       writeFileSync(p.configJson, JSON.stringify(spec));
     }
     trace('bundle written');
@@ -76,7 +84,7 @@ export class ContainerEffects {
     trace('creation journaled');
     if (bridged) {
       applyNetns(spec, await attachNetwork(this.netEnv, ctx.id, ctx.spec.network, (id) => this.pidOf(id)));
-      (spec.mounts as unknown[]).push(...(await writeEtcFiles(this.env.db, this.env.config.root, ctx)));
+      addEtcMounts(spec, await writeEtcFiles(this.env.db, this.env.config.root, ctx));
       await writeFile(p.configJson, JSON.stringify(spec));
       trace('network attached');
     }

@@ -1,8 +1,11 @@
-// /etc/hosts, /etc/resolv.conf and /etc/hostname of a container on a bridge
-// network, written under its directory and bind-mounted. Containers on the
-// same network find each other by name and alias: when one starts or stops,
-// the daemon rewrites the hosts files of the others (in place, as the bind
-// mounts pin the inodes).
+// /etc/hosts, /etc/resolv.conf and /etc/hostname of a container, written
+// under its directory and bind-mounted. Containers on the same bridge
+// network find each other by name and alias: when one starts or stops, the
+// daemon rewrites the hosts files of the others (in place, as the bind mounts
+// pin the inodes). Without a bridge network, as with Docker: `none` gets
+// localhost only, `host` the host's own files, `container:ID` shares that
+// container's.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MetadataDb } from '../store/db.js';
@@ -47,14 +50,19 @@ async function attachments(db: MetadataDb, root: string): Promise<Peer[]> {
   return out;
 }
 
+/** --add-host NAME:IP entries as hosts lines. */
+function addHostLines(etc: EtcOptions | undefined): string[] {
+  return (etc?.addHosts ?? []).map((entry) => {
+    const i = entry.lastIndexOf(':');
+    return `${entry.slice(i + 1)}\t${entry.slice(0, i)}`;
+  });
+}
+
 function hostsText(ctx: ContainerContext, all: Peer[]): string {
   const mine = all.filter((p) => p.id === ctx.id);
   const myNets = new Set(mine.map((p) => p.network));
   const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', 'fe00::0\tip6-localnet', 'ff00::0\tip6-mcastprefix', 'ff02::1\tip6-allnodes', 'ff02::2\tip6-allrouters'];
-  for (const entry of ctx.spec.etc?.addHosts ?? []) {
-    const i = entry.lastIndexOf(':');
-    lines.push(`${entry.slice(i + 1)}\t${entry.slice(0, i)}`);
-  }
+  lines.push(...addHostLines(ctx.spec.etc));
   if (mine[0]) lines.push(`${mine[0].ip}\t${ctx.spec.hostname}`);
   // Peers on the default network are not resolvable by name, as in Docker.
   for (const p of all) {
@@ -63,13 +71,51 @@ function hostsText(ctx: ContainerContext, all: Peer[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function resolvText(etc: EtcOptions | undefined): Promise<string> {
-  const host = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
-  // A nameserver on the host's loopback cannot be reached from the container.
-  let servers = host.split('\n').filter((l) => /^\s*nameserver\s/.test(l) && !/\s(127\.|::1)/.test(l)).map((l) => l.trim().split(/\s+/)[1]);
+/** resolv.conf from the host's, with --dns and --dns-search; `loopbackReachable` on the host's network. */
+function resolvFrom(host: string, etc: EtcOptions | undefined, loopbackReachable = false): string {
+  // A nameserver on the host's loopback cannot be reached from a namespace of the container's own.
+  let servers = host.split('\n').filter((l) => /^\s*nameserver\s/.test(l) && (loopbackReachable || !/\s(127\.|::1)/.test(l))).map((l) => l.trim().split(/\s+/)[1]);
   if (etc?.dns && etc.dns.length > 0) servers = etc.dns;
   const search = etc?.dnsSearch && etc.dnsSearch.length > 0 ? etc.dnsSearch : host.split('\n').find((l) => /^\s*search\s/.test(l))?.trim().split(/\s+/).slice(1) ?? [];
   return [...(search.length > 0 ? [`search ${search.join(' ')}`] : []), ...servers.map((s) => `nameserver ${s}`)].join('\n') + '\n';
+}
+
+async function resolvText(etc: EtcOptions | undefined): Promise<string> {
+  return resolvFrom(await readFile('/etc/resolv.conf', 'utf8').catch(() => ''), etc);
+}
+
+const ETC_FILES = ['hosts', 'resolv.conf', 'hostname'] as const;
+
+function etcBinds(dir: string): Record<string, unknown>[] {
+  return ETC_FILES.map((f) => ({ destination: `/etc/${f}`, type: 'bind', source: join(dir, f), options: ['rbind', 'rprivate'] }));
+}
+
+const hostFile = (path: string): string => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+/**
+ * The /etc files of a container without a bridge network of its own, and
+ * their OCI bind mounts. Synchronous: written with the bundle, on the start's
+ * critical path.
+ */
+export function modeEtcMounts(root: string, ctx: ContainerContext): Record<string, unknown>[] {
+  const net = ctx.spec.network;
+  if (net?.mode === 'container') {
+    const dir = etcDir(root, net.container ?? '');
+    return ETC_FILES.every((f) => existsSync(join(dir, f))) ? etcBinds(dir) : [];
+  }
+  const dir = etcDir(root, ctx.id);
+  const onHost = net?.mode === 'host';
+  const hosts = onHost ? `${hostFile('/etc/hosts').replace(/\n?$/, '\n')}${addHostLines(ctx.spec.etc).map((l) => `${l}\n`).join('')}` : hostsText(ctx, []);
+  writeFileSync(join(dir, 'hosts'), hosts);
+  writeFileSync(join(dir, 'resolv.conf'), resolvFrom(hostFile('/etc/resolv.conf'), ctx.spec.etc, onHost));
+  writeFileSync(join(dir, 'hostname'), `${ctx.spec.hostname}\n`);
+  return etcBinds(dir);
 }
 
 /** Writes the container's three files and returns their OCI bind mounts. */
@@ -82,7 +128,7 @@ export async function writeEtcFiles(db: MetadataDb, root: string, ctx: Container
     writeFile(join(dir, 'hostname'), `${ctx.spec.hostname}\n`),
   ]);
   await refreshPeers(db, root, ctx.id, all);
-  return ['hosts', 'resolv.conf', 'hostname'].map((f) => ({ destination: `/etc/${f}`, type: 'bind', source: join(dir, f), options: ['rbind', 'rprivate'] }));
+  return etcBinds(dir);
 }
 
 /** Rewrites the hosts files of the containers sharing a network with `id` (after it joined or left), or on `alsoOn`. */

@@ -5,7 +5,7 @@
 // namespaces this test creates.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -138,8 +138,16 @@ describe('user networks', () => {
     // on the host's network a container is named like the host, unless --hostname says otherwise
     expect(ok(d.berth(['run', '--rm', '--network', 'host', 'busybox', 'hostname']))).toBe(`${hostname()}\n`);
     expect(ok(d.berth(['run', '--rm', '--network', 'host', '--hostname', 'mine', 'busybox', 'hostname']))).toBe('mine\n');
+    // /etc files as Docker's: none has localhost only, host the host's own (plus --add-host), container: shares them
+    const none = ok(d.berth(['run', '--rm', '--network', 'none', '--name', 'etcnone', 'busybox', 'sh', '-c', 'cat /etc/hostname; grep -c . /etc/hosts; grep localhost /etc/hosts | head -1']));
+    expect(none).toMatch(/^[0-9a-f]{12}\n6\n127\.0\.0\.1\tlocalhost\n$/);
+    const onHost = ok(d.berth(['run', '--rm', '--network', 'host', '--add-host', 'extra.example:10.9.9.9', 'busybox', 'sh', '-c', 'cat /etc/hosts; echo ---; cat /etc/hostname']));
+    expect(onHost).toBe(`${readFileSync('/etc/hosts', 'utf8').replace(/\n?$/, '\n')}10.9.9.9\textra.example\n---\n${hostname()}\n`);
+    const mine = ok(d.berth(['run', '--rm', '-v', `${www}/index.html:/etc/hosts:ro`, 'busybox', 'cat', '/etc/hosts']));
+    expect(mine).toBe(readFileSync(join(www, 'index.html'), 'utf8')); // a user's mount wins
     ok(d.berth(['run', '-d', '--name', 'owner', '--network', 'appnet', '-v', `${www}:/www:ro`, 'busybox', 'httpd', '-f', '-p', '80', '-h', '/www']));
     expect(ok(d.berth(['run', '--rm', '--network', 'container:owner', 'busybox', 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://127.0.0.1/ && break; sleep 0.3; done']))).toBe('hello from web\n');
+    expect(ok(d.berth(['run', '--rm', '--network', 'container:owner', 'busybox', 'cat', '/etc/hostname']))).toBe(`${ok(d.berth(['exec', 'owner', 'hostname']))}`);
     ok(d.berth(['rm', '-f', 'owner']));
   });
 
