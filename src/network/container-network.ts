@@ -34,10 +34,10 @@ export interface ContainerNetwork {
   ip?: string;
 }
 
-/** -p specs and -P's exposed ports, for a bridge-mode container. */
+/** -p specs and -P's exposed ports, for a bridge-mode container. On the host's network they are discarded, as dockerd does (the CLI warns). */
 export function checkPublish(net: ContainerNetwork | undefined, publish: string[] | undefined, exposed: string[] | null): PortMapping[] | undefined {
   const ports = [...(publish ?? []).flatMap(parsePublish), ...(exposed ? exposedMappings(exposed) : [])];
-  if (ports.length === 0) return undefined;
+  if (ports.length === 0 || net?.mode === 'host') return undefined;
   if (net?.mode !== 'bridge') throw new BerthError('invalid_argument', 'published ports need a bridge network: add --network bridge or --network NAME');
   return ports;
 }

@@ -138,6 +138,11 @@ describe('user networks', () => {
     // on the host's network a container is named like the host, unless --hostname says otherwise
     expect(ok(d.berth(['run', '--rm', '--network', 'host', 'busybox', 'hostname']))).toBe(`${hostname()}\n`);
     expect(ok(d.berth(['run', '--rm', '--network', 'host', '--hostname', 'mine', 'busybox', 'hostname']))).toBe('mine\n');
+    // published ports mean nothing on the host's network: discarded with Docker's warning
+    const published = d.berth(['run', '--rm', '--network', 'host', '-p', '127.0.0.1::80', 'busybox', 'true']);
+    expect(published.code).toBe(0);
+    expect(published.stderr).toBe('WARNING: Published ports are discarded when using host network mode\n');
+    expect(d.berth(['run', '--rm', '--network', 'none', '-p', '127.0.0.1::80', 'busybox', 'true']).stderr).toMatch(/published ports need a bridge network/);
     // /etc files as Docker's: none has localhost only, host the host's own (plus --add-host), container: shares them
     const none = ok(d.berth(['run', '--rm', '--network', 'none', '--name', 'etcnone', 'busybox', 'sh', '-c', 'cat /etc/hostname; grep -c . /etc/hosts; grep localhost /etc/hosts | head -1']));
     expect(none).toMatch(/^[0-9a-f]{12}\n6\n127\.0\.0\.1\tlocalhost\n$/);

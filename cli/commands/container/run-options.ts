@@ -149,6 +149,13 @@ export function toCreateParams(args: string[], flags: RunFlags, cliEnv: NodeJS.P
   return params;
 }
 
+/** What Docker's CLI warns about in run and create flags (it goes ahead all the same). */
+export function flagWarnings(params: CreateParams): string[] {
+  const out: string[] = [];
+  if (params.network === 'host' && ((params.publish?.length ?? 0) > 0 || params.publishAll)) out.push('Published ports are discarded when using host network mode');
+  return out;
+}
+
 export function toRunParams(args: string[], flags: RunFlags, cliEnv: NodeJS.ProcessEnv = process.env): RunRequest {
   const params: RunRequest = toCreateParams(args, flags, cliEnv, 'run');
   if (flags.detach) params.detach = true;

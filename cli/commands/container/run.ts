@@ -4,13 +4,14 @@
 import type { Invocation } from '../../invocation.js';
 import { withDaemon } from '../../session.js';
 import { ProgressRenderer } from '../../format/progress.js';
-import { toRunParams, type RunFlags } from './run-options.js';
+import { flagWarnings, toRunParams, type RunFlags } from './run-options.js';
 import { attachedSession } from './attached-session.js';
 import { inputIsNotATty, reportNotATty } from './exit-status.js';
 
 export default async function run(inv: Invocation): Promise<number> {
   const flags = inv.opts as RunFlags;
   const params = toRunParams(inv.args, flags);
+  for (const warning of flagWarnings(params)) process.stderr.write(`WARNING: ${warning}\n`);
   if (params.detach) {
     const result = await withDaemon(inv, (client) => client.call('container.run', params));
     process.stdout.write(`${result.id}\n`);
