@@ -1,6 +1,6 @@
 // Entry point of the `berth` CLI. Registers the grammar, parses, and lets the
 // chosen command's module (a lazily imported chunk) do the work.
-import { buildProgram } from './grammar.js';
+import { buildProgram, commandWord } from './program.js';
 import { runCommand } from './dispatch.js';
 import { UsageExit } from './usage-errors.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
@@ -13,7 +13,7 @@ async function main(argv: string[]): Promise<number> {
   let exitCode = EXIT_OK;
   const program = buildProgram(async (inv) => {
     exitCode = await runCommand(inv);
-  }, CLIENT_VERSION);
+  }, CLIENT_VERSION, commandWord(argv.slice(2)));
   if (argv.length <= 2) {
     program.outputHelp();
     return EXIT_OK;

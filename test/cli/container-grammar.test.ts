@@ -1,7 +1,7 @@
 // The container-lifecycle grammar (issue 5), parsed with a dispatcher that
 // records what each command module would receive.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../../cli/grammar.js';
+import { buildProgram } from '../../cli/program.js';
 import type { Invocation } from '../../cli/invocation.js';
 import { UsageExit } from '../../cli/usage-errors.js';
 

@@ -1,7 +1,7 @@
 // The real command grammar, parsed with a dispatcher that records what the
 // command module would receive (no daemon needed).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../../cli/grammar.js';
+import { buildProgram } from '../../cli/program.js';
 import type { Invocation } from '../../cli/invocation.js';
 import { UsageExit } from '../../cli/usage-errors.js';
 import { toRunParams } from '../../cli/commands/container/run-options.js';
