@@ -6,8 +6,9 @@ import { UsageExit } from './usage-errors.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import { mark, reportTiming } from './timing.js';
 import { CLIENT_VERSION } from './version.js';
+import { codeCacheState } from './code-cache-state.js';
 
-mark('entry evaluated');
+mark(`entry evaluated (code cache ${codeCacheState() ?? 'not used'})`);
 
 async function main(argv: string[]): Promise<number> {
   let exitCode = EXIT_OK;
