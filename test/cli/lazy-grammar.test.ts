@@ -1,21 +1,14 @@
 // The CLI builds only the top-level command a line names (cli/program.ts):
 // that partial program must parse, explain (--help) and reject exactly as
 // the whole grammar does.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Command } from 'commander';
 import { buildProgram, commandWord } from '../../cli/program.js';
 import type { Invocation } from '../../cli/invocation.js';
 import { UsageExit } from '../../cli/usage-errors.js';
+import { captureStderr } from './stderr-capture.js';
 
-let stderr: string[];
-beforeEach(() => {
-  stderr = [];
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr.push(String(chunk));
-    return true;
-  });
-});
-afterEach(() => vi.restoreAllMocks());
+const stderr = captureStderr();
 
 const noop = async (): Promise<void> => {};
 
@@ -32,7 +25,7 @@ function helpTree(cmd: Command, path = ''): Map<string, string> {
 
 /** What parsing `args` ends in: the dispatched invocation, or the usage error and what it printed. */
 async function outcome(only: string | undefined, args: string[]): Promise<unknown> {
-  stderr = [];
+  stderr.length = 0;
   const seen: Invocation[] = [];
   const program = buildProgram(async (inv) => { seen.push(inv); }, '9.9.9', only);
   const err = await program.parseAsync(args, { from: 'user' }).then(() => undefined, (e: unknown) => e);
