@@ -29,13 +29,23 @@ function readCache(): Buffer | undefined {
   }
 }
 
+/** The bundle as a script; a broken install is reported, not thrown. */
+function compile(cachedData: Buffer | undefined): Script {
+  try {
+    // The CommonJS wrapper on the bundle's first line keeps its line numbers. The
+    // bundle is pure ASCII (scripts/bundle-cli.mjs), so latin1 reads it exactly.
+    const source = readFileSync(bundle, 'latin1');
+    return new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`berth: cannot load the CLI bundle ${bundle}: ${why}\n` +
+      'The installation is incomplete or damaged: rebuild it with `npm run build` (or reinstall berth).\n');
+    process.exit(1);
+  }
+}
+
 const cached = readCache();
-// The CommonJS wrapper on the bundle's first line keeps its line numbers. The
-// bundle is pure ASCII (scripts/bundle-cli.mjs), so latin1 reads it exactly.
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'latin1')}\n})`, {
-  filename: bundle,
-  cachedData: cached,
-});
+const script = compile(cached);
 const state: CodeCacheState = cached === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted';
 (globalThis as Record<symbol, unknown>)[CODE_CACHE_STATE] = state;
 

@@ -96,6 +96,20 @@ describe('V8 code cache of the CLI bundle', () => {
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
+  it('a missing or damaged bundle is reported with what to do, exit 1 and no stack trace', () => {
+    const dir = freshCopy();
+    writeFileSync(join(dir, 'berth-main.cjs'), 'this is not javascript {');
+    const damaged = version_(dir);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stderr).toMatch(/^berth: cannot load the CLI bundle .*berth-main\.cjs: .*\nThe installation is incomplete or damaged: rebuild it with `npm run build`/);
+    expect(damaged.stderr).not.toMatch(/^\s+at /m);
+    rmSync(join(dir, 'berth-main.cjs'));
+    const missing = version_(dir);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^berth: cannot load the CLI bundle .*berth-main\.cjs: ENOENT/);
+    expect(missing.stderr).not.toMatch(/^\s+at /m);
+  });
+
   it('works from any working directory and through a symlink, as npm installs the bin', () => {
     const dir = freshCopy();
     const bin = mkdtempSync(join(tmpdir(), 'berth-bin-'));
