@@ -5,7 +5,7 @@
 BENCH_DIR=${BENCH_DIR:-$(mktemp -d /tmp/berth-bench-XXXXXX)}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BERTH_SOCK="$BENCH_DIR/berth/run/berth.sock"
-BERTH="node $REPO/dist/cli/berth.mjs -H unix://$BERTH_SOCK"
+BERTH="node $REPO/dist/cli/berth.cjs -H unix://$BERTH_SOCK"
 DOCKER_SOCK="$BENCH_DIR/docker/docker.sock"
 PIDS=()
 

@@ -1,19 +1,20 @@
 // Entry point of the `berth` CLI. Registers the grammar, parses, and lets the
 // chosen command's module (a lazily imported chunk) do the work.
-import { buildProgram } from './grammar.js';
+import { buildProgram, commandWord } from './program.js';
 import { runCommand } from './dispatch.js';
 import { UsageExit } from './usage-errors.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import { mark, reportTiming } from './timing.js';
 import { CLIENT_VERSION } from './version.js';
+import { codeCacheState } from './code-cache-state.js';
 
-mark('entry evaluated');
+mark(`entry evaluated (code cache ${codeCacheState() ?? 'not used'})`);
 
 async function main(argv: string[]): Promise<number> {
   let exitCode = EXIT_OK;
   const program = buildProgram(async (inv) => {
     exitCode = await runCommand(inv);
-  }, CLIENT_VERSION);
+  }, CLIENT_VERSION, commandWord(argv.slice(2)));
   if (argv.length <= 2) {
     program.outputHelp();
     return EXIT_OK;

@@ -4,7 +4,8 @@
 // with Docker Hub under "https://index.docker.io/v1/". Written atomically
 // (temp file, fsync, rename). The CLI sends the credential for a
 // reference's registry with pull/push/run; the daemon never stores it.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from './atomic-write-sync.js';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BerthError } from '../src/errors.js';
@@ -45,21 +46,7 @@ function read(path: string): ConfigFile {
 
 function write(path: string, doc: ConfigFile): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(doc, null, '\t')}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  const dfd = openSync(dirname(path), 'r');
-  try {
-    fsyncSync(dfd);
-  } finally {
-    closeSync(dfd);
-  }
+  writeFileAtomicSync(path, `${JSON.stringify(doc, null, '\t')}\n`, 0o600);
 }
 
 export function storeCredential(server: string, username: string, password: string, path = configPath()): void {

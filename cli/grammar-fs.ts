@@ -2,7 +2,7 @@
 // commit, system df, system prune.
 import { Command } from 'commander';
 import type { Dispatch } from './invocation.js';
-import { collect, verb } from './grammar.js';
+import { collect, group, verb } from './grammar.js';
 
 type Define = (parent: Command, name: string, dispatch: Dispatch) => Command;
 
@@ -39,13 +39,9 @@ export const defineSystemPrune: Define = (parent, name, dispatch) =>
     .option('--volumes', 'Prune anonymous volumes')
     .option('--filter <KEY=VALUE>', 'Provide filter values (e.g. "label=<key>=<value>")', collect);
 
-export function defineFsCommands(program: Command, container: Command, system: Command, dispatch: Dispatch): void {
+/** `berth system df|prune`. */
+export function defineSystemCommands(program: Command, dispatch: Dispatch): void {
+  const system = group(program, 'system', 'Manage Berth');
   defineSystemDf(system, 'df', dispatch);
   defineSystemPrune(system, 'prune', dispatch);
-  defineCp(program, 'cp', dispatch);
-  defineDiff(program, 'diff', dispatch);
-  defineCommit(program, 'commit', dispatch);
-  defineCp(container, 'cp', dispatch);
-  defineDiff(container, 'diff', dispatch);
-  defineCommit(container, 'commit', dispatch);
 }

@@ -5,10 +5,7 @@ import { Command, InvalidArgumentError, Option, type CommanderError } from 'comm
 import type { CommandName, Dispatch } from './invocation.js';
 import { configureUsageErrors, UsageExit } from './usage-errors.js';
 import { EXIT_RUN_FAILED } from './exit-codes.js';
-import { defineFsCommands } from './grammar-fs.js';
-import { defineVolumeCommands } from './volume-grammar.js';
-import { defineNetworkCommands } from './network-grammar.js';
-import { withResourceFlags, defineUpdate } from './resource-grammar.js';
+import { withResourceFlags } from './resource-grammar.js';
 
 export type Define = (parent: Command, name: string, dispatch: Dispatch) => Command;
 
@@ -49,6 +46,13 @@ function rootOf(cmd: Command): Command {
   let c = cmd;
   while (c.parent) c = c.parent;
   return c;
+}
+
+/** Docker's management commands: `berth image ls`, `berth container run`, … */
+export function group(parent: Command, name: string, description: string): Command {
+  const cmd = parent.command(name).description(description).helpCommand(false);
+  configureUsageErrors(cmd);
+  return cmd;
 }
 
 export const definePull: Define = (parent, name, dispatch) =>
@@ -325,7 +329,7 @@ export const defineEvents: Define = (parent, name, dispatch) =>
     .option('--format <FORMAT>', "Format output using a Go template ('json' for one JSON object per line)");
 
 /** `berth debug …`: looking inside the engine (issue 8). */
-function defineDebug(program: Command, dispatch: Dispatch): void {
+export function defineDebug(program: Command, dispatch: Dispatch): void {
   const debug = group(program, 'debug', 'Look inside the engine: export and replay its journal');
   verb(debug, 'journal', 'debug-journal', dispatch, 'Export the journal (or one actor\'s or a time range\'s slice) as an event log')
     .option('--actor <REF>', 'Only this actor: a container name or id, or an actor id such as pull/… or layer/…')
@@ -338,105 +342,4 @@ function defineDebug(program: Command, dispatch: Dispatch): void {
   verb(debug, 'fault', 'debug-fault', dispatch, 'Crash an actor host or the worker pool on purpose (daemon started with --enable-fault-injection)')
     .argument('<TARGET>', 'actor-host or pool')
     .argument('[INDEX]', 'which actor host (default 0)');
-}
-
-/** Docker's management commands: `berth image ls`, `berth container run`, … */
-export function group(parent: Command, name: string, description: string): Command {
-  const cmd = parent.command(name).description(description).helpCommand(false);
-  configureUsageErrors(cmd);
-  return cmd;
-}
-
-export function buildProgram(dispatch: Dispatch, version: string): Command {
-  const program = new Command('berth')
-    .description('A container engine with Docker\'s command grammar')
-    .usage('[OPTIONS] COMMAND')
-    .enablePositionalOptions()
-    .option('-H, --host <HOST>', 'Daemon socket to connect to (default unix:///run/berth/berth.sock, or $BERTH_HOST)')
-    .option('-D, --debug', 'Enable debug mode (stack traces on errors)')
-    .version(`Berth version ${version}`, '-v, --version', 'Print version information and quit')
-    .helpCommand(false);
-  configureUsageErrors(program);
-
-  definePull(program, 'pull', dispatch);
-  definePush(program, 'push', dispatch);
-  defineLogin(program, 'login', dispatch);
-  defineLogout(program, 'logout', dispatch);
-  defineImages(program, 'images', dispatch);
-  defineLoad(program, 'load', dispatch);
-  defineRun(program, 'run', dispatch);
-  definePs(program, 'ps', dispatch);
-  defineLogs(program, 'logs', dispatch);
-  defineStop(program, 'stop', dispatch);
-  defineRm(program, 'rm', dispatch);
-  defineVersion(program, 'version', dispatch);
-  defineInfo(program, 'info', dispatch);
-  defineUi(program, 'ui', dispatch);
-  defineRmi(program, 'rmi', dispatch);
-  defineTag(program, 'tag', dispatch);
-  defineObjectInspect(program, 'inspect', dispatch); // containers, then images (issue 5)
-  defineHistory(program, 'history', dispatch);
-  defineSave(program, 'save', dispatch);
-  defineImport(program, 'import', dispatch);
-  defineExport(program, 'export', dispatch);
-
-  // container lifecycle (issue 5)
-  defineCreate(program, 'create', dispatch);
-  defineStart(program, 'start', dispatch);
-  defineRestart(program, 'restart', dispatch);
-  defineKill(program, 'kill', dispatch);
-  defineWait(program, 'wait', dispatch);
-  definePause(program, 'pause', dispatch);
-  defineUnpause(program, 'unpause', dispatch);
-  defineRename(program, 'rename', dispatch);
-  defineUpdate(program, 'update', dispatch);
-  defineAttach(program, 'attach', dispatch);
-  defineExec(program, 'exec', dispatch);
-  defineTop(program, 'top', dispatch);
-  defineStats(program, 'stats', dispatch);
-  defineEvents(program, 'events', dispatch);
-
-  const image = group(program, 'image', 'Manage images');
-  defineImages(image, 'ls', dispatch).alias('list');
-  definePull(image, 'pull', dispatch);
-  definePush(image, 'push', dispatch);
-  defineLoad(image, 'load', dispatch);
-  defineRmi(image, 'rm', dispatch).alias('remove');
-  defineTag(image, 'tag', dispatch);
-  defineImagePrune(image, 'prune', dispatch);
-  defineInspect(image, 'inspect', dispatch);
-  defineHistory(image, 'history', dispatch);
-  defineSave(image, 'save', dispatch);
-  defineImport(image, 'import', dispatch);
-
-  const container = group(program, 'container', 'Manage containers');
-  definePs(container, 'ls', dispatch).aliases(['ps', 'list']);
-  defineRun(container, 'run', dispatch);
-  defineLogs(container, 'logs', dispatch);
-  defineStop(container, 'stop', dispatch);
-  defineRm(container, 'rm', dispatch);
-  defineExport(container, 'export', dispatch);
-
-  // container lifecycle (issue 5)
-  defineCreate(container, 'create', dispatch);
-  defineStart(container, 'start', dispatch);
-  defineRestart(container, 'restart', dispatch);
-  defineKill(container, 'kill', dispatch);
-  defineWait(container, 'wait', dispatch);
-  definePause(container, 'pause', dispatch);
-  defineUnpause(container, 'unpause', dispatch);
-  defineRename(container, 'rename', dispatch);
-  defineUpdate(container, 'update', dispatch);
-  defineAttach(container, 'attach', dispatch);
-  defineExec(container, 'exec', dispatch);
-  defineTop(container, 'top', dispatch);
-  defineStats(container, 'stats', dispatch);
-  defineContainerInspect(container, 'inspect', dispatch);
-  defineContainerPrune(container, 'prune', dispatch);
-  defineVolumeCommands(program, dispatch);
-  defineNetworkCommands(program, dispatch);
-  defineFsCommands(program, container, group(program, 'system', 'Manage Berth'), dispatch);
-
-  defineDebug(program, dispatch);
-  return program;
 }

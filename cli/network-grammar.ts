@@ -3,16 +3,13 @@ import type { Command } from 'commander';
 import type { Dispatch } from './invocation.js';
 import { collect, group, verb } from './grammar.js';
 
-function definePort(parent: Command, dispatch: Dispatch): void {
+export function definePort(parent: Command, dispatch: Dispatch): void {
   verb(parent, 'port', 'port', dispatch, 'List port mappings or a specific mapping for the container')
     .argument('<CONTAINER>', 'container name or id')
     .argument('[PRIVATE_PORT[/PROTO]]', 'only this container port');
 }
 
 export function defineNetworkCommands(program: Command, dispatch: Dispatch): void {
-  definePort(program, dispatch);
-  const container = program.commands.find((c) => c.name() === 'container');
-  if (container) definePort(container, dispatch);
   const network = group(program, 'network', 'Manage networks');
   verb(network, 'create', 'network-create', dispatch, 'Create a network')
     .argument('<NETWORK>', 'network name')

@@ -13,8 +13,9 @@
 #   chromium         headless browser for the state visualizer tests (test/ui)
 #   containernetworking-plugins, iptables  CNI networks (bridge, host-local, portmap)
 #   build-essential, python3  node-gyp builds of native npm modules (zstd-napi, lmdb) and native/
+#   musl-tools       musl-gcc: the shim is linked statically against musl (0.25 MB resident, not 0.9)
 set -euo pipefail
-packages=(build-essential python3 busybox-static docker-registry skopeo umoci iproute2 ca-certificates apache2-utils zstd runc crun podman hyperfine containernetworking-plugins iptables docker.io docker-compose chromium)
+packages=(build-essential python3 musl-tools busybox-static docker-registry skopeo umoci iproute2 ca-certificates apache2-utils zstd runc crun podman hyperfine containernetworking-plugins iptables docker.io docker-compose chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "libc-compat.h"
 
 static uint64_t mono_ns(void) {
   struct timespec ts;

@@ -4,7 +4,9 @@
  * lives on in its own session until the container has exited. */
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
 #include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,9 +68,12 @@ static int run_shim(int sync_fd) {
 
   if (shim_detach(sync_fd, cfg.state_dir, &err) < 0) return fail(sync_fd, "detach", &err);
   /* Client backlogs come and go; fixed thresholds make glibc hand their
-   * memory back instead of keeping the high-water mark. */
+   * memory back instead of keeping the high-water mark (musl's malloc
+   * returns freed large blocks by itself). */
+#ifdef __GLIBC__
   mallopt(M_MMAP_THRESHOLD, 16 * 1024);
   mallopt(M_TRIM_THRESHOLD, 16 * 1024);
+#endif
   if (shim_diag_open("shim.log", &err) < 0) err.msg[0] = '\0'; /* diagnostics are optional */
   if (cfg.mode == SHIM_MODE_EXEC) shim_diag("shim for exec %s in %s starting", cfg.exec_id, cfg.id);
   else shim_diag("shim for %s starting", cfg.id);

@@ -5,10 +5,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#ifdef __GLIBC__
 #include <sys/pidfd.h>
+#endif
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "libc-compat.h"
 
 #include "jsonlite.h"
 #include "util.h"

@@ -1,11 +1,11 @@
-// Runs the bundled CLI (dist/cli/berth.mjs) as a subprocess, optionally
+// Runs the bundled CLI (dist/cli/berth.cjs) as a subprocess, optionally
 // feeding its stdin, and collects exit code, stdout and stderr.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-export const bundledBerth = join(repoRoot, 'dist/cli/berth.mjs');
+export const bundledBerth = join(repoRoot, 'dist/cli/berth.cjs');
 
 export interface Outcome { code: number | null; stdout: string; stderr: string }
 

@@ -1,8 +1,8 @@
-// The bundled CLI (dist/cli/berth.mjs) as a user runs it: a subprocess, its
+// The bundled CLI (dist/cli/berth.cjs) as a user runs it: a subprocess, its
 // exit code, stdout and stderr — first without a daemon, then against a
 // real control-channel peer on a unix socket.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { startControlServer, type ControlServer, type Peer } from './control-ser
 import type { ClientFrame, ServerFrame } from '../../src/protocol/frames.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const berth = join(root, 'dist/cli/berth.mjs');
+const berth = join(root, 'dist/cli/berth.cjs');
 const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
 
 interface Outcome { code: number | null; stdout: string; stderr: string }
@@ -38,18 +38,24 @@ beforeAll(() => {
 });
 
 describe('bundle layout', () => {
-  it('is an executable ESM entry with a shebang; msgpackr lives in lazily loaded chunks and the ws package is not bundled', async () => {
+  it('is a small executable CommonJS launcher with a shebang, plus one pure-ASCII bundle without the ws package', async () => {
     const entry = await readFile(berth, 'utf8');
     expect(entry.startsWith('#!/usr/bin/env node\n')).toBe(true);
     expect(statSync(berth).mode & 0o111).toBe(0o111);
-    expect(entry).not.toMatch(/WebSocket|Packr/);
-    expect(entry).toMatch(/import\("\.\/chunks\/run-[A-Z0-9]+\.mjs"\)/);
-    const chunks = await readdir(join(root, 'dist/cli/chunks'));
-    const texts = await Promise.all(chunks.map((c) => readFile(join(root, 'dist/cli/chunks', c), 'utf8')));
-    expect(texts.some((t) => t.includes('Sec-WebSocket-Accept'))).toBe(true); // the CLI's own websocket client
-    expect(texts.some((t) => t.includes('Packr'))).toBe(true);
+    expect(entry.length).toBeLessThan(4096);
+    expect(entry).not.toMatch(/WebSocket|Packr|commander/);
+    const main = await readFile(join(root, 'dist/cli/berth-main.cjs'), 'latin1');
+    // (booleans: a failure must not print the whole bundle)
+    expect(/^[\0-\x7f]*$/.test(main)).toBe(true); // the launcher reads it as latin1
+    expect(main.includes('Sec-WebSocket-Accept')).toBe(true); // the CLI's own websocket client
+    expect(main.includes('MessagePack 0xC1')).toBe(true); // msgpackr
     // The `ws` package (and the http/tls/zlib it loads) costs more to load than a short command: not in the CLI.
-    expect(texts.some((t) => t.includes('bufferutil') || t.includes('WebSocketServer'))).toBe(false);
+    expect(/bufferutil|WebSocketServer/.test(main)).toBe(false);
+    // `node dist/cli/berth.mjs` (README, scripts) still works
+    const mjs = join(root, 'dist/cli/berth.mjs');
+    expect(statSync(mjs).mode & 0o111).toBe(0o111);
+    const r = spawnSync(process.execPath, [mjs, '--version'], { encoding: 'utf8' });
+    expect({ code: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: `Berth version ${version}\n`, stderr: '' });
   });
 });
 

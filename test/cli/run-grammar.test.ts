@@ -1,20 +1,13 @@
 // The real command grammar, parsed with a dispatcher that records what the
 // command module would receive (no daemon needed).
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../../cli/grammar.js';
+import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../../cli/program.js';
 import type { Invocation } from '../../cli/invocation.js';
 import { UsageExit } from '../../cli/usage-errors.js';
+import { captureStderr } from './stderr-capture.js';
 import { toRunParams } from '../../cli/commands/container/run-options.js';
 
-let stderr: string[];
-beforeEach(() => {
-  stderr = [];
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr.push(String(chunk));
-    return true;
-  });
-});
-afterEach(() => vi.restoreAllMocks());
+const stderr = captureStderr();
 
 async function parse(...argv: string[]): Promise<Invocation> {
   const seen: Invocation[] = [];

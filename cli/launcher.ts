@@ -1,0 +1,65 @@
+// The `berth` executable (dist/cli/berth.cjs): runs the CLI bundle
+// (berth-main.cjs) through V8's code cache, so a start does not parse and
+// compile the CLI's code again. Node 20 has no module compile cache, and an
+// ES module entry alone costs ~15 ms more CPU than a CommonJS one, so the
+// bundle is one CommonJS script compiled here with vm.Script and cachedData.
+//
+// The cache sits beside the bundle, named after the bundle's content hash,
+// so a rebuilt bundle never reads an old cache. V8 itself rejects a cache
+// from another Node/V8 version or other V8 flags; an absent or rejected
+// cache is written again when the command exits. The cache is an
+// optimisation only: a missing, corrupt or unwritable one never fails berth.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Script } from 'node:vm';
+import { writeFileAtomicSync } from './atomic-write-sync.js';
+import { CODE_CACHE_STATE, type CodeCacheState } from './code-cache-state.js';
+
+declare const __BERTH_BUNDLE_ID__: string;
+
+const bundle = join(__dirname, 'berth-main.cjs');
+const cacheFile = join(__dirname, `berth-main.${__BERTH_BUNDLE_ID__}.cache`);
+
+function readCache(): Buffer | undefined {
+  try {
+    return readFileSync(cacheFile);
+  } catch {
+    return undefined; // absent (first start) or unreadable: compile from source
+  }
+}
+
+/** The bundle as a script; a broken install is reported, not thrown. */
+function compile(cachedData: Buffer | undefined): Script {
+  try {
+    // The CommonJS wrapper on the bundle's first line keeps its line numbers. The
+    // bundle is pure ASCII (scripts/bundle-cli.mjs), so latin1 reads it exactly.
+    const source = readFileSync(bundle, 'latin1');
+    return new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`berth: cannot load the CLI bundle ${bundle}: ${why}\n` +
+      'The installation is incomplete or damaged: rebuild it with `npm run build` (or reinstall berth).\n');
+    process.exit(1);
+  }
+}
+
+const cached = readCache();
+const script = compile(cached);
+const state: CodeCacheState = cached === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted';
+(globalThis as Record<symbol, unknown>)[CODE_CACHE_STATE] = state;
+
+if (state !== 'accepted') {
+  // On exit the cache also holds the functions this command compiled lazily.
+  process.once('exit', () => {
+    try {
+      writeFileAtomicSync(cacheFile, script.createCachedData(), 0o644);
+    } catch {
+      // Read-only install or full disk: berth works without the cache.
+    }
+  });
+}
+
+const mainModule = { exports: {} };
+(script.runInThisContext() as (...args: unknown[]) => void)
+  .call(mainModule.exports, mainModule.exports, createRequire(bundle), mainModule, bundle, dirname(bundle));
