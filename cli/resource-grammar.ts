@@ -23,7 +23,13 @@ export function withResourceFlags(cmd: Command): Command {
     .option('--tmpfs <PATH[:OPTIONS]>', 'Mount a tmpfs directory (repeatable)', collect)
     .option('--init', 'Run an init inside the container that forwards signals and reaps processes')
     .option('--device <HOST[:CONTAINER][:PERMS]>', 'Add a host device to the container (repeatable; PERMS a combination of r, w, m)', collect)
-    .option('--security-opt <OPT>', 'Security options: no-new-privileges[=true|false], seccomp=unconfined|PROFILE.json, apparmor=unconfined, label=disable, systempaths=unconfined (repeatable)', collect);
+    .option('--security-opt <OPT>', 'Security options: no-new-privileges[=true|false], seccomp=unconfined|PROFILE.json, apparmor=unconfined, label=disable, systempaths=unconfined (repeatable)', collect)
+    .option('--pid <MODE>', "PID namespace to use: host, or container:NAME")
+    .option('--ipc <MODE>', 'IPC mode to use: private, shareable, host, none, or container:NAME')
+    .option('--uts <MODE>', 'UTS namespace to use: host')
+    .option('--shm-size <BYTES>', 'Size of /dev/shm (default 64m)')
+    .option('--sysctl <NAME=VALUE>', 'Sysctl options: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.* (repeatable)', collect)
+    .option('--group-add <GROUP>', 'Add additional groups to join (repeatable)', collect);
 }
 
 /** berth update [OPTIONS] CONTAINER...: Docker's subset that Berth can change on a live container. */

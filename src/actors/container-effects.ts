@@ -68,7 +68,7 @@ export class ContainerEffects {
     for (const dir of [p.rootfs, p.upper, p.work]) mkdirSync(dir, { recursive: true });
     mkdirSync(p.shimDir, { recursive: true, mode: 0o700 });
     rmSync(p.exitFile, { force: true });
-    const spec = buildOciSpec(ctx.spec, { cgroupsPath: `/berth/${ctx.id}`, initBinary: join(dirname(this.env.config.shimPath), 'berth-init') });
+    const spec = buildOciSpec(ctx.spec, { cgroupsPath: `/berth/${ctx.id}`, initBinary: join(dirname(this.env.config.shimPath), 'berth-init'), containerPid: (id) => this.pidOf(id) });
     // Files only until the journal holds the container (a new container's
     // creation commit may still be in flight): what outlives a crash in the
     // kernel — a network namespace, a shim — waits for it. The bundle is not

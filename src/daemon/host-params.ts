@@ -5,7 +5,7 @@ import { BerthError } from '../errors.js';
 import { checkHostOptions, type HostOptions, type Ulimit } from '../runtime/host-options.js';
 import { optBool, optNumber, optString, optStringMap, optStrings, type Params } from './params.js';
 
-const NUMBERS = ['memory', 'memorySwap', 'memoryReservation', 'nanoCpus', 'cpuShares', 'cpuPeriod', 'cpuQuota', 'pidsLimit', 'oomScoreAdj'] as const;
+const NUMBERS = ['memory', 'memorySwap', 'memoryReservation', 'nanoCpus', 'cpuShares', 'cpuPeriod', 'cpuQuota', 'pidsLimit', 'oomScoreAdj', 'shmSize'] as const;
 
 function ulimits(v: unknown): Ulimit[] | undefined {
   if (v === undefined || v === null) return undefined;
@@ -44,5 +44,10 @@ export function hostParams(p: Params): HostOptions | undefined {
   set('init', optBool(h, 'init'));
   set('securityOpt', optStrings(h, 'securityOpt'));
   set('devices', devices(h.devices));
+  set('pidMode', optString(h, 'pidMode'));
+  set('ipcMode', optString(h, 'ipcMode'));
+  set('utsMode', optString(h, 'utsMode'));
+  set('sysctls', optStringMap(h, 'sysctls'));
+  set('groupAdd', optStrings(h, 'groupAdd'));
   return checkHostOptions(out);
 }

@@ -49,6 +49,13 @@ export interface DockerHostConfig {
   ReadonlyRootfs?: boolean;
   Init?: boolean | null;
   SecurityOpt?: string[] | null;
+  Devices?: Array<{ PathOnHost: string; PathInContainer?: string; CgroupPermissions?: string }> | null;
+  PidMode?: string;
+  IpcMode?: string;
+  UTSMode?: string;
+  ShmSize?: number;
+  Sysctls?: Record<string, string> | null;
+  GroupAdd?: string[] | null;
   [other: string]: unknown;
 }
 
@@ -58,21 +65,14 @@ export interface DockerNetworkingConfig {
 
 /** Fields Berth cannot honour: refused (501) unless they hold Docker's default. */
 const UNSUPPORTED: Array<[field: string, isDefault: (v: unknown) => boolean, what: string]> = [
-  ['Devices', empty, 'device mappings (--device)'],
   ['DeviceRequests', empty, 'device requests (--gpus)'],
   ['DeviceCgroupRules', empty, 'device cgroup rules'],
   ['Links', empty, 'legacy links (--link): use a user-defined network'],
   ['VolumesFrom', empty, '--volumes-from'],
   ['VolumeDriver', blank, 'volume drivers other than local'],
-  ['Sysctls', empty, 'sysctls (--sysctl)'],
-  ['GroupAdd', empty, '--group-add'],
   ['CgroupParent', blank, '--cgroup-parent'],
-  ['PidMode', blank, '--pid'],
-  ['IpcMode', (v) => blank(v) || v === 'private' || v === 'shareable', '--ipc other than private'],
-  ['UTSMode', blank, '--uts'],
   ['UsernsMode', blank, '--userns'],
   ['Runtime', (v) => blank(v) || v === 'runc', 'runtimes other than the built-in one'],
-  ['ShmSize', zero, '--shm-size'],
   ['BlkioWeight', zero, 'block IO weights'],
   ['BlkioWeightDevice', empty, 'block IO weights'],
   ['BlkioDeviceReadBps', empty, 'block IO limits'],
@@ -106,17 +106,6 @@ export function refuseUnsupported(hc: DockerHostConfig): void {
   }
 }
 
-/** SecurityOpt entries Berth honours: no-new-privileges is always on; unconfined profiles change nothing here. */
-function checkSecurityOpt(opts: string[] | null | undefined): void {
-  for (const o of opts ?? []) {
-    const [key, value] = o.includes('=') ? o.split('=', 2) : o.split(':', 2);
-    if (key === 'no-new-privileges' && (value === undefined || value === 'true')) continue;
-    if ((key === 'seccomp' || key === 'apparmor') && value === 'unconfined') continue;
-    if (key === 'label' && value === 'disable') continue;
-    throw new ApiError(501, `security option "${o}" is not supported by Berth: it runs every container with no-new-privileges and accepts only that, seccomp=unconfined, apparmor=unconfined or label=disable`);
-  }
-}
-
 export function hostOptions(hc: DockerHostConfig): HostOptions | undefined {
   const h: HostOptions = {};
   const num = (key: 'memory' | 'memorySwap' | 'memoryReservation' | 'nanoCpus' | 'cpuShares' | 'cpuPeriod' | 'cpuQuota' | 'oomScoreAdj', v: number | undefined) => {
@@ -139,6 +128,15 @@ export function hostOptions(hc: DockerHostConfig): HostOptions | undefined {
   if (hc.ReadonlyRootfs) h.readonlyRootfs = true;
   if (hc.Tmpfs && Object.keys(hc.Tmpfs).length > 0) h.tmpfs = hc.Tmpfs;
   if (hc.Init) h.init = true;
+  // the daemon checks these as it checks the CLI's flags (src/runtime/security-opts.ts, host-devices.ts, namespace-options.ts)
+  if (hc.SecurityOpt?.length) h.securityOpt = hc.SecurityOpt;
+  if (hc.Devices?.length) h.devices = hc.Devices.map((d) => ({ PathOnHost: d.PathOnHost, PathInContainer: d.PathInContainer || d.PathOnHost, CgroupPermissions: d.CgroupPermissions || 'rwm' }));
+  if (hc.PidMode) h.pidMode = hc.PidMode;
+  if (hc.IpcMode && hc.IpcMode !== 'private' && hc.IpcMode !== 'shareable') h.ipcMode = hc.IpcMode;
+  if (hc.UTSMode) h.utsMode = hc.UTSMode;
+  if (typeof hc.ShmSize === 'number' && hc.ShmSize > 0) h.shmSize = hc.ShmSize;
+  if (hc.Sysctls && Object.keys(hc.Sysctls).length > 0) h.sysctls = hc.Sysctls;
+  if (hc.GroupAdd?.length) h.groupAdd = hc.GroupAdd;
   return Object.keys(h).length > 0 ? h : undefined;
 }
 
@@ -196,7 +194,6 @@ function networkMode(mode: string | undefined): string | undefined {
 /** Adds what HostConfig and NetworkingConfig ask for to `p`. */
 export function applyHostConfig(p: CreateParams, hc: DockerHostConfig, nc: DockerNetworkingConfig | null | undefined): void {
   refuseUnsupported(hc);
-  checkSecurityOpt(hc.SecurityOpt);
   const host = hostOptions(hc);
   if (host) p.host = host;
   const mounts = [...(hc.Binds ?? []).map((b) => parseVolumeFlag(withoutRelabel(b))), ...(hc.Mounts ?? []).map(mountRequest)];

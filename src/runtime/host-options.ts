@@ -7,10 +7,11 @@ import { BerthError } from '../errors.js';
 import { ALL_CAPABILITIES, normalizeCapability } from './capabilities.js';
 import { parseSecurityOpts } from './security-opts.js';
 import { checkDeviceMapping, type DeviceMapping } from './host-devices.js';
+import { checkNamespaceOptions, type NamespaceOptions } from './namespace-options.js';
 
 export interface Ulimit { Name: string; Soft: number; Hard: number }
 
-export interface HostOptions {
+export interface HostOptions extends NamespaceOptions {
   memory?: number;
   /** memory + swap; -1 is unlimited */
   memorySwap?: number;
@@ -120,5 +121,6 @@ export function checkHostOptions(h: HostOptions, hostCpus = availableParallelism
   }
   if (h.securityOpt !== undefined) parseSecurityOpts(h.securityOpt);
   for (const d of h.devices ?? []) checkDeviceMapping(d);
+  checkNamespaceOptions(h);
   return h;
 }

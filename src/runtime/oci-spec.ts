@@ -11,6 +11,7 @@ import { applySecurityOpts, execNoNewPrivileges } from './security-spec.js';
 import { defaultSeccompProfile } from './seccomp-profile.js';
 import type { HostOptions } from './host-options.js';
 import { hostDevices, mappedDevices } from './host-devices.js';
+import { applyNamespaceOptions } from './namespace-options.js';
 
 export { DEFAULT_CAPABILITIES };
 
@@ -28,6 +29,8 @@ export interface OciSpecOptions {
   initBinary?: string;
   /** the seccomp profile when --security-opt names none (default: Docker's); null: none */
   seccompDefault?: Record<string, unknown> | null;
+  /** the pid of a running container (for --pid/--ipc container:ID), or null */
+  containerPid?: (id: string) => number | null;
 }
 
 /** The process.json of an exec into a container: the container's restrictions (capabilities, rlimits, no_new_privs), the exec's command; every capability for a privileged exec. */
@@ -91,6 +94,7 @@ export function buildOciSpec(spec: ContainerRunSpec, opts: OciSpecOptions): Reco
     },
   };
   const withHost = spec.host ? applyHostOptions(oci, spec.host, hostBoundingSet(), opts.initBinary) : oci;
+  if (spec.host) applyNamespaceOptions(withHost, spec.host, opts.containerPid ?? (() => null));
   addDevices(withHost, spec.host);
   return applySecurityOpts(withHost, spec.host, opts.seccompDefault === undefined ? defaultSeccompProfile() : (opts.seccompDefault ?? undefined));
 }

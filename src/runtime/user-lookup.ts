@@ -30,6 +30,17 @@ function records(text: string | null): string[][] {
 
 const NUMERIC = /^\d+$/;
 
+/** --group-add: group names (from the image's /etc/group) or numbers, as gids. */
+export function resolveGroups(names: string[], layerDirs: string[]): number[] {
+  const groups = records(readLayeredFile(layerDirs, 'etc/group'));
+  return names.map((n) => {
+    const g = groups.find((r) => r[0] === n);
+    if (g) return Number(g[2]);
+    if (NUMERIC.test(n)) return Number(n);
+    throw new BerthError('invalid_argument', `unable to find group ${n}: no matching entries in group file (the image's /etc/group has no group "${n}"; use a number)`);
+  });
+}
+
 export function resolveUser(spec: string | undefined, layerDirs: string[]): ResolvedUser {
   if (!spec) return { uid: 0, gid: 0 };
   const colon = spec.indexOf(':');

@@ -33,6 +33,8 @@ import { checkEtcOptions, checkPublish, publishedPorts, resolveNetworkMode } fro
 import { imageRuntimeConfig } from './image-config-blob.js';
 import { containerEndpoints, networkNames } from '../network/container-endpoints.js';
 import { portsView, withEndpoints } from '../views/container-network-view.js';
+import { checkAgainstNetwork, resolveContainerRefs } from '../runtime/namespace-options.js';
+import { resolveGroups } from '../runtime/user-lookup.js';
 import type { CallContext } from '../daemon/call-context.js';
 import type { ImageService } from './image-service.js';
 
@@ -115,6 +117,7 @@ export class ContainerService {
       if (ports && spec.network) spec.network.ports = ports;
       const etc = checkEtcOptions(p, spec.network);
       if (etc) spec.etc = etc;
+      if (spec.host) spec.host = this.resolveNamespaces(spec, p.hostname !== undefined && p.hostname !== '');
       trace('mounts resolved');
       // The actor claims the name in its creation commit; a generated name
       // another container took meanwhile is replaced.
@@ -330,6 +333,17 @@ export class ContainerService {
       const ports = row.state === 'running' && (ctx.spec.network?.ports?.length ?? 0) > 0 ? await publishedPorts(this.paths.root, row.id) : [];
       return { ...row, ports, networks: networkNames(this.db, ctx) };
     }));
+  }
+
+  /** --pid/--ipc container:NAME to ids, checked against the network; --group-add's groups into the user's. */
+  private resolveNamespaces(spec: ContainerContext['spec'], hostnameGiven: boolean): HostOptions {
+    const host = resolveContainerRefs(spec.host!, (ref) => findContainerId(this.db, ref));
+    checkAgainstNetwork(host, spec.network?.mode, hostnameGiven);
+    if (host.groupAdd?.length) {
+      const gids = resolveGroups(host.groupAdd, spec.lowerDirs);
+      spec.user = { ...spec.user, additionalGids: [...new Set([...(spec.user.additionalGids ?? []), ...gids])] };
+    }
+    return host;
   }
 
   private contextOf(id: string): ContainerContext | undefined {

@@ -23,5 +23,11 @@ export function hostConfigView(h: HostOptions = {}): Record<string, unknown> {
     Init: h.init ?? null,
     SecurityOpt: h.securityOpt ?? null,
     Devices: h.devices ?? [],
+    PidMode: h.pidMode ?? '',
+    IpcMode: h.ipcMode ?? 'private',
+    UTSMode: h.utsMode ?? '',
+    ShmSize: h.shmSize ?? 64 * 1024 * 1024,
+    Sysctls: h.sysctls ?? null,
+    GroupAdd: h.groupAdd ?? null,
   };
 }

@@ -45,7 +45,7 @@ describe('HostConfig of /containers/create', () => {
     expect(p.host).toEqual({
       memory: 64 << 20, memorySwap: -1, memoryReservation: 32 << 20, nanoCpus: 1.5e9, cpuShares: 512, cpusetCpus: '0', pidsLimit: 50,
       ulimits: [{ Name: 'nofile', Soft: 512, Hard: 1024 }], oomScoreAdj: 100, capAdd: ['NET_ADMIN'], capDrop: ['CHOWN'], privileged: true,
-      readonlyRootfs: true, tmpfs: { '/run': 'size=1m' }, init: true,
+      readonlyRootfs: true, tmpfs: { '/run': 'size=1m' }, init: true, securityOpt: ['no-new-privileges:true'],
     });
   });
 
@@ -92,14 +92,23 @@ describe('HostConfig of /containers/create', () => {
     expect(p).toMatchObject({ addHosts: ['db:10.0.0.5', 'cache:10.0.0.6'], dns: ['10.1.2.3'], dnsSearch: ['corp.example'], networkAliases: ['site'] });
   });
 
+  it('maps devices, security options, namespace modes, /dev/shm size, sysctls and extra groups for the daemon to check', () => {
+    const p = create({
+      Devices: [{ PathOnHost: '/dev/null', PathInContainer: '', CgroupPermissions: '' }],
+      SecurityOpt: ['seccomp={"defaultAction":"SCMP_ACT_ALLOW"}'],
+      PidMode: 'host', IpcMode: 'private', UTSMode: 'host', ShmSize: 1 << 20, Sysctls: { 'net.ipv4.ip_forward': '1' }, GroupAdd: ['audio'],
+    });
+    expect(p.host).toEqual({
+      devices: [{ PathOnHost: '/dev/null', PathInContainer: '/dev/null', CgroupPermissions: 'rwm' }],
+      securityOpt: ['seccomp={"defaultAction":"SCMP_ACT_ALLOW"}'],
+      pidMode: 'host', utsMode: 'host', shmSize: 1 << 20, sysctls: { 'net.ipv4.ip_forward': '1' }, groupAdd: ['audio'],
+    });
+  });
+
   it('refuses settings Berth does not have, with 501 and the field named', () => {
     for (const [hc, text] of [
-      [{ Devices: [{ PathOnHost: '/dev/null', PathInContainer: '/dev/x', CgroupPermissions: 'rwm' }] }, 'HostConfig.Devices'],
       [{ VolumesFrom: ['other'] }, '--volumes-from'],
-      [{ ShmSize: 1 << 20 }, '--shm-size'],
-      [{ Sysctls: { 'net.ipv4.ip_forward': '1' } }, 'sysctls'],
       [{ OomKillDisable: true }, '--oom-kill-disable'],
-      [{ SecurityOpt: ['seccomp={"defaultAction":"SCMP_ACT_ALLOW"}'] }, 'security option'],
       [{ Mounts: [{ Type: 'volume', Target: '/v', VolumeOptions: { DriverConfig: { Name: 'nfs' } } }] }, 'volume driver "nfs"'],
     ] as const) {
       const err = refused(hc);

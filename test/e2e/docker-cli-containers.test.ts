@@ -206,12 +206,15 @@ describe('docker run HostConfig', () => {
   });
 
   it('refuses what Berth does not have with a clear message, and the daemon lives on', () => {
-    const dev = docker.run(['run', '--rm', '--device', '/dev/null:/dev/xnull', 'busybox', 'true']);
-    expect(dev.code).toBe(125);
-    expect(dev.stderr).toContain('HostConfig.Devices: device mappings (--device) is not supported by Berth');
     const sec = docker.run(['run', '--rm', '--security-opt', 'apparmor=my-profile', 'busybox', 'true']);
     expect(sec.code).toBe(125);
-    expect(sec.stderr).toContain('security option "apparmor=my-profile" is not supported by Berth');
+    expect(sec.stderr).toMatch(/apparmor=my-profile.*(AppArmor is not enabled on this host|Berth does not apply AppArmor profiles)/);
+    const sysctl = docker.run(['run', '--rm', '--network', 'host', '--sysctl', 'net.ipv4.ip_forward=1', 'busybox', 'true']);
+    expect(sysctl.code).toBe(125);
+    expect(sysctl.stderr).toContain('sysctl "net.ipv4.ip_forward" is not allowed with --network host');
+    // what the daemon now takes from HostConfig: devices, /dev/shm size, namespaced sysctls
+    expect(ok(['run', '--rm', '--device', '/dev/null:/dev/xnull', '--shm-size', '2m', '--sysctl', 'kernel.shmmni=1234', 'busybox', 'sh', '-c',
+      'echo x > /dev/xnull && df -k /dev/shm | tail -1 | awk "{print \\$2}"; cat /proc/sys/kernel/shmmni'])).toBe('2048\n1234\n');
     const bind = docker.run(['run', '--rm', '-v', 'relative/path:/x', 'busybox', 'true']);
     expect(bind.code).toBe(125);
     expect(bind.stderr).not.toMatch(/\n\s+at /);

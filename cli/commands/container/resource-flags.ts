@@ -26,6 +26,12 @@ export interface ResourceFlags {
   init?: boolean;
   securityOpt?: string[];
   device?: string[];
+  pid?: string;
+  ipc?: string;
+  uts?: string;
+  shmSize?: string;
+  sysctl?: string[];
+  groupAdd?: string[];
 }
 
 function flagError(value: string, flag: string, why: string): never {
@@ -77,6 +83,17 @@ export function parseTmpfs(entries: string[]): Record<string, string> {
 }
 
 /** The HostOptions the flags ask for, or undefined when none was given. */
+/** --sysctl NAME=VALUE (repeatable) → a map; the last value of a name wins. */
+function parseSysctls(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of list) {
+    const i = s.indexOf('=');
+    if (i <= 0) flagError(s, '--sysctl', 'use NAME=VALUE, e.g. net.ipv4.ip_unprivileged_port_start=0');
+    out[s.slice(0, i).trim()] = s.slice(i + 1);
+  }
+  return out;
+}
+
 export function toHostOptions(f: ResourceFlags): HostOptions | undefined {
   const h: HostOptions = {};
   if (f.memory !== undefined) h.memory = parseBytes(f.memory, '-m, --memory');
@@ -98,5 +115,11 @@ export function toHostOptions(f: ResourceFlags): HostOptions | undefined {
   if (f.init) h.init = true;
   if (f.securityOpt?.length) h.securityOpt = securityOpts(f.securityOpt);
   if (f.device?.length) h.devices = f.device.map(parseDevice);
+  if (f.pid !== undefined) h.pidMode = f.pid;
+  if (f.ipc !== undefined) h.ipcMode = f.ipc;
+  if (f.uts !== undefined) h.utsMode = f.uts;
+  if (f.shmSize !== undefined) h.shmSize = parseBytes(f.shmSize, '--shm-size');
+  if (f.sysctl?.length) h.sysctls = parseSysctls(f.sysctl);
+  if (f.groupAdd?.length) h.groupAdd = f.groupAdd;
   return Object.keys(h).length > 0 ? h : undefined;
 }
