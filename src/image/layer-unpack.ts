@@ -112,8 +112,8 @@ function runExtraction(src: Readable, compression: LayerCompression, digest: Tar
   });
 }
 
-/** Unpacks `blobPath` into `target` atomically; see the module comment. */
-export async function unpackLayer(args: UnpackLayerArgs): Promise<UnpackLayerResult> {
+/** Unpacks `blobPath` (or the blob's bytes from `source`, when given) into `target` atomically; see the module comment. */
+export async function unpackLayer(args: UnpackLayerArgs, source?: Readable): Promise<UnpackLayerResult> {
   const compression = layerCompression(args.mediaType);
   if (compression === undefined) {
     throw new BerthError('invalid_argument', `cannot unpack layer ${args.blobPath}: unknown layer media type "${args.mediaType}"`);
@@ -128,7 +128,7 @@ export async function unpackLayer(args: UnpackLayerArgs): Promise<UnpackLayerRes
   const ctx: ExtractContext = { root: tmp, dirTimes: new Map(), contentSize: 0 };
   try {
     const hasher = new TarDigest();
-    await runExtraction(blobSource(args.blobPath, args.followSize), compression, hasher, ctx);
+    await runExtraction(source ?? blobSource(args.blobPath, args.followSize), compression, hasher, ctx);
     await applyDirTimes(ctx);
     const diffId = `sha256:${hasher.hash.digest('hex')}`;
     if (args.expectedDiffId !== undefined && diffId !== args.expectedDiffId) {
