@@ -9,7 +9,7 @@
 // fails does not stop the download: the blob is still verified and kept.
 // A response only the registry client's general path can handle (an auth
 // challenge, an error status) ends the task with `fallback`.
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { serializeError, type SerializedError } from '../errors.js';
 import type { DirectBlobRequest } from '../registry/blob-response.js';
@@ -60,6 +60,7 @@ function whenWritable(s: PassThrough): Promise<void> {
 
 export async function transferLayer(a: TransferLayerArgs): Promise<TransferLayerResult> {
   const feed = new PassThrough({ highWaterMark: FEED_BUFFER });
+  feed.on('error', () => undefined); // the unpacker reads the error from the stream (it may not be listening yet)
   const tree = unpackLayer({ blobPath: a.ingestPath, mediaType: a.mediaType, target: a.target, expectedDiffId: a.expectedDiffId, noSync: true }, feed).then(
     (r) => ({ size: r.size, error: null }),
     (err: unknown) => {
@@ -72,8 +73,9 @@ export async function transferLayer(a: TransferLayerArgs): Promise<TransferLayer
     return feed.write(chunk) ? undefined : whenWritable(feed);
   };
   let blobErr: unknown = null;
-  const fh = await open(a.ingestPath, 'r+');
+  let fh: FileHandle | undefined;
   try {
+    fh = await open(a.ingestPath, 'r+');
     const resumeFrom = (await fh.stat()).size;
     await downloadWith(directOpener(a.request, a.retry, a.stallTimeoutMs, a.what), { digest: a.blobDigest, size: a.blobSize }, fh, a.what, { resumeFrom, tap });
     feed.end();
@@ -82,7 +84,7 @@ export async function transferLayer(a: TransferLayerArgs): Promise<TransferLayer
     // with an error, so the unpacker fails instead of waiting for more
     feed.destroy(err instanceof Error ? err : new Error(String(err)));
   } finally {
-    await fh.close();
+    await fh?.close();
   }
   const t = await tree;
   if (blobErr instanceof NeedsGeneralPath) return { fallback: { status: blobErr.status }, blobError: null, treeError: null, size: null };

@@ -128,6 +128,8 @@ export async function unpackLayer(args: UnpackLayerArgs, source?: Readable): Pro
   const ctx: ExtractContext = { root: tmp, dirTimes: new Map(), contentSize: 0 };
   try {
     const hasher = new TarDigest();
+    // a source that failed while the directory was made has no listener to tell: check it here
+    if (source?.destroyed) throw source.errored ?? new BerthError('io_error', `the data of layer ${args.blobPath} stopped before it was unpacked`);
     await runExtraction(source ?? blobSource(args.blobPath, args.followSize), compression, hasher, ctx);
     await applyDirTimes(ctx);
     const diffId = `sha256:${hasher.hash.digest('hex')}`;

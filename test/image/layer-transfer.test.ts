@@ -2,7 +2,7 @@
 // a real HTTP server on 127.0.0.1 that can cut a body short, check Range
 // requests, challenge, or serve wrong bytes.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,6 +125,16 @@ describe('transferLayer', () => {
     expect(existsSync(join(dir, 'evil'))).toBe(false);
     expect(existsSync(join(dir, '..', 'evil'))).toBe(false);
     expect(readFileSync(a.ingestPath).equals(blob)).toBe(true);
+  });
+
+  it('a download file that is gone is a blob error, and no half-made layer directory is left', async () => {
+    const { blob, diffId } = await layer([{ name: 'a', content: 'a' }]);
+    serve(blob);
+    const a = { ...args('gone', blob, diffId), ingestPath: join(dir, 'no-such-dir', 'x.partial') };
+    const r = await transferLayer(a);
+    expect(r.blobError?.message).toMatch(/ENOENT/);
+    expect(r.treeError).not.toBeNull();
+    expect(readdirSync(dir).filter((n) => n === 'gone' || n.startsWith('gone.tmp-'))).toEqual([]);
   });
 
   it('an auth challenge is left to the general path: fallback with the status, nothing unpacked', async () => {
