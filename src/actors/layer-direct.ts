@@ -5,7 +5,8 @@
 // request, one HEAD through the client's general path answers the challenge
 // (the token is cached) and the task is asked again; any other answer the
 // task cannot handle, and foreign URLs or mirrors, give null: the caller
-// takes the general path.
+// takes the general path. Byte progress comes from the download file's size,
+// read every 250 ms while the task runs.
 import { stat } from 'node:fs/promises';
 import type { SerializedError } from '../errors.js';
 import type { LayerContext } from '../machines/layer.js';
@@ -20,6 +21,26 @@ export interface DirectOutcome {
   blobError: SerializedError | null;
   treeError: SerializedError | null;
   size: number | null;
+}
+
+/** How often the download file's size is read for progress (the task writes it in 256 KiB batches). */
+const PROGRESS_MS = 250;
+
+/** Reports the file's size as it grows (the task runs on another thread and sends no progress of its own); returns a stop function. */
+function watchGrowth(path: string, from: number, report: (bytes: number) => void): () => void {
+  let last = from;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    stat(path).then(
+      (st) => {
+        if (st.size > last) report((last = st.size));
+      },
+      () => undefined,
+    ).finally(() => { busy = false; });
+  }, PROGRESS_MS);
+  return () => clearInterval(timer);
 }
 
 export async function directTransfer(env: ActorEnv, svc: ImageServices, c: LayerContext, credential: Credential | undefined, progress: (status: string, current: number) => void): Promise<DirectOutcome | null> {
@@ -45,7 +66,9 @@ export async function directTransfer(env: ActorEnv, svc: ImageServices, c: Layer
       target: svc.layerDir(c.chainId),
       expectedDiffId: c.diffId,
     };
-    const r = await env.runTask<TransferLayerResult>('transferLayer', args);
+    const stopWatching = watchGrowth(ingestPath, have, (n) => progress('Downloading', n));
+    const r = await env.runTask<TransferLayerResult>('transferLayer', args).finally(stopWatching);
+    if (!r.fallback && !r.blobError) progress('Downloading', c.blobSize);
     if (!r.fallback) return r;
     if (r.fallback.status !== 401 || challenged) return null;
     const head = await client.pullRequest(ref, `blobs/${c.blobDigest}`, { method: 'HEAD', what }, { credential }).catch(() => null);
