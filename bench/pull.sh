@@ -57,10 +57,11 @@ berth_pull() { # compression run
   local d="$B/berth-$1-$2"; mkdir -p "$d"
   node "$REPO/dist/src/daemon/main.js" --root "$d/root" --exec-root "$d/run" --socket "$d/s.sock" >"$d/log" 2>&1 & local pid=$!
   for _ in $(seq 200); do [ -S "$d/s.sock" ] && break; sleep 0.05; done
+  local c0; c0=$(awk '{print $14+$15}' /proc/$pid/stat)
   local t0; t0=$(now)
   node "$REPO/dist/cli/berth.mjs" -H "unix://$d/s.sock" pull -q "$REG/bench-$1" >/dev/null || { kill $pid; return 1; }
   local t1; t1=$(now)
-  awk -v c="$1" '{printf "%s %.2f\n", c, ($14+$15)/100}' /proc/$pid/stat >>"$B/berth-cpu"
+  awk -v c="$1" -v c0="$c0" '{printf "%s %.2f %.2f\n", c, ($14+$15)/100, ($14+$15-c0)/100}' /proc/$pid/stat >>"$B/berth-cpu"
   kill $pid; wait $pid 2>/dev/null; rm -rf "$d"
   echo "$t1 - $t0" | bc
 }
@@ -118,7 +119,7 @@ if start_dockerd; then TOOLS+=(docker-gzip:docker_gzip); else echo "  docker: do
 echo "cold pull, median of $RUNS interleaved runs (load average: $(cut -d' ' -f1-3 /proc/loadavg)):"
 measure_all "${TOOLS[@]}"
 for c in gzip zstd; do
-  printf '  berth daemon CPU (start-up included), %s: median %s s\n' "$c" "$(awk -v c=$c '$1 == c {print $2}' "$B/berth-cpu" | median)"
+  printf '  berth daemon CPU, %s: median %s s with start-up, %s s during the pull\n' "$c" "$(awk -v c=$c '$1 == c {print $2}' "$B/berth-cpu" | median)" "$(awk -v c=$c '$1 == c {print $3}' "$B/berth-cpu" | median)"
 done
 
 ratio() { [ -n "${T[$1]:-}" ] && [ -n "${T[$2]:-}" ] && printf '  %-34s %5.2fx\n' "$2 / $1" "$(echo "${T[$2]} / ${T[$1]}" | bc -l)"; }

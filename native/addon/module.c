@@ -1,8 +1,10 @@
 /* berth_native.node: syscalls Node lacks (synchronous, except syncfs), plus their constants,
- * and a fork-free spawn (posix_spawn) with its non-blocking reap. */
+ * a fork-free spawn (posix_spawn) with its non-blocking reap, and a streaming gunzip on the
+ * calling thread. */
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "gunzip.h"
 #include "napi_util.h"
 #include "spawn.h"
 #include "syncfs.h"
@@ -38,7 +40,9 @@ static napi_value init(napi_env env, napi_value exports) {
       add_function(env, exports, "lgetxattr", addon_lgetxattr) < 0 || add_function(env, exports, "mount", addon_mount) < 0 ||
       add_function(env, exports, "umount2", addon_umount2) < 0 ||
       add_function(env, exports, "syncfs", addon_syncfs) < 0 || add_function(env, exports, "spawn", addon_spawn) < 0 ||
-      add_function(env, exports, "reap", addon_reap) < 0 || add_constants(env, exports) < 0) {
+      add_function(env, exports, "reap", addon_reap) < 0 || add_function(env, exports, "gunzipCreate", addon_gunzip_create) < 0 ||
+      add_function(env, exports, "gunzipStream", addon_gunzip_stream) < 0 || add_function(env, exports, "gunzipEnd", addon_gunzip_end) < 0 ||
+      add_constants(env, exports) < 0) {
     napi_throw_error(env, NULL, "berth_native: initialisation failed");
     return NULL;
   }

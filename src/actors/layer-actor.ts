@@ -1,18 +1,24 @@
 // Hosts one layer's machine. A transfer writes the blob to an ingest file
 // (resumable, verified while streaming, published into the content store by
-// a hard link once verified) while an unpack task on the piscina pool follows
-// that file as it grows, so download and extraction overlap. A failed
-// download unlinks the ingest file, which stops the follower. Every pull that
-// needs the layer waits on the same actor, so a shared layer is fetched once.
+// a hard link once verified) and unpacks it on the same pass. Usually one
+// piscina task does both (layer-transfer.ts: the response is read, hashed,
+// written and unpacked on one pool thread), and the machine's download and
+// unpack share its outcome. Foreign URLs, mirrors, and responses only the
+// registry client's general path handles (auth challenges, errors) take the
+// general path: this thread downloads into the ingest file while an unpack
+// task follows it as it grows; a failed download unlinks the file, which
+// stops the follower. Every pull that needs the layer waits on the same
+// actor, so a shared layer is fetched once.
 import { existsSync } from 'node:fs';
 import { link, open, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fromPromise } from 'xstate';
-import { BerthError } from '../errors.js';
+import { BerthError, deserializeError } from '../errors.js';
 import { layerMachine, type LayerContext, type LayerInput, type TransferPlan, type UnpackOutput } from '../machines/layer.js';
 import { parseReference } from '../image/reference.js';
 import { layerDirName } from '../store/chain-id.js';
 import { downloadBlobToFile } from '../registry/blob-download.js';
+import { directTransfer, type DirectOutcome } from './layer-direct.js';
 import type { Credential } from '../registry/bearer-auth.js';
 import { JournaledActor } from './journaled-actor.js';
 import { imageServices, type ImageServices } from './image-services.js';
@@ -30,6 +36,8 @@ class LayerActor implements HostedActor {
   private readonly svc: ImageServices;
   private readonly shortId: string;
   private credential: Credential | undefined;
+  /** The one-task transfer of the current attempt, shared by the machine's download and unpack. */
+  private direct: { attempt: number; outcome: Promise<DirectOutcome | null> } | undefined;
   private readonly trace: (phase: string) => void;
 
   constructor(private readonly env: ActorEnv, readonly actorId: string, input: LayerInput, snapshot?: unknown) {
@@ -108,9 +116,27 @@ class LayerActor implements HostedActor {
     return { ingestPath };
   }
 
+  /** The one-task transfer for this attempt (started by whichever of download and unpack asks first), or null: take the general path. */
+  private directOutcome(c: LayerContext): Promise<DirectOutcome | null> {
+    if (this.direct?.attempt !== c.attempt) {
+      this.direct = { attempt: c.attempt, outcome: directTransfer(this.env, this.svc, c, this.credential, (status, cur) => this.progress(status, cur, c.blobSize)) };
+    }
+    return this.direct.outcome;
+  }
+
   private async download(c: LayerContext): Promise<void> {
     const ingest = c.plan?.ingestPath;
     if (!ingest) return;
+    const direct = await this.directOutcome(c);
+    if (direct) {
+      if (direct.blobError) {
+        await unlink(ingest).catch(() => undefined);
+        throw deserializeError(direct.blobError);
+      }
+      this.progress('Download complete');
+      this.trace('downloaded');
+      return;
+    }
     const ref = parseReference(c.sourceRef!);
     let reported = 0;
     const fh = await open(ingest, 'r+');
@@ -151,6 +177,12 @@ class LayerActor implements HostedActor {
 
   private async unpack(c: LayerContext): Promise<UnpackOutput> {
     const ingest = c.plan?.ingestPath ?? null;
+    const direct = ingest ? await this.directOutcome(c) : null;
+    if (direct) {
+      if (direct.treeError) throw deserializeError(direct.treeError);
+      this.trace('unpacked');
+      return { size: direct.size ?? 0 };
+    }
     if (!ingest) this.progress('Extracting');
     const out = await this.env.runTask<{ diffId: string; size: number }>('unpackLayer', {
       blobPath: ingest ?? this.svc.content.path(c.blobDigest),

@@ -6,7 +6,7 @@ import { delimiter, join, isAbsolute } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { Piscina } from 'piscina';
-import { spreadingBalancer } from '../workers/pool-balancer.js';
+import { packingBalancer } from '../workers/pool-balancer.js';
 import { BerthError } from '../errors.js';
 import { parseDaemonArgs, packageRoot, USAGE, type DaemonOptions } from './options.js';
 import { openMetadataDb } from '../store/db.js';
@@ -75,9 +75,9 @@ async function run(opts: DaemonOptions): Promise<void> {
     filename: new URL('../workers/pool-tasks.js', import.meta.url).href,
     minThreads: 1,
     maxThreads: poolThreads,
-    // layer unpacks mostly wait on downloads they follow: let a thread run several, but spread them first
+    // a layer transfer waits on the network much of the time: a thread runs several before another starts
     concurrentTasksPerWorker: 3,
-    loadBalancer: spreadingBalancer(poolThreads, 3) as unknown as NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer']>,
+    loadBalancer: packingBalancer(3) as unknown as NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer']>,
     idleTimeout: 30_000,
   });
   const router = new ActorRouter(

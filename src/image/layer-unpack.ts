@@ -1,5 +1,5 @@
 // Unpacks one layer blob into a new directory in a single streaming pass:
-// blob → (gunzip | zstd) → sha256 of the uncompressed tar (the diffID) → tar
+// blob → (gunzip | zstd, both on this thread: gunzip.ts, zstd.ts) → sha256 of the uncompressed tar (the diffID) → tar
 // extraction. The blob may still be downloading (followSize): it is then
 // read as it grows. Files are written without per-file fsync; unless the
 // caller syncs itself (noSync: the layer actor flushes once before it
@@ -11,7 +11,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Duplex, Readable, Transform } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { BerthError } from '../errors.js';
 import { isSha256Digest } from './digest.js';
@@ -20,6 +19,7 @@ import { lstatOrUndefined } from './layer-paths.js';
 import { layerCompression, type LayerCompression } from './media-types.js';
 import { blobSource } from './blob-source.js';
 import { createZstdDecompress } from './zstd.js';
+import { createLayerGunzip } from './gunzip.js';
 import { syncFilesystem } from '../util/sync-fs.js';
 
 export interface UnpackLayerArgs {
@@ -77,7 +77,7 @@ function wrap(err: unknown, args: UnpackLayerArgs): BerthError {
 }
 
 function decompressor(c: LayerCompression): Duplex | undefined {
-  if (c === 'gzip') return createGunzip({ chunkSize: 128 * 1024 });
+  if (c === 'gzip') return createLayerGunzip();
   if (c === 'zstd') return createZstdDecompress();
   return undefined;
 }
@@ -112,8 +112,8 @@ function runExtraction(src: Readable, compression: LayerCompression, digest: Tar
   });
 }
 
-/** Unpacks `blobPath` into `target` atomically; see the module comment. */
-export async function unpackLayer(args: UnpackLayerArgs): Promise<UnpackLayerResult> {
+/** Unpacks `blobPath` (or the blob's bytes from `source`, when given) into `target` atomically; see the module comment. */
+export async function unpackLayer(args: UnpackLayerArgs, source?: Readable): Promise<UnpackLayerResult> {
   const compression = layerCompression(args.mediaType);
   if (compression === undefined) {
     throw new BerthError('invalid_argument', `cannot unpack layer ${args.blobPath}: unknown layer media type "${args.mediaType}"`);
@@ -128,7 +128,9 @@ export async function unpackLayer(args: UnpackLayerArgs): Promise<UnpackLayerRes
   const ctx: ExtractContext = { root: tmp, dirTimes: new Map(), contentSize: 0 };
   try {
     const hasher = new TarDigest();
-    await runExtraction(blobSource(args.blobPath, args.followSize), compression, hasher, ctx);
+    // a source that failed while the directory was made has no listener to tell: check it here
+    if (source?.destroyed) throw source.errored ?? new BerthError('io_error', `the data of layer ${args.blobPath} stopped before it was unpacked`);
+    await runExtraction(source ?? blobSource(args.blobPath, args.followSize), compression, hasher, ctx);
     await applyDirTimes(ctx);
     const diffId = `sha256:${hasher.hash.digest('hex')}`;
     if (args.expectedDiffId !== undefined && diffId !== args.expectedDiffId) {

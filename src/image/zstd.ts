@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { Transform, type TransformCallback } from 'node:stream';
 import { Decompress } from 'fzstd';
 import { BerthError } from '../errors.js';
+import { SyncDecoderStream } from './stream-decoder.js';
 
 /** The part of zstd-napi's low-level binding used here (libzstd's streaming decoder). */
 interface DCtx { decompressStream(dst: Buffer, src: Buffer): [number, number, number] }
@@ -27,45 +28,6 @@ export function loadZstdNapi(): NapiBinding | Error {
 
 function badZstd(detail: string): BerthError {
   return new BerthError('invalid_argument', `layer is not valid zstd data (${detail.trim() || 'decompression failed'}); its media type says zstd`);
-}
-
-/** libzstd's streaming decoder (through zstd-napi) as a Transform. */
-class ZstdNative extends Transform {
-  private readonly dctx: DCtx;
-  private readonly outSize: number;
-  /** The last call returned before the end of a frame. */
-  private inFrame = false;
-
-  constructor(b: NapiBinding) {
-    super();
-    this.dctx = new b.DCtx();
-    this.outSize = Math.max(b.dStreamOutSize(), 256 * 1024);
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    try {
-      let src = chunk;
-      for (;;) {
-        const dst = Buffer.allocUnsafe(this.outSize);
-        const [hint, produced, consumed] = this.dctx.decompressStream(dst, src);
-        if (produced > 0) this.push(produced === dst.length ? dst : dst.subarray(0, produced));
-        src = src.subarray(consumed);
-        // done with this chunk once the input is used up and the output was not full (no more buffered in the decoder)
-        if (src.length === 0 && (produced < dst.length || hint === 0)) {
-          this.inFrame = hint !== 0;
-          break;
-        }
-      }
-    } catch (err) {
-      cb(badZstd((err as Error).message));
-      return;
-    }
-    cb();
-  }
-
-  override _flush(cb: TransformCallback): void {
-    cb(this.inFrame ? badZstd('the data ends in the middle of a frame') : null);
-  }
 }
 
 /** fzstd as a Transform. */
@@ -95,5 +57,7 @@ class ZstdJs extends Transform {
 export function createZstdDecompress(impl?: 'napi' | 'js'): Transform {
   const b = impl === 'js' ? undefined : loadZstdNapi();
   if (impl === 'napi' && b instanceof Error) throw new BerthError('internal', `zstd-napi cannot be loaded: ${b.message}`);
-  return b && !(b instanceof Error) ? new ZstdNative(b) : new ZstdJs();
+  if (!b || b instanceof Error) return new ZstdJs();
+  const dctx = new b.DCtx();
+  return new SyncDecoderStream({ step: (dst, src) => dctx.decompressStream(dst, src) }, Math.max(b.dStreamOutSize(), 256 * 1024), badZstd);
 }

@@ -1,6 +1,6 @@
 // Making one layer present in the store: check, then transfer — download the
-// blob and unpack it at the same time (the unpacker follows the file as it is
-// written) — then commit. A blob that fails verification is discarded and the
+// blob and unpack it at the same time (in one pool task, or with the unpacker
+// following the file as it is written; the actor decides) — then commit. A blob that fails verification is discarded and the
 // transfer retried, up to maxAttempts; a layer that unpacks wrong from a
 // verified blob fails at once. One actor per chain id, shared by every pull
 // that needs the layer. Pure; effects come from src/actors/layer-actor.ts.

@@ -44,6 +44,9 @@ export interface SpawnedChild {
 }
 
 /** How a reaped child ended: an exit code, or the number of the signal that killed it. */
+/** A native gunzip decoder (opaque). */
+export type GunzipHandle = { readonly __gunzip: unique symbol };
+
 export interface ChildExit {
   code: number | null;
   signal: number | null;
@@ -58,6 +61,9 @@ interface NativeBinding {
   syncfs(path: string): Promise<void>;
   spawn(path: string, args: string[], env: string[] | null): SpawnedChild;
   reap(pid: number): ChildExit | null;
+  gunzipCreate(): GunzipHandle;
+  gunzipStream(h: GunzipHandle, dst: Buffer, src: Buffer): [number, number, number];
+  gunzipEnd(h: GunzipHandle): void;
   constants: NativeConstants;
 }
 
@@ -140,6 +146,21 @@ export function spawn(path: string, args: string[], env: string[] | null = null)
 /** waitpid(pid, WNOHANG): how the child ended, or null while it still runs. Never blocks. */
 export function reap(pid: number): ChildExit | null {
   return load().reap(pid);
+}
+
+/** A streaming gunzip decoder running on the calling thread (zlib as exported by node). */
+export function gunzipCreate(): GunzipHandle {
+  return load().gunzipCreate();
+}
+
+/** Inflates from `src` into `dst`: [more (0 at the end of a gzip member), bytes produced, bytes consumed]; throws on corrupt data. */
+export function gunzipStream(h: GunzipHandle, dst: Buffer, src: Buffer): [number, number, number] {
+  return load().gunzipStream(h, dst, src);
+}
+
+/** Frees the decoder now (otherwise when it is collected). */
+export function gunzipEnd(h: GunzipHandle): void {
+  load().gunzipEnd(h);
 }
 
 /** umount2(2). */

@@ -7,7 +7,6 @@
 // digest_mismatch and the caller must discard the file. A descriptor that
 // lists `urls` (foreign / non-distributable layers) is fetched from those
 // first, as Docker does, then from the registry.
-import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../errors.js';
@@ -15,7 +14,8 @@ import { registryHost, type ImageReference } from '../image/reference.js';
 import type { CallAuth, RegistryClient } from './client.js';
 import { isTransient, networkError, RegistryHttpError, TransientNetworkError } from './registry-errors.js';
 import { fromFetch, openRegistryBlob, type BlobResponse } from './blob-response.js';
-import { backoffDelay } from './transport.js';
+import { backoffDelay, type RetryPolicy } from './transport.js';
+import { Sink } from './blob-sink.js';
 
 export interface BlobToFetch {
   digest: string;
@@ -30,69 +30,17 @@ export interface DownloadOptions extends CallAuth {
   onConnect?: (offset: number) => void;
   /** The file already holds this many bytes of the blob (an earlier, interrupted download): they are hashed and the download continues after them. */
   resumeFrom?: number;
+  /** Also receives every byte of the blob, in order (the file's existing prefix first); awaited, so it can hold the download back. */
+  tap?: (chunk: Buffer) => unknown;
 }
 
-/** Flushes this much at a time to the file (fewer syscalls than one write per network chunk). */
-const WRITE_BATCH = 256 * 1024;
-
-/** What is left of `bufs` after its first `n` bytes. */
-function remainderAfter(bufs: Buffer[], n: number): Buffer[] {
-  const out: Buffer[] = [];
-  for (const b of bufs) {
-    if (n >= b.length) { n -= b.length; continue; }
-    out.push(n > 0 ? b.subarray(n) : b);
-    n = 0;
-  }
-  return out;
-}
-
-class Sink {
-  offset = 0;
-  readonly hash: Hash = createHash('sha256');
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private written = 0;
-
-  constructor(private readonly fh: FileHandle, private readonly size: number, private readonly what: string) {}
-
-  async push(chunk: Uint8Array): Promise<void> {
-    if (this.offset + chunk.length > this.size) {
-      throw new BerthError('digest_mismatch', `${this.what} is larger than the ${this.size} bytes its descriptor declares; the content is corrupt or was tampered with`);
-    }
-    const b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.hash.update(b);
-    this.offset += b.length;
-    this.pending.push(b);
-    this.pendingBytes += b.length;
-    if (this.pendingBytes >= WRITE_BATCH) await this.flush();
-  }
-
-  /** Takes the first `n` bytes already in the file as received. */
-  async adopt(n: number): Promise<void> {
-    const buf = Buffer.allocUnsafe(Math.min(n, 1024 * 1024));
-    while (this.written < n) {
-      const { bytesRead } = await this.fh.read(buf, 0, Math.min(buf.length, n - this.written), this.written);
-      if (bytesRead === 0) throw new BerthError('io_error', `${this.what}: the partial download ended before ${n} bytes`);
-      this.hash.update(buf.subarray(0, bytesRead));
-      this.written += bytesRead;
-    }
-    this.offset = n;
-  }
-
-  async flush(): Promise<void> {
-    if (this.pendingBytes === 0) return;
-    // writev: the network chunks go to the file without being copied into one buffer first
-    let bufs = this.pending;
-    const total = this.pendingBytes;
-    this.pending = [];
-    this.pendingBytes = 0;
-    for (let left = total; left > 0;) {
-      const { bytesWritten } = await this.fh.writev(bufs, this.written);
-      this.written += bytesWritten;
-      left -= bytesWritten;
-      if (left > 0) bufs = remainderAfter(bufs, bytesWritten);
-    }
-  }
+/** Where the bytes come from: opens the blob from an offset (a Range request when > 0). */
+export interface BlobOpener {
+  /** host[:port], for messages */
+  host: string;
+  policy: RetryPolicy;
+  stallTimeoutMs: number;
+  open(offset: number, signal: AbortSignal): Promise<BlobResponse>;
 }
 
 /** Reads `res`'s body into `sink`, failing with a TransientNetworkError when no byte arrives for `stallMs`. */
@@ -183,12 +131,23 @@ async function open(client: RegistryClient, ref: ImageReference, blob: BlobToFet
  * failures, and verifies it. Resolves with its size; throws digest_mismatch
  * when the content is wrong, or the last error when the registry kept failing.
  */
-export async function downloadBlobToFile(client: RegistryClient, ref: ImageReference, blob: BlobToFetch, fh: FileHandle, opts: DownloadOptions = {}): Promise<number> {
+export function downloadBlobToFile(client: RegistryClient, ref: ImageReference, blob: BlobToFetch, fh: FileHandle, opts: DownloadOptions = {}): Promise<number> {
   const what = `blob ${blob.digest} of ${ref.registry}/${ref.repository}`;
-  const host = registryHost(ref);
-  const sink = new Sink(fh, blob.size, what);
+  const opener: BlobOpener = {
+    host: registryHost(ref),
+    policy: client.transport.policy,
+    stallTimeoutMs: client.stallTimeoutMs,
+    open: (offset, signal) => open(client, ref, blob, offset, opts, signal, what),
+  };
+  return downloadWith(opener, blob, fh, what, opts);
+}
+
+/** downloadBlobToFile with the bytes from `src`: resumes, verifies, and feeds `opts.tap`. */
+export async function downloadWith(src: BlobOpener, blob: BlobToFetch, fh: FileHandle, what: string, opts: DownloadOptions = {}): Promise<number> {
+  const host = src.host;
+  const sink = new Sink(fh, blob.size, what, opts.tap);
   if (opts.resumeFrom && opts.resumeFrom > 0 && opts.resumeFrom <= blob.size) await sink.adopt(opts.resumeFrom);
-  const policy = client.transport.policy;
+  const policy = src.policy;
   let failures = 0;
   while (sink.offset < blob.size || (sink.offset === 0 && blob.size === 0 && failures === 0)) {
     const abort = new AbortController();
@@ -196,7 +155,7 @@ export async function downloadBlobToFile(client: RegistryClient, ref: ImageRefer
     const before = sink.offset;
     try {
       opts.onConnect?.(sink.offset);
-      const res = await open(client, ref, blob, sink.offset, opts, signal, what);
+      const res = await src.open(sink.offset, signal);
       let skip = 0;
       if (res.status === 206) {
         if (rangeStart(res) !== sink.offset) {
@@ -211,7 +170,7 @@ export async function downloadBlobToFile(client: RegistryClient, ref: ImageRefer
           throw new BerthError('digest_mismatch', `${what}: the registry announces ${declared} bytes but the descriptor declares ${blob.size}`);
         }
       }
-      await drain(res, sink, skip, client.stallTimeoutMs, abort, host, what, opts.onProgress);
+      await drain(res, sink, skip, src.stallTimeoutMs, abort, host, what, opts.onProgress);
       if (sink.offset < blob.size) throw new TransientNetworkError(`registry ${host} ended ${what} after ${sink.offset} of ${blob.size} bytes`);
       if (blob.size === 0) break;
     } catch (err) {

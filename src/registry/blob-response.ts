@@ -38,6 +38,23 @@ export function fromIncoming(msg: IncomingMessage): BlobResponse {
   };
 }
 
+/** A plain GET of a blob, as the fast path sends it: URL, host and the headers the transport would send now (cached token included). */
+export interface DirectBlobRequest {
+  url: string;
+  host: string;
+  headers: Record<string, string>;
+  headersTimeoutMs: number;
+}
+
+/** The fast path's request for blob `digest` of `ref`, or null when there are mirrors to try (the general path's job). */
+export function directBlobRequest(client: RegistryClient, ref: ImageReference, digest: string, headers: Record<string, string>, credential: CallAuth['credential'], what: string): DirectBlobRequest | null {
+  const endpoints = client.endpoints(ref);
+  if (endpoints.length !== 1) return null;
+  const ep = endpoints[0]!;
+  const req: RegistryRequest = { url: `${ep.base}/v2/${ref.repository}/blobs/${digest}`, host: ep.host, headers, scopes: [`repository:${ref.repository}:pull`], credential, what };
+  return { url: req.url, host: ep.host, headers: client.transport.currentHeaders(req), headersTimeoutMs: client.transport.headersTimeout };
+}
+
 /**
  * Opens blob `digest` of `ref` from `offset` (Range): first with node:http and
  * the credentials the transport already holds; when that does not give 200
@@ -45,11 +62,9 @@ export function fromIncoming(msg: IncomingMessage): BlobResponse {
  * client's general path, which handles those.
  */
 export async function openRegistryBlob(client: RegistryClient, ref: ImageReference, digest: string, headers: Record<string, string>, auth: CallAuth & { signal: AbortSignal }, what: string): Promise<BlobResponse> {
-  const endpoints = client.endpoints(ref);
-  if (endpoints.length === 1) {
-    const ep = endpoints[0]!;
-    const req: RegistryRequest = { url: `${ep.base}/v2/${ref.repository}/blobs/${digest}`, host: ep.host, headers, scopes: [`repository:${ref.repository}:pull`], credential: auth.credential, what };
-    const msg = await plainGet({ url: req.url, host: ep.host, headers: client.transport.currentHeaders(req), signal: auth.signal, headersTimeoutMs: client.transport.headersTimeout });
+  const direct = directBlobRequest(client, ref, digest, headers, auth.credential, what);
+  if (direct) {
+    const msg = await plainGet({ ...direct, signal: auth.signal });
     if (msg.statusCode === 200 || msg.statusCode === 206) return fromIncoming(msg);
     msg.destroy();
   }

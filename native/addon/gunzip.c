@@ -1,0 +1,150 @@
+/* Streaming gunzip on the calling thread, with the zlib that node itself
+ * exports (no library is linked: the symbols resolve against the node
+ * binary when the addon is loaded). Node's zlib streams inflate on libuv's
+ * thread pool, one hand-off per chunk; a layer unpacked on a pool thread is
+ * cheaper inflated where it is read.
+ *
+ *   gunzipCreate()                 -> handle (freed by gunzipEnd, or when collected)
+ *   gunzipStream(handle, dst, src) -> [more, produced, consumed]
+ *       inflates from src into dst; more is 0 when the data seen so far ends
+ *       exactly at the end of a gzip member, 1 while a member is unfinished.
+ *       Concatenated members are read as one stream; bytes after the last
+ *       member that do not start another are ignored, as Node's gunzip does.
+ *       Corrupt data throws an Error with .code "Z_DATA_ERROR" (or the
+ *       zlib error's name) and zlib's message.
+ *   gunzipEnd(handle)              -> frees the decoder now */
+#include "gunzip.h"
+
+#include <stdlib.h>
+#include <zlib.h>
+
+struct gunzip {
+  z_stream z;
+  int live;     /* inflateEnd not yet called */
+  int ended;    /* the last member is complete */
+  int trailing; /* ignoring what follows the last member */
+};
+
+static void gunzip_release(struct gunzip *g) {
+  if (g->live) inflateEnd(&g->z);
+  g->live = 0;
+}
+
+static void gunzip_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  gunzip_release(data);
+  free(data);
+}
+
+static void throw_zlib(napi_env env, int ret, const char *msg) {
+  const char *code = ret == Z_DATA_ERROR ? "Z_DATA_ERROR" : ret == Z_MEM_ERROR ? "Z_MEM_ERROR" : ret == Z_NEED_DICT ? "Z_NEED_DICT" : "Z_STREAM_ERROR";
+  napi_throw_error(env, code, msg ? msg : "invalid gzip data");
+}
+
+static struct gunzip *handle_arg(napi_env env, napi_value v) {
+  void *p = NULL;
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &p) != napi_ok || !p) {
+    addon_throw_type(env, "gunzip: the handle must come from gunzipCreate()");
+    return NULL;
+  }
+  return p;
+}
+
+static int buffer_arg(napi_env env, napi_value v, const char *what, unsigned char **data, size_t *len) {
+  bool is;
+  if (napi_is_buffer(env, v, &is) != napi_ok || !is || napi_get_buffer_info(env, v, (void **)data, len) != napi_ok) {
+    addon_throw_type(env, what);
+    return -1;
+  }
+  return 0;
+}
+
+napi_value addon_gunzip_create(napi_env env, napi_callback_info info) {
+  (void)info;
+  struct gunzip *g = calloc(1, sizeof *g);
+  if (!g) {
+    napi_throw_error(env, "ENOMEM", "gunzip: out of memory");
+    return NULL;
+  }
+  int ret = inflateInit2(&g->z, 16 + MAX_WBITS); /* 16: gzip wrapper only */
+  if (ret != Z_OK) {
+    free(g);
+    throw_zlib(env, ret, "gunzip: cannot initialise the decoder");
+    return NULL;
+  }
+  g->live = 1;
+  napi_value ext;
+  if (napi_create_external(env, g, gunzip_finalize, NULL, &ext) != napi_ok) {
+    gunzip_release(g);
+    free(g);
+    napi_throw_error(env, NULL, "gunzip: cannot create the handle");
+    return NULL;
+  }
+  return ext;
+}
+
+static napi_value result(napi_env env, int more, size_t produced, size_t consumed) {
+  napi_value arr, v;
+  double vals[3] = {more, (double)produced, (double)consumed};
+  if (napi_create_array_with_length(env, 3, &arr) != napi_ok) return NULL;
+  for (uint32_t i = 0; i < 3; i++)
+    if (napi_create_double(env, vals[i], &v) != napi_ok || napi_set_element(env, arr, i, v) != napi_ok) return NULL;
+  return arr;
+}
+
+napi_value addon_gunzip_stream(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (addon_args(env, info, argv, 3) < 0) return NULL;
+  struct gunzip *g = handle_arg(env, argv[0]);
+  if (!g) return NULL;
+  unsigned char *dst, *src;
+  size_t dst_len, src_len;
+  if (buffer_arg(env, argv[1], "gunzip: dst must be a Buffer", &dst, &dst_len) < 0 ||
+      buffer_arg(env, argv[2], "gunzip: src must be a Buffer", &src, &src_len) < 0)
+    return NULL;
+  if (!g->live) {
+    napi_throw_error(env, "ERR_INVALID_STATE", "gunzip: the decoder was ended");
+    return NULL;
+  }
+  if (g->trailing) return result(env, 0, 0, src_len);
+  if (dst_len > UINT32_MAX) dst_len = UINT32_MAX;
+  if (src_len > UINT32_MAX) src_len = UINT32_MAX;
+  g->z.next_out = dst;
+  g->z.avail_out = (uInt)dst_len;
+  g->z.next_in = src;
+  g->z.avail_in = (uInt)src_len;
+  while (g->z.avail_out > 0 && g->z.avail_in > 0) {
+    if (g->ended) {
+      if (*g->z.next_in != 0x1f) { /* not another member: ignore the rest */
+        g->trailing = 1;
+        g->z.next_in += g->z.avail_in;
+        g->z.avail_in = 0;
+        break;
+      }
+      inflateReset(&g->z);
+      g->ended = 0;
+    }
+    int ret = inflate(&g->z, Z_NO_FLUSH);
+    if (ret == Z_STREAM_END) {
+      g->ended = 1;
+      continue;
+    }
+    if (ret == Z_BUF_ERROR) break; /* no progress possible with this input: wait for more */
+    if (ret != Z_OK) {
+      throw_zlib(env, ret, g->z.msg);
+      return NULL;
+    }
+  }
+  return result(env, g->ended ? 0 : 1, dst_len - g->z.avail_out, src_len - g->z.avail_in);
+}
+
+napi_value addon_gunzip_end(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (addon_args(env, info, argv, 1) < 0) return NULL;
+  struct gunzip *g = handle_arg(env, argv[0]);
+  if (!g) return NULL;
+  gunzip_release(g);
+  return NULL;
+}

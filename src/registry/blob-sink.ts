@@ -1,0 +1,74 @@
+// The receiving end of a blob download: hashes the bytes, hands them to an
+// optional tap (an unpacker fed on the same pass), and appends them to the
+// download file in batches. It refuses bytes beyond the declared size.
+import { createHash, type Hash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { BerthError } from '../errors.js';
+
+/** Flushes this much at a time to the file (fewer syscalls than one write per network chunk). */
+const WRITE_BATCH = 256 * 1024;
+
+/** What is left of `bufs` after its first `n` bytes. */
+function remainderAfter(bufs: Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (const b of bufs) {
+    if (n >= b.length) { n -= b.length; continue; }
+    out.push(n > 0 ? b.subarray(n) : b);
+    n = 0;
+  }
+  return out;
+}
+
+export class Sink {
+  offset = 0;
+  readonly hash: Hash = createHash('sha256');
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private written = 0;
+
+  constructor(private readonly fh: FileHandle, private readonly size: number, private readonly what: string, private readonly tap?: (chunk: Buffer) => unknown) {}
+
+  async push(chunk: Uint8Array): Promise<void> {
+    if (this.offset + chunk.length > this.size) {
+      throw new BerthError('digest_mismatch', `${this.what} is larger than the ${this.size} bytes its descriptor declares; the content is corrupt or was tampered with`);
+    }
+    const b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.hash.update(b);
+    this.offset += b.length;
+    if (this.tap) await this.tap(b);
+    this.pending.push(b);
+    this.pendingBytes += b.length;
+    if (this.pendingBytes >= WRITE_BATCH) await this.flush();
+  }
+
+  /** Takes the first `n` bytes already in the file as received. */
+  async adopt(n: number): Promise<void> {
+    let buf = Buffer.allocUnsafe(Math.min(n, 1024 * 1024));
+    while (this.written < n) {
+      const { bytesRead } = await this.fh.read(buf, 0, Math.min(buf.length, n - this.written), this.written);
+      if (bytesRead === 0) throw new BerthError('io_error', `${this.what}: the partial download ended before ${n} bytes`);
+      this.hash.update(buf.subarray(0, bytesRead));
+      if (this.tap) {
+        await this.tap(buf.subarray(0, bytesRead));
+        buf = Buffer.allocUnsafe(buf.length); // the tap may keep the chunk
+      }
+      this.written += bytesRead;
+    }
+    this.offset = n;
+  }
+
+  async flush(): Promise<void> {
+    if (this.pendingBytes === 0) return;
+    // writev: the network chunks go to the file without being copied into one buffer first
+    let bufs = this.pending;
+    const total = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    for (let left = total; left > 0;) {
+      const { bytesWritten } = await this.fh.writev(bufs, this.written);
+      this.written += bytesWritten;
+      left -= bytesWritten;
+      if (left > 0) bufs = remainderAfter(bufs, bytesWritten);
+    }
+  }
+}

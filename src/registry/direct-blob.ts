@@ -1,0 +1,32 @@
+// Opens a blob with a request prepared elsewhere (the layer actor builds it,
+// the pool task that transfers the layer sends it): plain node:http GETs,
+// with a Range header when resuming. Anything but 200/206 is not handled
+// here — auth challenges, error statuses and mirrors belong to the client's
+// general path — so it ends the transfer with NeedsGeneralPath.
+import { BerthError } from '../errors.js';
+import { fromIncoming, type BlobResponse, type DirectBlobRequest } from './blob-response.js';
+import type { BlobOpener } from './blob-download.js';
+import { plainGet } from './http-get.js';
+import type { RetryPolicy } from './transport.js';
+
+/** The registry answered the prepared request with something only the general path handles. */
+export class NeedsGeneralPath extends BerthError {
+  constructor(readonly status: number, host: string, what: string) {
+    super('registry_error', `registry ${host} answered ${what} with status ${status}`);
+  }
+}
+
+export function directOpener(req: DirectBlobRequest, policy: RetryPolicy, stallTimeoutMs: number, what: string): BlobOpener {
+  return {
+    host: req.host,
+    policy,
+    stallTimeoutMs,
+    async open(offset, signal): Promise<BlobResponse> {
+      const headers = offset > 0 ? { ...req.headers, range: `bytes=${offset}-` } : req.headers;
+      const msg = await plainGet({ url: req.url, host: req.host, what, headers, signal, headersTimeoutMs: req.headersTimeoutMs });
+      if (msg.statusCode === 200 || msg.statusCode === 206) return fromIncoming(msg);
+      msg.destroy();
+      throw new NeedsGeneralPath(msg.statusCode ?? 0, req.host, what);
+    },
+  };
+}

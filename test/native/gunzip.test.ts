@@ -1,0 +1,71 @@
+// The addon's streaming gunzip (native/addon/gunzip.c) and the layer
+// decompressor built on it (src/image/gunzip.ts), against node:zlib's output.
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { addonHas, gunzipCreate, gunzipEnd, gunzipStream } from '../../src/native/addon.js';
+import { createLayerGunzip } from '../../src/image/gunzip.js';
+
+/** Data that compresses partly: random blocks between runs of text. */
+function sample(n: number): Buffer {
+  const parts: Buffer[] = [];
+  for (let i = 0; parts.reduce((a, b) => a + b.length, 0) < n; i++) parts.push(i % 2 ? randomBytes(4096) : Buffer.from(`line ${i} `.repeat(900)));
+  return Buffer.concat(parts).subarray(0, n);
+}
+
+/** Feeds `gz` in chunks of `size` bytes through the layer decompressor. */
+function gunzipInChunks(gz: Buffer, size: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for (let o = 0; o < gz.length; o += size) chunks.push(gz.subarray(o, o + size));
+  return buffer(Readable.from(chunks).pipe(createLayerGunzip('native')));
+}
+
+describe('native gunzip', () => {
+  it('is built into the addon', () => {
+    expect(addonHas('gunzipCreate')).toBe(true);
+  });
+
+  it('inflates what node:zlib compressed, fed in chunks of any size', async () => {
+    const data = sample(3_000_000);
+    const gz = gzipSync(data);
+    for (const size of [4096, 65536, gz.length]) expect((await gunzipInChunks(gz, size)).equals(data)).toBe(true);
+    const small = sample(20_000);
+    expect((await gunzipInChunks(gzipSync(small), 1)).equals(small)).toBe(true);
+  });
+
+  it('reads concatenated members as one stream and ignores bytes after the last one', async () => {
+    const a = sample(100_000);
+    const b = sample(70_000);
+    const out = await gunzipInChunks(Buffer.concat([gzipSync(a), gzipSync(b), Buffer.from('\0\0\0\0trailing')]), 5000);
+    expect(out.equals(Buffer.concat([a, b]))).toBe(true);
+  });
+
+  it('reports the end of a member: more is 0 only once a member is complete', () => {
+    const gz = gzipSync(Buffer.from('hello'));
+    const h = gunzipCreate();
+    const dst = Buffer.alloc(64);
+    const first = gunzipStream(h, dst, gz.subarray(0, gz.length - 3));
+    expect(first[0]).toBe(1);
+    const second = gunzipStream(h, dst.subarray(first[1]), gz.subarray(first[2]));
+    expect(second[0]).toBe(0);
+    expect(dst.subarray(0, first[1] + second[1]).toString()).toBe('hello');
+    gunzipEnd(h);
+    expect(() => gunzipStream(h, dst, gz)).toThrow(/ended/);
+  });
+
+  it('corrupt data is an invalid_argument error naming gzip; truncated data too', async () => {
+    const gz = gzipSync(sample(200_000));
+    const bad = Buffer.from(gz);
+    bad[100] ^= 0xff;
+    bad[101] ^= 0xff;
+    await expect(gunzipInChunks(bad, 4096)).rejects.toMatchObject({ code: 'invalid_argument', message: expect.stringMatching(/not valid gzip data/) });
+    await expect(gunzipInChunks(Buffer.from('not gzip at all'), 4096)).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(gunzipInChunks(gz.subarray(0, gz.length - 100), 4096)).rejects.toMatchObject({ code: 'invalid_argument', message: expect.stringMatching(/ends in the middle/) });
+  });
+
+  it('rejects a handle that is not one', () => {
+    expect(() => gunzipStream({} as never, Buffer.alloc(1), Buffer.alloc(1))).toThrow(/gunzipCreate/);
+  });
+});
