@@ -335,7 +335,7 @@ export class ContainerService {
     }));
   }
 
-  /** --pid/--ipc container:NAME to ids, checked against the network; --group-add's groups into the user's. */
+  /** --pid container:NAME to an id, checked against the network; --group-add's groups into the user's. */
   private resolveNamespaces(spec: ContainerContext['spec'], hostnameGiven: boolean): HostOptions {
     const host = resolveContainerRefs(spec.host!, (ref) => findContainerId(this.db, ref));
     checkAgainstNetwork(host, spec.network?.mode, hostnameGiven);
