@@ -6,6 +6,10 @@ import { checkHostOptions, type HostOptions, type Ulimit } from '../runtime/host
 import { optBool, optNumber, optString, optStringMap, optStrings, type Params } from './params.js';
 
 const NUMBERS = ['memory', 'memorySwap', 'memoryReservation', 'nanoCpus', 'cpuShares', 'cpuPeriod', 'cpuQuota', 'pidsLimit', 'oomScoreAdj', 'shmSize'] as const;
+const STRINGS = ['cpusetCpus', 'pidMode', 'ipcMode', 'utsMode'] as const;
+const STRING_LISTS = ['capAdd', 'capDrop', 'securityOpt', 'groupAdd'] as const;
+const STRING_MAPS = ['tmpfs', 'sysctls'] as const;
+const BOOLEANS = ['privileged', 'readonlyRootfs', 'init'] as const;
 
 function ulimits(v: unknown): Ulimit[] | undefined {
   if (v === undefined || v === null) return undefined;
@@ -34,20 +38,11 @@ export function hostParams(p: Params): HostOptions | undefined {
     if (n !== undefined) out[key] = n;
   }
   const set = <K extends keyof HostOptions>(key: K, value: HostOptions[K] | undefined) => { if (value !== undefined) out[key] = value; };
-  set('cpusetCpus', optString(h, 'cpusetCpus'));
+  for (const key of STRINGS) set(key, optString(h, key));
+  for (const key of STRING_LISTS) set(key, optStrings(h, key));
+  for (const key of STRING_MAPS) set(key, optStringMap(h, key));
+  for (const key of BOOLEANS) set(key, optBool(h, key));
   set('ulimits', ulimits(h.ulimits));
-  set('capAdd', optStrings(h, 'capAdd'));
-  set('capDrop', optStrings(h, 'capDrop'));
-  set('privileged', optBool(h, 'privileged'));
-  set('readonlyRootfs', optBool(h, 'readonlyRootfs'));
-  set('tmpfs', optStringMap(h, 'tmpfs'));
-  set('init', optBool(h, 'init'));
-  set('securityOpt', optStrings(h, 'securityOpt'));
   set('devices', devices(h.devices));
-  set('pidMode', optString(h, 'pidMode'));
-  set('ipcMode', optString(h, 'ipcMode'));
-  set('utsMode', optString(h, 'utsMode'));
-  set('sysctls', optStringMap(h, 'sysctls'));
-  set('groupAdd', optStrings(h, 'groupAdd'));
   return checkHostOptions(out);
 }

@@ -286,7 +286,8 @@ export class ContainerService {
 
   private async runningPid(ref: string): Promise<{ id: string; name: string; pid: number }> {
     const id = findContainerId(this.db, ref);
-    const doc = await this.inspect(id);
+    // the actor's own document: the networking inspect adds (CNI cache reads) is not needed here
+    const doc = await this.ask<Record<string, unknown>>(id, { type: 'INSPECT' });
     const state = doc.State as { Running: boolean; Pid: number };
     if (!state.Running || !state.Pid) throw new BerthError('conflict', `container ${id.slice(0, 12)} is not running`);
     return { id, name: String(doc.Name).replace(/^\//, ''), pid: state.Pid };
