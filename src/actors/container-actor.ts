@@ -55,8 +55,9 @@ class ContainerActor implements HostedActor {
       snapshot === undefined ? claimName(env.db, input.name, input.id) : undefined,
     ).start();
     if (snapshot === undefined) {
-      // The creation commit (issued just now) must be on disk before a shim runs.
-      const created = this.journaled.flushed();
+      // The creation entry (queued just now) must be on disk before a shim
+      // runs: launching one commits it, with the start entry queued after it.
+      const created = this.journaled.written();
       created.then(() => {
         this.created = true;
         // now the container can be found by id: a client that subscribed
@@ -65,7 +66,7 @@ class ContainerActor implements HostedActor {
       }, () => {});
       fx.beforeLaunch = async () => {
         try {
-          await created;
+          await this.journaled.flushed();
         } catch (err) {
           if (this.journaled.refused) await fx.discardFiles();
           throw err;

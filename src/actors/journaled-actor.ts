@@ -1,9 +1,10 @@
 // Runs one xstate machine and journals every transition it makes: each
 // snapshot of the root actor becomes a journal entry and the actor's
-// persisted snapshot, written in order. Replies to clients wait for the
+// persisted snapshot, written in order (group-committed with the other
+// entries of this thread, see JournalWriter). Replies to clients wait for the
 // journal (flushed()), so what a client was told is always on disk.
 import { createActor, waitFor, type InspectionEvent, type AnyActorRef, type AnyStateMachine, type Actor, type SnapshotFrom } from 'xstate';
-import { appendTransition } from '../store/journal.js';
+import { journalWriter } from '../store/journal.js';
 import { BerthError, serializeError } from '../errors.js';
 import type { ActorKind } from '../store/journal-entry.js';
 import { machineVersion } from '../replay/machine-catalog.js';
@@ -60,8 +61,14 @@ export class JournaledActor<TMachine extends AnyStateMachine> {
     return this.ref.getSnapshot() as SnapshotFrom<TMachine>;
   }
 
-  /** Resolves once every transition so far is committed to the journal. */
+  /** Commits what is queued and resolves once every transition so far is on disk. */
   async flushed(): Promise<void> {
+    await journalWriter(this.env.db).flush();
+    await this.written();
+  }
+
+  /** Resolves once every transition so far is on disk, without hastening the commit. */
+  async written(): Promise<void> {
     await this.lastWrite;
     if (this.writeError) throw this.writeError;
   }
@@ -108,13 +115,12 @@ export class JournaledActor<TMachine extends AnyStateMachine> {
       time,
     };
     const record = final ? null : { actorId: this.actorId, kind: this.kind, snapshot: persisted, input: this.input };
-    // Issued at once, not after the previous commit: LMDB runs this thread's
-    // write transactions in the order they were issued and commits those that
-    // queue up together with one sync, so a burst of transitions costs one flush.
+    // Queued in order; the thread's writer commits it with whatever else is
+    // queued when somebody waits for it or after a short window.
     const previous = this.lastWrite;
     const first = event.type === 'xstate.init' ? this.creation : undefined;
     const alsoWrite = final && this.finalWrites ? () => this.finalWrites!(s.context) : first?.write;
-    const write = appendTransition(this.env.db, entry, { record, alsoWrite, precondition: first?.check }).then(
+    const write = journalWriter(this.env.db).append(entry, { record, alsoWrite, precondition: first?.check }).then(
       async (seq) => {
         await previous;
         this.env.noteState({ actorId: this.actorId, kind: this.kind, seq, event: event.type, state: s.value, status: s.status, time });

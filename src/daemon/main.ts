@@ -10,6 +10,7 @@ import { packingBalancer } from '../workers/pool-balancer.js';
 import { BerthError } from '../errors.js';
 import { parseDaemonArgs, packageRoot, USAGE, type DaemonOptions } from './options.js';
 import { openMetadataDb } from '../store/db.js';
+import { journalWriter } from '../store/journal.js';
 import { removeOrphanContainerDirs } from './orphan-dirs.js';
 import { reconcileCheckpoints, restoreActors } from './recovery.js';
 import { injectFault, type FaultParams } from './fault-injection.js';
@@ -121,6 +122,7 @@ async function run(opts: DaemonOptions): Promise<void> {
     await ui.close();
     await router.stop();
     await pool.destroy();
+    await journalWriter(db).flush();
     await db.root.close();
     unlockRoot();
     process.exit(0);

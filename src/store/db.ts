@@ -32,7 +32,10 @@ export interface MetadataDb {
 
 export function openMetadataDb(root: string): MetadataDb {
   mkdirSync(root, { recursive: true, mode: 0o700 });
-  const rootDb = open({ path: join(root, 'metadata.lmdb'), compression: false, maxDbs: 16 });
+  // overlappingSync off: a commit is on disk when it returns (or its promise
+  // resolves), which is what a reply to a client promises. lmdb-js's default
+  // on Linux resolves at commit and flushes later.
+  const rootDb = open({ path: join(root, 'metadata.lmdb'), compression: false, maxDbs: 16, overlappingSync: false });
   return {
     root: rootDb,
     journal: rootDb.openDB<JournalEntry, number>({ name: 'journal' }),

@@ -1,11 +1,20 @@
-// The append-only journal of machine transitions. An append allocates the
-// next sequence number and writes the entry and the actor's latest snapshot in
-// one LMDB transaction, so a crash leaves either both or neither.
+// The append-only journal of machine transitions. Each entry allocates the
+// next sequence number and is written with the actor's latest snapshot in one
+// LMDB transaction, so a crash leaves either both or neither.
+//
+// Entries are group-committed per thread (see JournalWriter): what the actors
+// of one thread record in a short window goes to disk in one synchronous
+// transaction with one fdatasync. A commit happens as soon as somebody waits
+// for it (a reply, an effect that must follow its entry) or after the window.
 import type { MetadataDb } from './db.js';
 import type { JournalEntry } from './journal-entry.js';
 import type { ActorRecord } from './records.js';
+import { traceStart } from '../util/trace.js';
 
 const SEQ_KEY = 'journal.seq';
+
+/** The longest an entry nobody waits for stays in memory before it is committed. */
+export const GROUP_WINDOW_MS = 5;
 
 export type NewJournalEntry = Omit<JournalEntry, 'seq'>;
 
@@ -16,23 +25,110 @@ export interface AppendOptions {
   alsoWrite?: () => void;
   /**
    * Reads that decide whether the entry may be written at all (e.g. a name is
-   * still free); it throws to refuse, before anything is written: a throwing
-   * callback does not undo writes it already made in LMDB's shared batch.
+   * still free); it throws to refuse before anything of the entry is written.
+   * A refused entry refuses the entries of the same actor queued after it.
    */
   precondition?: () => void;
 }
 
-export function appendTransition(db: MetadataDb, entry: NewJournalEntry, opts: AppendOptions): Promise<number> {
-  return db.root.transaction(() => {
-    opts.precondition?.();
-    const seq = ((db.meta.get(SEQ_KEY) as number | undefined) ?? 0) + 1;
-    db.meta.put(SEQ_KEY, seq);
+interface Pending {
+  entry: NewJournalEntry;
+  opts: AppendOptions;
+  resolve: (seq: number) => void;
+  reject: (err: unknown) => void;
+}
+
+export class JournalWriter {
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly db: MetadataDb) {}
+
+  /** Queues an entry; resolves with its sequence number once it is on disk. */
+  append(entry: NewJournalEntry, opts: AppendOptions): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ entry, opts, resolve, reject });
+      if (this.timer === null) {
+        this.timer = setTimeout(() => void this.flush(), GROUP_WINDOW_MS);
+        this.timer.unref();
+      }
+    });
+  }
+
+  /** Commits every queued entry now; resolves once they are on disk. */
+  async flush(): Promise<void> {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    let outcome: (number | { refused: unknown })[];
+    const trace = traceStart('journal');
+    try {
+      outcome = this.db.root.transactionSync(() => writeBatch(this.db, batch));
+      // With overlappingSync off a synchronous commit is durable when it
+      // returns, unless this thread's asynchronous write batch was open and
+      // took the writes in: then they are durable once that batch commits.
+      await this.db.root.committed;
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    trace(`committed ${batch.length} entries`);
+    batch.forEach((p, i) => {
+      const o = outcome[i];
+      if (typeof o === 'number') p.resolve(o);
+      else p.reject(o.refused);
+    });
+  }
+}
+
+function writeBatch(db: MetadataDb, batch: Pending[]): (number | { refused: unknown })[] {
+  let seq = journalLength(db);
+  const refused = new Map<string, unknown>();
+  const out: (number | { refused: unknown })[] = [];
+  for (const { entry, opts } of batch) {
+    const earlier = refused.get(entry.actorId);
+    if (earlier !== undefined) {
+      out.push({ refused: earlier });
+      continue;
+    }
+    try {
+      opts.precondition?.();
+    } catch (err) {
+      refused.set(entry.actorId, err);
+      out.push({ refused: err });
+      continue;
+    }
+    seq += 1;
     db.journal.put(seq, { seq, ...entry });
     if (opts.record) db.actors.put(entry.actorId, { ...opts.record, seq });
     else db.actors.remove(entry.actorId);
     opts.alsoWrite?.();
-    return seq;
-  });
+    out.push(seq);
+  }
+  db.meta.put(SEQ_KEY, seq);
+  return out;
+}
+
+const writers = new WeakMap<MetadataDb, JournalWriter>();
+
+/** This thread's writer for `db`. */
+export function journalWriter(db: MetadataDb): JournalWriter {
+  let w = writers.get(db);
+  if (!w) {
+    w = new JournalWriter(db);
+    writers.set(db, w);
+  }
+  return w;
+}
+
+/** Appends one entry and commits it (with anything else queued) at once. */
+export async function appendTransition(db: MetadataDb, entry: NewJournalEntry, opts: AppendOptions): Promise<number> {
+  const w = journalWriter(db);
+  const seq = w.append(entry, opts);
+  await w.flush();
+  return seq;
 }
 
 export function journalLength(db: MetadataDb): number {

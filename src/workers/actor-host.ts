@@ -4,6 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import { BerthError, deserializeError, serializeError } from '../errors.js';
 import { openMetadataDb, type MetadataDb } from '../store/db.js';
+import { journalWriter } from '../store/journal.js';
 import { decode, post } from './wire.js';
 import { actorFactories } from '../actors/registry.js';
 import type { ActorEnv, HostedActor } from '../actors/actor-env.js';
@@ -128,7 +129,7 @@ port.on('message', (bytes: Uint8Array) => {
     case 'shutdown':
       for (const actor of actors.values()) actor.stop();
       actors.clear();
-      void db?.root.close().finally(() => port.close());
+      void (db ? journalWriter(db).flush().finally(() => db!.root.close()) : Promise.resolve()).finally(() => port.close());
       return;
   }
 });
