@@ -3,7 +3,7 @@
 // protocol as a container's shim. Output streams to the caller; the caller's
 // upload is the process's stdin; the result is its exit code.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError } from '../errors.js';
 import { AttachClient } from '../runtime/attach-client.js';
@@ -50,12 +50,21 @@ function execStateDir(execRoot: string, execId: string): string {
   return join(execRoot, 'execs', execId.slice(0, 16));
 }
 
-/** Sizes the terminal of a running exec (its own pty, not the container's). */
-export async function resizeExec(execRoot: string, execId: string, rows: number, cols: number): Promise<void> {
+/** The file in an exec's state directory naming the container it runs in. */
+const OWNER_FILE = 'container';
+
+/** Sizes the terminal of a running exec of `containerId` (its own pty, not the container's). */
+export async function resizeExec(execRoot: string, containerId: string, execId: string, rows: number, cols: number): Promise<void> {
   if (!/^[0-9a-f]{32}$/.test(execId)) throw new BerthError('invalid_argument', `invalid exec id "${execId}": expected 32 hexadecimal characters`);
+  const dir = execStateDir(execRoot, execId);
+  const owner = await readFile(join(dir, OWNER_FILE), 'utf8').catch(() => null);
+  if (owner !== null && owner !== containerId) {
+    throw new BerthError('not_found', `no such exec: ${execId} in container ${containerId.slice(0, 12)} (it belongs to another container)`);
+  }
   let attach: AttachClient;
   try {
-    attach = await AttachClient.open(join(execStateDir(execRoot, execId), 'attach.sock'));
+    if (owner === null) throw new Error('no state');
+    attach = await AttachClient.open(join(dir, 'attach.sock'));
   } catch {
     throw new BerthError('not_found', `no such exec: ${execId} (it has ended, or never ran)`);
   }
@@ -85,6 +94,7 @@ export async function execInContainer(t: ExecTarget, p: ExecParams, call: CallCo
     privileged: p.privileged === true,
   });
   await writeFileAtomic(processFile, JSON.stringify(proc));
+  await writeFile(join(stateDir, OWNER_FILE), ctx.id); // read only by a resize while the exec runs
   const args = ['exec', '--id', ctx.id, '--exec-id', execId, '--state-dir', stateDir, '--runtime', t.runtimePath, '--runtime-root', t.runtimeRoot, '--process', processFile];
   if (p.interactive) args.push('--stdin');
   if (p.tty) args.push('--terminal');

@@ -279,7 +279,7 @@ export class ContainerService {
       throw new BerthError('invalid_argument', `invalid terminal size ${rows}x${cols}`);
     }
     const id = findContainerId(this.db, ref);
-    if (execId !== undefined) await resizeExec(this.paths.execRoot, execId, rows, cols);
+    if (execId !== undefined) await resizeExec(this.paths.execRoot, id, execId, rows, cols);
     else await this.ask(id, { type: 'RESIZE', rows, cols });
     return null;
   }

@@ -62,9 +62,16 @@ describe('exec -it', () => {
       expect(gone).toMatchObject({ code: 'not_found', message: expect.stringContaining('no such exec') });
       const bad = await client.call('container.resize', { id: 'plain', execId: '../../etc', rows: 10, cols: 10 }).catch((e: BerthError) => e);
       expect(bad).toMatchObject({ code: 'invalid_argument', message: expect.stringContaining('invalid exec id') });
+      // an exec is resized only through the container it runs in
+      expect(d.berth(['run', '-d', '--name', 'other', 'busybox', 'sleep', '600']).code).toBe(0);
+      const { execId } = (await client.call('container.exec', { id: 'plain', cmd: ['sleep', '600'], tty: true, detach: true })) as { execId: string };
+      const foreign = await client.call('container.resize', { id: 'other', execId, rows: 10, cols: 10 }).catch((e: BerthError) => e);
+      expect(foreign).toMatchObject({ code: 'not_found', message: expect.stringContaining('belongs to another container') });
+      expect(await client.call('container.resize', { id: 'plain', execId, rows: 33, cols: 77 })).toBeNull();
+      expect(d.berth(['exec', 'plain', 'sh', '-c', 'for p in /dev/pts/[0-9]*; do stty size < $p; done']).stdout).toMatch(/33 77/);
     } finally {
       client.close();
     }
-    expect(d.berth(['rm', '-f', 'plain']).code).toBe(0);
+    expect(d.berth(['rm', '-f', 'plain', 'other']).code).toBe(0);
   });
 });
