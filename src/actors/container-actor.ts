@@ -32,6 +32,7 @@ class ContainerActor implements HostedActor {
     this.created = snapshot !== undefined;
     const fx = (this.effects = new ContainerEffects(env, actorId, input.id));
     fx.networkMode = input.spec.network?.mode;
+    fx.sharesIpcNamespace = input.spec.host?.ipcMode === 'shareable';
     const machine = containerMachine.provide({
       actors: {
         startContainer: fromPromise<StartOutput, ContainerContext>(({ input: ctx }) => fx.start(ctx)),

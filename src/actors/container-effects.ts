@@ -13,6 +13,7 @@ import { ociResources } from '../runtime/resources.js';
 import type { HostOptions } from '../runtime/host-options.js';
 import { parseSignal } from '../runtime/signals.js';
 import { isMountPoint } from '../util/mountinfo.js';
+import { mountSharedShm, releaseSharedShm, sharedShmDir } from '../runtime/shared-shm.js';
 import { traceStart } from '../util/trace.js';
 import { dockerState, type ContainerContext, type ExitOutput, type StartOutput } from '../machines/container.js';
 import type { ActorEnv } from './actor-env.js';
@@ -43,6 +44,8 @@ export class ContainerEffects {
   private shimCleanedUp = false;
   /** the container's --network mode (fixed at creation): only bridge networks have anything to release */
   networkMode: string | undefined;
+  /** the container runs with --ipc shareable (fixed at creation): its /dev/shm is mounted on the host */
+  sharesIpcNamespace = false;
   /** Resolves once the journal holds the container; set by the actor. Nothing that outlives a crash is launched before. */
   beforeLaunch: () => Promise<void> = async () => {};
 
@@ -68,7 +71,13 @@ export class ContainerEffects {
     for (const dir of [p.rootfs, p.upper, p.work]) mkdirSync(dir, { recursive: true });
     mkdirSync(p.shimDir, { recursive: true, mode: 0o700 });
     rmSync(p.exitFile, { force: true });
-    const spec = buildOciSpec(ctx.spec, { cgroupsPath: `/berth/${ctx.id}`, initBinary: join(dirname(this.env.config.shimPath), 'berth-init'), containerPid: (id) => this.pidOf(id) });
+    const execRoot = this.env.config.execRoot;
+    const spec = buildOciSpec(ctx.spec, {
+      cgroupsPath: `/berth/${ctx.id}`,
+      initBinary: join(dirname(this.env.config.shimPath), 'berth-init'),
+      containerPid: (id) => this.pidOf(id),
+      sharedShm: { own: sharedShmDir(execRoot, ctx.id), of: (id) => (this.sharesIpc(id) ? sharedShmDir(execRoot, id) : null) },
+    });
     // Files only until the journal holds the container (a new container's
     // creation commit may still be in flight): what outlives a crash in the
     // kernel — a network namespace, a shim — waits for it. The bundle is not
@@ -82,6 +91,7 @@ export class ContainerEffects {
     trace('bundle written');
     await this.beforeLaunch();
     trace('creation journaled');
+    if (ctx.spec.host?.ipcMode === 'shareable') await mountSharedShm(sharedShmDir(execRoot, ctx.id), ctx.spec.host.shmSize);
     if (bridged) {
       applyNetns(spec, await attachNetwork(this.netEnv, ctx.id, ctx.spec.network, (id) => this.pidOf(id)));
       addEtcMounts(spec, await writeEtcFiles(this.env.db, this.env.config.root, ctx));
@@ -102,7 +112,7 @@ export class ContainerEffects {
       logDriver: ctx.spec.logDriver,
       logOpts: ctx.spec.logOpts,
     }).catch(async (err: unknown) => {
-      await this.releaseNetwork();
+      await this.releaseHostState();
       throw err;
     });
     trace('shim created the container');
@@ -147,13 +157,13 @@ export class ContainerEffects {
         if (this.startSentAt !== null) this.externalMs += performance.now() - this.startSentAt;
         this.startSentAt = null;
         this.dropAttach();
-        await this.releaseNetwork();
+        await this.releaseHostState();
         return exitOutput(rec);
       } catch (err) {
         this.dropAttach();
         const rec = await this.readExitFile().catch(() => null);
         if (rec) {
-          await this.releaseNetwork();
+          await this.releaseHostState();
           return exitOutput(rec);
         }
         if (!(await this.shimAlive())) return this.reapAfterLostShim((err as Error).message);
@@ -180,7 +190,7 @@ export class ContainerEffects {
    */
   async clearLeftovers(): Promise<void> {
     this.restored = false;
-    await this.releaseNetwork(); // a network attached by the cut-short start
+    await this.releaseHostState(); // a network or /dev/shm set up by the cut-short start
     const shimPid = await this.shimPid();
     const hasState = existsSync(join(this.env.config.runtimeRoot, this.id));
     if (shimPid === null && !hasState) return;
@@ -224,7 +234,7 @@ export class ContainerEffects {
     await unmountRoot(this.paths.rootfs);
     await rm(this.paths.shimDir, { recursive: true, force: true });
     this.shimCleanedUp = true;
-    await this.releaseNetwork();
+    await this.releaseHostState();
     return { exitCode: 255, finishedAt: new Date().toISOString(), oomKilled: false };
   }
 
@@ -237,6 +247,18 @@ export class ContainerEffects {
     const snap = this.env.db.actors.get(`container/${id}`)?.snapshot as { value?: unknown; context?: ContainerContext } | undefined;
     const state = dockerState(snap?.value);
     return state === 'running' || state === 'paused' ? snap?.context?.pid ?? null : null;
+  }
+
+  /** Whether another container runs with --ipc shareable (for --ipc container:ID). */
+  private sharesIpc(id: string): boolean {
+    const snap = this.env.db.actors.get(`container/${id}`)?.snapshot as { context?: ContainerContext } | undefined;
+    return this.pidOf(id) !== null && snap?.context?.spec.host?.ipcMode === 'shareable';
+  }
+
+  /** What a container holds on the host outside its shim: its network attachment and shareable /dev/shm. */
+  private async releaseHostState(): Promise<void> {
+    await this.releaseNetwork();
+    if (this.sharesIpcNamespace) await releaseSharedShm(sharedShmDir(this.env.config.execRoot, this.id)).catch((err: unknown) => process.stderr.write(`berthd: ${this.shortId}: /dev/shm teardown: ${(err as Error).message}\n`));
   }
 
   /** CNI DEL and the namespace's removal; a failure is logged, the container still exits. */
@@ -302,7 +324,7 @@ export class ContainerEffects {
     const p = this.paths;
     const trace = traceStart(`${this.shortId} remove`);
     this.dropAttach();
-    await this.releaseNetwork();
+    await this.releaseHostState();
     if (!this.shimCleanedUp && existsSync(join(this.env.config.runtimeRoot, ctx.id))) {
       // A container whose shim died before deleting it (a dead container): its processes and cgroups go now.
       await runRuntime(this.runtime, ['delete', '--force', ctx.id]).catch(() => {});

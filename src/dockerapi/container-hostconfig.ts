@@ -132,7 +132,7 @@ export function hostOptions(hc: DockerHostConfig): HostOptions | undefined {
   if (hc.SecurityOpt?.length) h.securityOpt = hc.SecurityOpt;
   if (hc.Devices?.length) h.devices = hc.Devices.map((d) => ({ PathOnHost: d.PathOnHost, PathInContainer: d.PathInContainer || d.PathOnHost, CgroupPermissions: d.CgroupPermissions || 'rwm' }));
   if (hc.PidMode) h.pidMode = hc.PidMode;
-  if (hc.IpcMode && hc.IpcMode !== 'private' && hc.IpcMode !== 'shareable') h.ipcMode = hc.IpcMode;
+  if (hc.IpcMode && hc.IpcMode !== 'private') h.ipcMode = hc.IpcMode;
   if (hc.UTSMode) h.utsMode = hc.UTSMode;
   if (typeof hc.ShmSize === 'number' && hc.ShmSize > 0) h.shmSize = hc.ShmSize;
   if (hc.Sysctls && Object.keys(hc.Sysctls).length > 0) h.sysctls = hc.Sysctls;

@@ -1,5 +1,6 @@
 // Docker's namespace and kernel-parameter options of one container: --pid
-// (host, or another container's), --ipc (host, none), --uts host,
+// (host, or another container's), --ipc (private, shareable, host, none, or
+// another shareable container's), --uts host,
 // --shm-size, --sysctl and --group-add. Their checks (pure) and their effect on the OCI spec (given
 // how to find a running container's pid).
 import { BerthError } from '../errors.js';
@@ -7,7 +8,11 @@ import { BerthError } from '../errors.js';
 export interface NamespaceOptions {
   /** "host" or "container:ID" (a name is resolved to the id at create) */
   pidMode?: string;
-  /** "private" (default; "shareable" is taken as it), "host" or "none" */
+  /**
+   * "private" (default), "shareable" (its /dev/shm is a tmpfs on the host that
+   * other containers may join), "container:ID" (join a shareable container's
+   * IPC namespace and /dev/shm), "host" or "none"
+   */
   ipcMode?: string;
   /** "host" */
   utsMode?: string;
@@ -35,14 +40,14 @@ export function checkNamespaceOptions(h: NamespaceOptions): void {
   const pid = h.pidMode;
   if (pid !== undefined && pid !== '' && pid !== 'host' && !containerRef(pid)) bad(`invalid --pid "${pid}": use host or container:NAME`);
   const ipc = h.ipcMode;
-  // Sharing /dev/shm needs it to be a mount on the host (another mount namespace's cannot be bind-mounted): not done yet.
-  if (containerRef(ipc) !== undefined) bad(`--ipc ${ipc} is not supported by Berth yet: use --ipc host, or share through a volume mounted on /dev/shm in both containers`);
-  if (ipc !== undefined && !['', 'private', 'shareable', 'host', 'none'].includes(ipc)) bad(`invalid --ipc "${ipc}": use private, shareable, host or none`);
+  if (containerRef(ipc) === '') bad('invalid --ipc "container:": name the container, e.g. container:db');
+  if (ipc !== undefined && !containerRef(ipc) && !['', 'private', 'shareable', 'host', 'none'].includes(ipc)) bad(`invalid --ipc "${ipc}": use private, shareable, host, none or container:NAME`);
   if (h.utsMode !== undefined && h.utsMode !== '' && h.utsMode !== 'host') bad(`invalid --uts "${h.utsMode}": use host`);
   if (h.shmSize !== undefined && (!Number.isInteger(h.shmSize) || h.shmSize <= 0)) bad(`invalid --shm-size ${h.shmSize}: it must be a size above 0, e.g. 256m`);
   for (const key of Object.keys(h.sysctls ?? {})) {
     if (!isIpcSysctl(key) && !key.startsWith('net.')) bad(`sysctl "${key}" is not allowed: it has no namespace of its own, so it would change the host (use kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.* or net.*)`);
     if (isIpcSysctl(key) && h.ipcMode === 'host') bad(`sysctl "${key}" is not allowed with --ipc host: it would change the host`);
+    if (isIpcSysctl(key) && containerRef(h.ipcMode)) bad(`sysctl "${key}" is not allowed with --ipc ${h.ipcMode}: set it on that container`);
   }
   for (const g of h.groupAdd ?? []) if (g === '' || g.includes(':')) bad(`invalid --group-add "${g}": use a group name or number`);
 }
@@ -53,7 +58,7 @@ export function resolveContainerRefs(h: NamespaceOptions, findContainer: (ref: s
     const ref = containerRef(mode);
     return ref === undefined ? mode : `container:${findContainer(ref)}`;
   };
-  return { ...h, ...(h.pidMode !== undefined ? { pidMode: resolve(h.pidMode) } : {}) };
+  return { ...h, ...(h.pidMode !== undefined ? { pidMode: resolve(h.pidMode) } : {}), ...(h.ipcMode !== undefined ? { ipcMode: resolve(h.ipcMode) } : {}) };
 }
 
 /** Checks against the container's network mode and hostname, as dockerd does. */
@@ -79,18 +84,38 @@ function namespaceFor(linux: Json, type: string, mode: string | undefined, conta
   linux.namespaces = [...ns.filter((n) => n.type !== type), { type, path: `/proc/${pid}/ns/${type}` }];
 }
 
+/** Where shareable /dev/shm directories are on the host. */
+export interface SharedShm {
+  /** this container's, for --ipc shareable */
+  own: string;
+  /** a running shareable container's, or null when it is not running or not shareable */
+  of: (id: string) => string | null;
+}
+
+const bindShm = (source: string): Json => ({ destination: '/dev/shm', type: 'bind', source, options: ['rbind', 'nosuid', 'noexec', 'nodev'] });
+
 /** Applies the options to an OCI spec built with private namespaces and Docker's /dev/shm. */
-export function applyNamespaceOptions(spec: Json, h: NamespaceOptions, containerPid: (id: string) => number | null): void {
+export function applyNamespaceOptions(spec: Json, h: NamespaceOptions, containerPid: (id: string) => number | null, shm?: SharedShm): void {
   const linux = spec.linux as Json;
   namespaceFor(linux, 'pid', h.pidMode, containerPid);
+  const donor = containerRef(h.ipcMode);
+  let donorShm: string | null = null;
+  if (donor !== undefined) {
+    donorShm = shm?.of(donor) ?? null;
+    if (donorShm === null && containerPid(donor)) {
+      throw new BerthError('conflict', `cannot join the IPC namespace of container ${donor.slice(0, 12)}: its IPC is not shareable (run it with --ipc shareable)`);
+    }
+    namespaceFor(linux, 'ipc', h.ipcMode, containerPid);
+  }
   if (h.ipcMode === 'host') linux.namespaces = (linux.namespaces as { type: string }[]).filter((n) => n.type !== 'ipc');
   if (h.utsMode === 'host') {
     linux.namespaces = (linux.namespaces as { type: string }[]).filter((n) => n.type !== 'uts');
     delete spec.hostname; // the runtime sets a hostname only in a UTS namespace of the container's own
   }
   let mounts = spec.mounts as Json[];
+  const shmSource = h.ipcMode === 'host' ? '/dev/shm' : h.ipcMode === 'shareable' && shm ? shm.own : donorShm;
   if (h.ipcMode === 'none') mounts = mounts.filter((m) => m.destination !== '/dev/shm');
-  else if (h.ipcMode === 'host') mounts = mounts.map((m) => (m.destination === '/dev/shm' ? { destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind', 'nosuid', 'noexec', 'nodev'] } : m));
+  else if (shmSource !== null) mounts = mounts.map((m) => (m.destination === '/dev/shm' ? bindShm(shmSource) : m));
   else if (h.shmSize !== undefined) {
     mounts = mounts.map((m) => (m.destination === '/dev/shm' ? { ...m, options: [...(m.options as string[]).filter((o) => !o.startsWith('size=')), `size=${Math.ceil(h.shmSize! / 1024)}k`] } : m));
   }

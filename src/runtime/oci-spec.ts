@@ -11,7 +11,7 @@ import { applySecurityOpts, execNoNewPrivileges } from './security-spec.js';
 import { defaultSeccompProfile } from './seccomp-profile.js';
 import type { HostOptions } from './host-options.js';
 import { hostDevices, mappedDevices } from './host-devices.js';
-import { applyNamespaceOptions } from './namespace-options.js';
+import { applyNamespaceOptions, type SharedShm } from './namespace-options.js';
 
 export { DEFAULT_CAPABILITIES };
 
@@ -31,6 +31,8 @@ export interface OciSpecOptions {
   seccompDefault?: Record<string, unknown> | null;
   /** the pid of a running container (for --pid/--ipc container:ID), or null */
   containerPid?: (id: string) => number | null;
+  /** host directories of shareable /dev/shm mounts (--ipc shareable, container:ID) */
+  sharedShm?: SharedShm;
 }
 
 /** The process.json of an exec into a container: the container's restrictions (capabilities, rlimits, no_new_privs), the exec's command; every capability for a privileged exec. */
@@ -94,7 +96,7 @@ export function buildOciSpec(spec: ContainerRunSpec, opts: OciSpecOptions): Reco
     },
   };
   const withHost = spec.host ? applyHostOptions(oci, spec.host, hostBoundingSet(), opts.initBinary) : oci;
-  if (spec.host) applyNamespaceOptions(withHost, spec.host, opts.containerPid ?? (() => null));
+  if (spec.host) applyNamespaceOptions(withHost, spec.host, opts.containerPid ?? (() => null), opts.sharedShm);
   addDevices(withHost, spec.host);
   return applySecurityOpts(withHost, spec.host, opts.seccompDefault === undefined ? defaultSeccompProfile() : (opts.seccompDefault ?? undefined));
 }

@@ -1,9 +1,10 @@
 // run's namespace and kernel-parameter flags end to end: --pid host and
-// container:NAME, --ipc host and none, --uts host, --shm-size, --sysctl and
+// container:NAME, --ipc host, none, shareable and container:NAME, --uts host, --shm-size, --sysctl and
 // --group-add, their inspect fields, and clear errors for what is refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
 import { inspectContainer, loadBusybox, ok } from '../fixtures/e2e-helpers.js';
 
@@ -38,9 +39,52 @@ describe('namespace flags', () => {
     expect(inspectContainer(d, 'ipchost').HostConfig.IpcMode).toBe('host');
     ok(d.berth(['rm', '-f', 'ipchost']));
     expect(ok(run(['--ipc', 'none'], 'grep -c " /dev/shm " /proc/mounts || true'))).toBe('0\n');
-    const joined = d.berth(['run', '--rm', '--ipc', 'container:x', 'busybox', 'true']);
-    expect(joined.code).toBe(125);
-    expect(joined.stderr).toContain('--ipc container:x is not supported by Berth yet');
+  });
+
+  it('--ipc container:NAME joins a shareable container\'s IPC namespace and /dev/shm, and refuses the others', () => {
+    ok(d.berth(['run', '-d', '--name', 'ipcdonor', '--ipc', 'shareable', '--shm-size', '2m', 'busybox', 'sh', '-c', 'echo from-donor > /dev/shm/note; sleep 300']));
+    const donor = inspectContainer(d, 'ipcdonor');
+    expect(donor.HostConfig.IpcMode).toBe('shareable');
+    const shmDir = join(d.execRoot, 'ipc', donor.Id);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).toContain(` ${shmDir} `);
+    const out = ok(run(['--ipc', 'container:ipcdonor'], 'readlink /proc/self/ns/ipc; until [ -e /dev/shm/note ]; do sleep 0.1; done; cat /dev/shm/note; echo from-joiner > /dev/shm/reply; df -k /dev/shm | tail -1'));
+    const [ns, note, df] = out.split('\n');
+    expect(ns).toBe(readlinkSync(`/proc/${donor.State.Pid}/ns/ipc`));
+    expect(note).toBe('from-donor');
+    expect(df.split(/\s+/)[1]).toBe('2048'); // the donor's tmpfs, not a fresh 64m one
+    expect(ok(d.berth(['exec', 'ipcdonor', 'cat', '/dev/shm/reply']))).toBe('from-joiner\n');
+    // a private container cannot be joined, nor a stopped one, nor one that does not exist
+    ok(d.berth(['run', '-d', '--name', 'ipcprivate', 'busybox', 'sleep', '300']));
+    const priv = run(['--ipc', 'container:ipcprivate'], 'true');
+    expect(priv.code).toBe(125);
+    expect(priv.stderr).toContain('its IPC is not shareable (run it with --ipc shareable)');
+    ok(d.berth(['stop', '-t', '0', 'ipcdonor']));
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(` ${shmDir} `); // released at exit
+    const stopped = run(['--ipc', 'container:ipcdonor'], 'true');
+    expect(stopped.code).toBe(125);
+    expect(stopped.stderr).toContain('it is not running');
+    const missing = run(['--ipc', 'container:nosuch'], 'true');
+    expect(missing.code).toBe(125);
+    expect(missing.stderr).toContain('No such container: nosuch');
+    // a restart mounts it again
+    ok(d.berth(['start', 'ipcdonor']));
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).toContain(` ${shmDir} `);
+    ok(d.berth(['rm', '-f', 'ipcdonor', 'ipcprivate']));
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(` ${shmDir} `);
+  });
+
+  it('releases a shareable /dev/shm of a container that exited while the daemon was down', async () => {
+    ok(d.berth(['run', '-d', '--name', 'ipcgone', '--ipc', 'shareable', 'busybox', 'sleep', '300']));
+    const donor = inspectContainer(d, 'ipcgone');
+    const shmDir = join(d.execRoot, 'ipc', donor.Id);
+    await d.kill('SIGKILL');
+    process.kill(donor.State.Pid, 'SIGKILL');
+    await d.restart();
+    const deadline = Date.now() + 20_000;
+    while (inspectContainer(d, 'ipcgone').State.Running && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(inspectContainer(d, 'ipcgone').State.ExitCode).toBe(137);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(` ${shmDir} `);
+    ok(d.berth(['rm', 'ipcgone']));
   });
 
   it('--uts host has the host\'s name, and refuses --hostname with it', () => {
@@ -65,6 +109,8 @@ describe('namespace flags', () => {
       [['--sysctl', 'kernel.hostname=x'], 'sysctl "kernel.hostname" is not allowed'],
       [['--sysctl', 'net.ipv4.ip_forward=1', '--network', 'host'], 'not allowed with --network host'],
       [['--sysctl', 'kernel.shmmax=1', '--ipc', 'host'], 'not allowed with --ipc host'],
+      [['--sysctl', 'kernel.shmmax=1', '--ipc', 'container:x'], 'not allowed with --ipc container:x: set it on that container'],
+      [['--ipc', 'container:'], 'invalid --ipc "container:": name the container'],
       [['--sysctl', 'novalue'], 'invalid argument "novalue" for "--sysctl" flag'],
     ] as const) {
       const r = run([...flags], 'true');
