@@ -1,11 +1,15 @@
-/* System calls that glibc wraps and musl 1.2 does not. The shim is linked
- * statically against musl when musl-gcc is installed (see the Makefile);
- * with glibc these come from its own headers. */
+/* System calls that glibc wraps and musl 1.2 does not. The shim and the
+ * runtime are linked statically against musl when musl-gcc is installed (see
+ * the Makefile); with glibc these come from its own headers. */
 #pragma once
 
 #ifndef __GLIBC__
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
 
 #ifndef RENAME_EXCHANGE
 #define RENAME_EXCHANGE (1 << 1)
