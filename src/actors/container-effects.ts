@@ -333,10 +333,9 @@ export class ContainerEffects {
     if (!this.shimCleanedUp) await unmountRoot(p.rootfs);
     // Move the directories out of the way at once (rename is atomic) and
     // delete them after the reply; a crash leaves them in ROOT/trash, which
-    // the daemon empties at start. Synchronous (two metadata calls): with
-    // nothing else to wait for, the removal then ends in the same event turn
-    // as the exit, and the exit's and the removal's journal entries commit
-    // together, with one flush.
+    // the daemon empties at start. Synchronous (two metadata calls), so the
+    // removal ends well inside the journal writer's window and the exit's
+    // and the removal's entries commit together.
     const trash = join(this.env.config.root, 'trash');
     mkdirSync(trash, { recursive: true });
     const gone = join(trash, `${ctx.id}-${Date.now()}`);
