@@ -18,6 +18,9 @@ import { Script } from 'node:vm';
 import { writeFileAtomicSync } from './atomic-write-sync.js';
 import { CODE_CACHE_STATE, type CodeCacheState } from './code-cache-state.js';
 import { commandWordOf } from './command-word.js';
+import { restoreExtraCaCerts } from './extra-ca-certs.js';
+
+restoreExtraCaCerts();
 
 /** Each bundle's name (main, or the command it holds) and the hash of its content. */
 declare const __BERTH_BUNDLES__: Record<string, string>;

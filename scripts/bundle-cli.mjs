@@ -84,6 +84,16 @@ startCli((dispatch) => {
   },
 };
 
+// The first lines of the executable (dist/cli/berth.cjs): a shell script that
+// runs the file with node, without NODE_EXTRA_CA_CERTS, whose certificates
+// Node would parse at every start (~40 ms of CPU) for a CLI that never speaks
+// TLS; the value travels in BERTH_NODE_EXTRA_CA_CERTS and the launcher puts
+// it back (cli/extra-ca-certs.ts). Read as JavaScript, line 2 is a string and
+// a comment. A shell costs ~1 ms; `#!/usr/bin/env -S` would need GNU env.
+const SHELL_PREAMBLE = '#!/bin/sh\n' +
+  `':' //; [ -z "\${NODE_EXTRA_CA_CERTS+set}" ] || { export BERTH_NODE_EXTRA_CA_CERTS="$NODE_EXTRA_CA_CERTS"; ` +
+  'unset NODE_EXTRA_CA_CERTS; }; exec node "$0" "$@"';
+
 // esbuild leaves some non-ASCII characters (in regular expressions) as they
 // are; escaping them makes the bundle pure ASCII, which the launcher reads as
 // latin1 — several ms cheaper per start than decoding UTF-8.
@@ -135,7 +145,7 @@ try {
     entryPoints: ['cli/launcher.ts'],
     outfile: join(outdir, 'berth.cjs'),
     define: { __BERTH_BUNDLES__: JSON.stringify(bundles) },
-    banner: { js: '#!/usr/bin/env node' },
+    banner: { js: SHELL_PREAMBLE },
   });
   Object.assign(outputs, main.metafile.outputs, launcher.metafile.outputs);
 } catch {
