@@ -2,9 +2,10 @@
 // V8's code cache, so a start does not parse and compile the CLI's code
 // again. The busiest commands (run, ps, rm, …) have bundles of their own,
 // berth-<command>.cjs, holding only that command's grammar and code; every
-// other command line runs the whole CLI, berth-main.cjs. Node 20 has no module compile cache, and an
-// ES module entry alone costs ~15 ms more CPU than a CommonJS one, so the
-// bundle is one CommonJS script compiled here with vm.Script and cachedData.
+// other command line runs the whole CLI, berth-main.cjs. Node 20 has no
+// module compile cache, and an ES module entry alone costs ~15 ms more CPU
+// than a CommonJS one, so each bundle is one CommonJS script compiled here
+// with vm.Script and cachedData.
 //
 // Each bundle's cache sits beside it, named after the bundle's content hash,
 // so a rebuilt bundle never reads an old cache. V8 itself rejects a cache
