@@ -13,9 +13,15 @@ N=${1:-50}
 LOG_BYTES=${LOG_BYTES:-100000000}
 SHORT_BYTES_DOCKER=${SHORT_BYTES_DOCKER:-10000000}
 source "$(dirname "$0")/lib.sh"
+# `berth` as npm installs it: dist/cli/berth.cjs run as an executable, which
+# starts node without NODE_EXTRA_CA_CERTS (cli/extra-ca-certs.ts).
+# BERTH_VIA_NODE=1 measures `node dist/cli/berth.cjs` instead.
+[ "${BERTH_VIA_NODE:-}" = 1 ] || BERTH="$REPO/dist/cli/berth.cjs -H unix://$BERTH_SOCK"
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+# CPU seconds (user + sys) of this shell's finished children: the CLI processes.
+children_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($16 + $17) / hz }' "/proc/$$/stat"; }
 
 # Sum PSS and RSS (kB) of every process whose command line names $1 (the
 # engine's private directories), leaving out the containers' own processes.
@@ -38,11 +44,13 @@ log_bytes() { find "$1" -type f -size +1M -newer "$2" -printf '%s\n' 2>/dev/null
 bench_engine() {
   local name=$1 cli=$2 image=$3 dir=$4 flags=$5 short=$6 t0 idle busy i
   read -r idle_pss idle_rss < <(engine_mem "$dir")
+  local cpu0; cpu0=$(children_cpu)
   t0=$(now)
   local runs=()
   for i in $(seq 1 "$N"); do $cli run -d $flags --name "lc$i" "$image" sleep 3600 >/dev/null & runs+=($!); done
   wait "${runs[@]}"  # not a bare `wait`: that would wait for the daemons too
   local t_run; t_run=$(since "$t0")
+  local cpu_run; cpu_run=$(awk -v a="$cpu0" -v b="$(children_cpu)" 'BEGIN { printf "%.2f", b - a }')
   sleep 2
   read -r busy_pss busy_rss < <(engine_mem "$dir")
   t0=$(now)
@@ -64,10 +72,10 @@ bench_engine() {
   local s_short; s_short=$(log_bytes "$dir" "$BENCH_DIR/mark2-$name")
   $cli rm -f lcshort >/dev/null
 
-  awk -v n="$name" -v N="$N" -v tr="$t_run" -v trm="$t_rm" -v ip="$idle_pss" -v ir="$idle_rss" -v bp="$busy_pss" \
+  awk -v n="$name" -v N="$N" -v tr="$t_run" -v cr="$cpu_run" -v trm="$t_rm" -v ip="$idle_pss" -v ir="$idle_rss" -v bp="$busy_pss" \
     -v br="$busy_rss" -v tk="$t_kib" -v sk="$s_kib" -v lb="$LOG_BYTES" -v ts="$t_short" -v ss="$s_short" -v sb="$short" 'BEGIN {
-    printf "%-8s run -d x%d %6.2f s | rm -f %5.2f s | engine idle %4.0f MB RSS (%4.0f PSS), +%.2f MB RSS (%.2f PSS)/container\n",
-      n, N, tr, trm, ir / 1024, ip / 1024, (br - ir) / 1024 / N, (bp - ip) / 1024 / N
+    printf "%-8s run -d x%d %6.2f s (CLI CPU %.2f s, %.0f ms each) | rm -f %5.2f s | engine idle %4.0f MB RSS (%4.0f PSS), +%.2f MB RSS (%.2f PSS)/container\n",
+      n, N, tr, cr, cr * 1000 / N, trm, ir / 1024, ip / 1024, (br - ir) / 1024 / N, (bp - ip) / 1024 / N
     printf "%-8s logs 1KiB lines %6.2f s, storage %.2fx | logs short lines (%d B) %7.2f s (x%.1f = %.1f s per %d B), storage %.2fx\n",
       n, tk, sk / lb, sb, ts, lb / sb, ts * lb / sb, lb, ss / sb
   }'

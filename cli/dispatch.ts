@@ -1,10 +1,7 @@
 // Loads a command's module only when that command runs, so `berth --version`
 // and `berth ps` never pay for code they do not use.
-import type { CommandMain, CommandName, Invocation } from './invocation.js';
-import { failureExitCode } from './exit-codes.js';
-import { mark } from './timing.js';
-
-type Loader = () => Promise<{ default: CommandMain }>;
+import type { CommandName, Invocation } from './invocation.js';
+import { runLoaded, type Loader } from './run-command.js';
 
 const LOADERS: Record<CommandName, Loader> = {
   pull: () => import('./commands/image/pull.js'),
@@ -71,16 +68,6 @@ const LOADERS: Record<CommandName, Loader> = {
 };
 
 /** Runs the command and returns its exit code; failures are printed here, Docker-style. */
-export async function runCommand(inv: Invocation): Promise<number> {
-  try {
-    mark('parsed');
-    const { default: main } = await LOADERS[inv.command]();
-    mark(`loaded ${inv.command}`);
-    return await main(inv);
-  } catch (err) {
-    // Loaded only on failure: the success path does not pay for it.
-    const { formatError } = await import('./report-error.js');
-    process.stderr.write(formatError(err, inv.debug));
-    return failureExitCode(inv.command, err);
-  }
+export function runCommand(inv: Invocation): Promise<number> {
+  return runLoaded(inv, LOADERS[inv.command]);
 }

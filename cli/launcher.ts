@@ -1,10 +1,13 @@
-// The `berth` executable (dist/cli/berth.cjs): runs the CLI bundle
-// (berth-main.cjs) through V8's code cache, so a start does not parse and
-// compile the CLI's code again. Node 20 has no module compile cache, and an
-// ES module entry alone costs ~15 ms more CPU than a CommonJS one, so the
-// bundle is one CommonJS script compiled here with vm.Script and cachedData.
+// The `berth` executable (dist/cli/berth.cjs): runs a CLI bundle through
+// V8's code cache, so a start does not parse and compile the CLI's code
+// again. The busiest commands (run, ps, rm, …) have bundles of their own,
+// berth-<command>.cjs, holding only that command's grammar and code; every
+// other command line runs the whole CLI, berth-main.cjs. Node 20 has no
+// module compile cache, and an ES module entry alone costs ~15 ms more CPU
+// than a CommonJS one, so each bundle is one CommonJS script compiled here
+// with vm.Script and cachedData.
 //
-// The cache sits beside the bundle, named after the bundle's content hash,
+// Each bundle's cache sits beside it, named after the bundle's content hash,
 // so a rebuilt bundle never reads an old cache. V8 itself rejects a cache
 // from another Node/V8 version or other V8 flags; an absent or rejected
 // cache is written again when the command exits. The cache is an
@@ -15,11 +18,18 @@ import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import { writeFileAtomicSync } from './atomic-write-sync.js';
 import { CODE_CACHE_STATE, type CodeCacheState } from './code-cache-state.js';
+import { commandWordOf } from './command-word.js';
+import { restoreExtraCaCerts } from './extra-ca-certs.js';
 
-declare const __BERTH_BUNDLE_ID__: string;
+restoreExtraCaCerts();
 
-const bundle = join(__dirname, 'berth-main.cjs');
-const cacheFile = join(__dirname, `berth-main.${__BERTH_BUNDLE_ID__}.cache`);
+/** Each bundle's name (main, or the command it holds) and the hash of its content. */
+declare const __BERTH_BUNDLES__: Record<string, string>;
+
+const own = commandWordOf(process.argv.slice(2), (word) => word !== 'main' && Object.hasOwn(__BERTH_BUNDLES__, word));
+const name = own ?? 'main';
+const bundle = join(__dirname, `berth-${name}.cjs`);
+const cacheFile = join(__dirname, `berth-${name}.${__BERTH_BUNDLES__[name]}.cache`);
 
 function readCache(): Buffer | undefined {
   try {

@@ -2,9 +2,10 @@
 // in the order `berth --help` lists them. A top-level command is registered
 // by one entry of TOP_LEVEL, so the CLI can build only the one a command line
 // names (see commandWord) instead of the whole grammar on every start.
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { Dispatch } from './invocation.js';
-import { configureUsageErrors } from './usage-errors.js';
+import { rootProgram } from './root-program.js';
+import { commandWordOf } from './command-word.js';
 import * as g from './grammar.js';
 import { defineUpdate } from './resource-grammar.js';
 import { defineCommit, defineCp, defineDiff, defineSystemCommands } from './grammar-fs.js';
@@ -81,14 +82,7 @@ const REGISTER = new Map(TOP_LEVEL);
  * word that is not a command (commander then suggests the nearest one).
  */
 export function commandWord(args: readonly string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '-H' || a === '--host') { i++; continue; }
-    if (a === '-D' || a === '--debug' || a.startsWith('--host=')) continue;
-    if (a.startsWith('-')) return undefined;
-    return REGISTER.has(a) ? a : undefined;
-  }
-  return undefined;
+  return commandWordOf(args, (word) => REGISTER.has(word));
 }
 
 /**
@@ -97,15 +91,7 @@ export function commandWord(args: readonly string[]): string | undefined {
  * errors as with the whole grammar, at a fraction of the start-up cost.
  */
 export function buildProgram(dispatch: Dispatch, version: string, only?: string): Command {
-  const program = new Command('berth')
-    .description('A container engine with Docker\'s command grammar')
-    .usage('[OPTIONS] COMMAND')
-    .enablePositionalOptions()
-    .option('-H, --host <HOST>', 'Daemon socket to connect to (default unix:///run/berth/berth.sock, or $BERTH_HOST)')
-    .option('-D, --debug', 'Enable debug mode (stack traces on errors)')
-    .version(`Berth version ${version}`, '-v, --version', 'Print version information and quit')
-    .helpCommand(false);
-  configureUsageErrors(program);
+  const program = rootProgram(version);
   const chosen = only === undefined ? undefined : REGISTER.get(only);
   if (chosen) chosen(program, dispatch);
   else for (const [, register] of TOP_LEVEL) register(program, dispatch);

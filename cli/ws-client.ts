@@ -4,7 +4,8 @@
 // `ws` (with http, https, tls and zlib behind it) costs more CPU to load than
 // the rest of a short command.
 import { createConnection, type Socket } from 'node:net';
-import { createHash, randomBytes } from 'node:crypto';
+import { fillRandom } from './entropy.js';
+import { sha1 } from './sha1.js';
 import {
   encodeFrame, FrameDecoder, FrameError, OP_BINARY, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_PONG, OP_TEXT,
 } from './ws-frames.js';
@@ -63,7 +64,9 @@ export class ControlSocket {
   /** Connects to `socketPath` and upgrades `path` to a websocket. */
   static open(socketPath: string, path: string, timeoutMs: number): Promise<ControlSocket> {
     return new Promise((resolve, reject) => {
-      const key = randomBytes(16).toString('base64');
+      const keyBytes = Buffer.allocUnsafe(16);
+      fillRandom(keyBytes);
+      const key = keyBytes.toString('base64');
       const socket = createConnection({ path: socketPath });
       let head = Buffer.alloc(0);
       const timer = setTimeout(() => fail({ kind: 'timeout' }), timeoutMs);
@@ -92,7 +95,7 @@ export class ControlSocket {
         if (status === undefined) return fail({ kind: 'protocol', message: 'the answer is not HTTP' });
         if (status !== '101') return fail({ kind: 'http', status: Number(status) });
         const accept = header(lines, 'sec-websocket-accept');
-        const expected = createHash('sha1').update(key + ACCEPT_GUID).digest('base64');
+        const expected = sha1(Buffer.from(key + ACCEPT_GUID, 'latin1')).toString('base64');
         if (accept !== expected) return fail({ kind: 'protocol', message: 'the websocket handshake answer has a wrong Sec-WebSocket-Accept' });
         clearTimeout(timer);
         socket.removeAllListeners();

@@ -1,7 +1,7 @@
 // RFC 6455 framing for the CLI's websocket client: encoding client frames
 // (always masked) and decoding server frames (never masked) from a byte stream.
 // Kept apart from the socket handling so each can be tested alone.
-import { randomFillSync } from 'node:crypto';
+import { fillRandom } from './entropy.js';
 
 export const OP_CONTINUATION = 0x0;
 export const OP_TEXT = 0x1;
@@ -39,7 +39,7 @@ export function encodeFrame(opcode: number, payload: Buffer, fin = true): Buffer
     out[1] = 0x80 | 127;
     out.writeBigUInt64BE(BigInt(len), 2);
   }
-  randomFillSync(maskScratch);
+  fillRandom(maskScratch);
   maskScratch.copy(out, 2 + lenBytes);
   mask(payload, maskScratch, out, headerLen);
   return out;

@@ -17,9 +17,10 @@ const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'
 
 interface Outcome { code: number | null; stdout: string; stderr: string }
 
-function runBerth(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+/** Runs berth as `node dist/cli/berth.cjs ARGS`, or with `direct`, as the executable itself (as installed). */
+function runBerth(args: string[], env: Record<string, string> = {}, direct = false): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [berth, ...args], {
+    const child = spawn(direct ? berth : process.execPath, direct ? args : [berth, ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -38,9 +39,9 @@ beforeAll(() => {
 });
 
 describe('bundle layout', () => {
-  it('is a small executable CommonJS launcher with a shebang, plus one pure-ASCII bundle without the ws package', async () => {
+  it('is a small executable CommonJS launcher with a shell preamble, plus one pure-ASCII bundle without the ws package', async () => {
     const entry = await readFile(berth, 'utf8');
-    expect(entry.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(entry.startsWith('#!/bin/sh\n\':\' //; ')).toBe(true);
     expect(statSync(berth).mode & 0o111).toBe(0o111);
     expect(entry.length).toBeLessThan(4096);
     expect(entry).not.toMatch(/WebSocket|Packr|commander/);
@@ -164,6 +165,25 @@ describe('bundled berth against a control-channel peer', () => {
     const r = await runBerth([...H(), 'run', '--rm', '-e', 'FROM_SHELL', '-e', 'X=1', 'busybox', 'sh', '-c', 'echo hello'], { FROM_SHELL: 'yes' });
     expect(r).toEqual({ code: 3, stdout: 'hello\n', stderr: 'oops\n' });
     expect(params).toEqual({ image: 'busybox', cmd: ['sh', '-c', 'echo hello'], env: ['FROM_SHELL=yes', 'X=1'], autoRemove: true });
+  });
+
+  it('the executable starts node without NODE_EXTRA_CA_CERTS and puts it back for the command', async () => {
+    let params: unknown;
+    script = (f, send) => {
+      params = f.params;
+      send({ t: 'res', id: f.id, result: { id: 'f'.repeat(64) } });
+    };
+    const env = { NODE_EXTRA_CA_CERTS: '/nonexistent/extra-ca.pem' };
+    const args = [...H(), 'run', '-d', '-e', 'NODE_EXTRA_CA_CERTS', '-e', 'BERTH_NODE_EXTRA_CA_CERTS', 'busybox'];
+    // node itself would load the file while starting, and warn that it cannot
+    const viaNode = await runBerth(args, env);
+    expect(viaNode.stderr).toMatch(/Ignoring extra certs from `\/nonexistent\/extra-ca\.pem`/);
+    const direct = await runBerth(args, env, true);
+    expect(direct).toEqual({ code: 0, stdout: `${'f'.repeat(64)}\n`, stderr: '' });
+    expect(params).toEqual({ image: 'busybox', env: ['NODE_EXTRA_CA_CERTS=/nonexistent/extra-ca.pem'], detach: true });
+    // unset stays unset
+    expect(await runBerth(args, {}, true)).toEqual({ code: 0, stdout: `${'f'.repeat(64)}\n`, stderr: '' });
+    expect(params).toEqual({ image: 'busybox', detach: true });
   });
 
   it('run -d prints the full container id', async () => {
