@@ -5,15 +5,17 @@
 BENCH_DIR=${BENCH_DIR:-$(mktemp -d /tmp/berth-bench-XXXXXX)}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BERTH_SOCK="$BENCH_DIR/berth/run/berth.sock"
-BERTH="node $REPO/dist/cli/berth.cjs -H unix://$BERTH_SOCK"
+BERTH="$REPO/dist/cli/berth.cjs -H unix://$BERTH_SOCK"
 DOCKER_SOCK="$BENCH_DIR/docker/docker.sock"
 PIDS=()
 
-cleanup() {
+cleanup() { # keeps the script's exit status: a leftover it cannot remove is not a failed benchmark
+  local rc=$?
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   sleep 0.5
   grep -o " $BENCH_DIR[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
-  rm -rf "$BENCH_DIR"
+  rm -rf "$BENCH_DIR" 2>/dev/null || echo "bench: could not remove all of $BENCH_DIR" >&2
+  exit "$rc"
 }
 trap cleanup EXIT
 

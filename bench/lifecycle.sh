@@ -13,10 +13,10 @@ N=${1:-50}
 LOG_BYTES=${LOG_BYTES:-100000000}
 SHORT_BYTES_DOCKER=${SHORT_BYTES_DOCKER:-10000000}
 source "$(dirname "$0")/lib.sh"
-# `berth` as npm installs it: dist/cli/berth.cjs run as an executable, which
-# starts node without NODE_EXTRA_CA_CERTS (cli/extra-ca-certs.ts).
+# `berth` as npm installs it (lib.sh): dist/cli/berth.cjs run as an executable,
+# which starts node without NODE_EXTRA_CA_CERTS (cli/extra-ca-certs.ts).
 # BERTH_VIA_NODE=1 measures `node dist/cli/berth.cjs` instead.
-[ "${BERTH_VIA_NODE:-}" = 1 ] || BERTH="$REPO/dist/cli/berth.cjs -H unix://$BERTH_SOCK"
+if [ "${BERTH_VIA_NODE:-}" = 1 ]; then BERTH="node $REPO/dist/cli/berth.cjs -H unix://$BERTH_SOCK"; fi
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }

@@ -11,7 +11,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 scripts/install-system-deps.sh
 npm ci --no-audit --no-fund
-BERTH="node $PWD/dist/cli/berth.cjs"
+BERTH="$PWD/dist/cli/berth.cjs"
 SOCK=/run/berth/berth.sock
 
 if ! $BERTH version >/dev/null 2>&1; then
