@@ -62,11 +62,12 @@ function wrap(err: unknown, args: UnpackLayerArgs): BerthError {
   return new BerthError('io_error', `unpacking layer ${args.blobPath} into ${args.target} failed: ${e?.message ?? String(err)}`, { cause: err });
 }
 
-/** Runs src → [zstd] → native untar (which inflates gzip itself and hashes the tar); resolves when the archive is fully consumed. */
+/** Runs src → native untar (which decodes gzip and zstd itself and hashes the tar; zstd through a stream only without zstd-napi); resolves when the archive is fully consumed. */
 async function runExtraction(src: Readable, compression: LayerCompression, root: string): Promise<UntarResult> {
-  const untar = new NativeUntar(root, compression);
+  const zstdStream = compression === 'zstd' && !NativeUntar.takesZstd();
+  const untar = new NativeUntar(root, zstdStream ? 'none' : compression);
   try {
-    const input: Readable = compression === 'zstd' ? pipeline(src, createZstdDecompress(), () => undefined) : src;
+    const input: Readable = zstdStream ? pipeline(src, createZstdDecompress(), () => undefined) : src;
     for await (const chunk of input) untar.write(chunk as Buffer);
     return untar.finish();
   } finally {

@@ -2,9 +2,12 @@
 // the unpacker: tar bytes go in (gzip is inflated inside the same native
 // call, zstd is decoded here first), entries come out beneath the layer
 // directory, and the sha256 of the tar (the diffID) is computed on the way.
+// zstd is decoded by libzstd's streaming step into one reused buffer that the
+// native call consumes before returning (no stream, no fresh buffer per chunk).
 import { BerthError } from '../errors.js';
 import { gunzipCreate, gunzipEnd, untarCreate, untarEnd, untarFinish, untarGunzip, untarWrite, type GunzipHandle, type UntarHandle, type UntarResult } from '../native/addon.js';
 import type { LayerCompression } from './media-types.js';
+import { badZstd, loadZstdNapi, zstdStep } from './zstd.js';
 
 /** Turns the addon's errors into BerthErrors that say which layer. */
 export function untarError(err: unknown, blob: string, mediaType: string): BerthError | undefined {
@@ -27,21 +30,55 @@ export function untarError(err: unknown, blob: string, mediaType: string): Berth
 export class NativeUntar {
   private readonly h: UntarHandle;
   private readonly gz: GunzipHandle | undefined;
-  private gzipMore = 0;
+  private readonly zstd: { step: (dst: Buffer, src: Buffer) => [number, number, number]; out: Buffer } | undefined;
+  /** The data so far ends inside a gzip member or zstd frame. */
+  private more = 0;
 
+  /** Throws when compression is zstd and zstd-napi is missing: the caller decodes zstd itself then (see takesZstd). */
   constructor(root: string, compression: LayerCompression) {
+    const z = compression === 'zstd' ? zstdStep() : undefined;
+    if (compression === 'zstd' && !z) throw new Error('zstd-napi is not available');
     this.h = untarCreate(root);
     this.gz = compression === 'gzip' ? gunzipCreate() : undefined;
+    this.zstd = z ? { step: z.step, out: Buffer.allocUnsafe(z.outSize) } : undefined;
   }
 
-  /** Feeds bytes: compressed when the layer is gzip, else tar. */
+  /** Whether zstd layers can be fed compressed (zstd-napi loads); else feed the output of createZstdDecompress() as tar. */
+  static takesZstd(): boolean {
+    return !(loadZstdNapi() instanceof Error);
+  }
+
+  /** Feeds bytes: compressed when the layer is gzip or zstd, else tar. */
   write(chunk: Buffer): void {
-    if (this.gz) this.gzipMore = untarGunzip(this.h, this.gz, chunk);
+    if (this.gz) this.more = untarGunzip(this.h, this.gz, chunk);
+    else if (this.zstd) this.writeZstd(chunk);
     else untarWrite(this.h, chunk);
   }
 
+  private writeZstd(chunk: Buffer): void {
+    const { step, out } = this.zstd!;
+    let src = chunk;
+    for (;;) {
+      let r: [number, number, number];
+      try {
+        r = step(out, src);
+      } catch (err) {
+        throw badZstd((err as Error).message);
+      }
+      const [more, produced, consumed] = r;
+      if (produced > 0) untarWrite(this.h, out.subarray(0, produced));
+      src = src.subarray(consumed);
+      if (src.length === 0 && (produced < out.length || more === 0)) {
+        this.more = more;
+        return;
+      }
+      if (produced === 0 && consumed === 0) throw badZstd('the decoder made no progress');
+    }
+  }
+
   finish(): UntarResult {
-    if (this.gzipMore !== 0) throw Object.assign(new Error('unexpected end of file: the gzip data ends in the middle of a member'), { code: 'Z_DATA_ERROR' });
+    if (this.zstd && this.more !== 0) throw badZstd('the data ends in the middle of a frame');
+    if (this.gz && this.more !== 0) throw Object.assign(new Error('unexpected end of file: the gzip data ends in the middle of a member'), { code: 'Z_DATA_ERROR' });
     return untarFinish(this.h);
   }
 
