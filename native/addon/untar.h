@@ -89,6 +89,11 @@ int untar_feed(struct untar *u, const unsigned char *p, size_t n, berth_error *e
 /* Checks the archive is complete, sets directory mtimes; hex gets the sha256 (65 bytes). */
 int untar_finish(struct untar *u, char hex[65], berth_error *err);
 int untar_failf(struct untar *u, int kind, berth_error *err, int errnum, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* A malloc'd NUL-terminated copy of n bytes. */
+char *untar_strndup(struct untar *u, const void *p, size_t n, berth_error *err);
+
+/* untar_pax.c: a PAX extended header's records, kept on u for the next entry */
+int untar_parse_pax(struct untar *u, const char *p, size_t n, berth_error *err);
 
 /* untar_entry.c: creating entries */
 int untar_entry_begin(struct untar *u, berth_error *err);

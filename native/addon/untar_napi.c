@@ -152,7 +152,11 @@ napi_value addon_untar_gunzip(napi_env env, napi_callback_info info) {
     len -= consumed;
     /* done once the input is used up and the output was not full (nothing left inside zlib) */
     if (len == 0 && (produced < INFLATE_CHUNK || !more)) break;
-    if (produced == 0 && consumed == 0) break; /* needs more input */
+    if (produced == 0 && consumed == 0) { /* input left that zlib will not take: never drop it silently */
+      h->failed = 1;
+      napi_throw_error(env, "Z_DATA_ERROR", "the gzip decoder made no progress");
+      return NULL;
+    }
   }
   napi_value r;
   napi_create_int32(env, more, &r);
