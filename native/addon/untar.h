@@ -48,6 +48,7 @@ struct dir_time {
 
 struct untar {
   int root_fd;
+  int walk_only;               /* act as if openat2 were ENOSYS (tests of the fallback walk) */
   int fail_kind;               /* enum untar_fail of the last error */
   EVP_MD_CTX *sha;
   uint64_t fed;                /* bytes of tar fed */

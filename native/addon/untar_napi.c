@@ -1,6 +1,7 @@
 /* JavaScript side of the native layer extraction (untar*.c):
  *
- *   untarCreate(dir)             -> handle; dir is the (empty) layer directory
+ *   untarCreate(dir, walkOnly?)  -> handle; dir is the (empty) layer directory; walkOnly makes it
+ *                                resolve paths as on a kernel without openat2 (tests)
  *   untarWrite(handle, buf)      feeds uncompressed tar bytes
  *   untarGunzip(handle, gz, buf) -> more: inflates buf with a gunzipCreate() decoder and feeds
  *                                the result, all in this call (no return to JS per output chunk);
@@ -84,8 +85,12 @@ static int buffer_arg(napi_env env, napi_value v, unsigned char **data, size_t *
 }
 
 napi_value addon_untar_create(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  if (addon_args(env, info, argv, 1) < 0) return NULL;
+  napi_value argv[2];
+  if (addon_args(env, info, argv, 2) < 0) return NULL;
+  bool walk_only = false;
+  napi_valuetype t;
+  if (napi_typeof(env, argv[1], &t) != napi_ok) return NULL;
+  if (t == napi_boolean) napi_get_value_bool(env, argv[1], &walk_only);
   _cleanup_free_ char *dir = NULL;
   if (addon_string(env, argv[0], "untar: dir", 0, &dir) < 0) return NULL;
   struct untar_handle *h = calloc(1, sizeof *h);
@@ -100,6 +105,7 @@ napi_value addon_untar_create(napi_env env, napi_callback_info info) {
     return NULL;
   }
   h->live = 1;
+  h->u.walk_only = walk_only;
   napi_value ext;
   if (napi_create_external(env, h, finalize, NULL, &ext) != napi_ok) {
     release(h);

@@ -61,7 +61,12 @@ static char *join(char **comps, int n) {
   return s;
 }
 
-static int open_beneath(int root, const char *path) {
+static int open_beneath(const struct untar *u, const char *path) {
+  if (u->walk_only) {
+    errno = ENOSYS;
+    return -1;
+  }
+  int root = u->root_fd;
   struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
   return (int)syscall(SYS_openat2, root, path, &how, sizeof how);
 }
@@ -104,7 +109,7 @@ int untar_parent(struct untar *u, char **comps, int n, int create, const char *w
   if (u->cache_stale) untar_cache_drop(u);
   u->cache_stale = 0;
   if (u->cache_path && strcmp(u->cache_path, path) == 0) return u->cache_fd;
-  int fd = open_beneath(u->root_fd, path);
+  int fd = open_beneath(u, path);
   if (fd < 0) fd = walk(u, comps, n, create, what, err);
   if (fd < 0) return -1;
   untar_cache_drop(u);
@@ -159,7 +164,7 @@ int untar_clear(struct untar *u, int dirfd, const char *base, int keep_dir, bert
 
 int untar_open_existing_dir(struct untar *u, const char *path) {
   if (!*path) return u->root_fd;
-  int fd = open_beneath(u->root_fd, path);
+  int fd = open_beneath(u, path);
   if (fd >= 0 || errno != ENOSYS) return fd;
   _cleanup_free_ char *work = strdup(path);
   if (!work) return -1;

@@ -77,7 +77,7 @@ interface NativeBinding {
   gunzipCreate(): GunzipHandle;
   gunzipStream(h: GunzipHandle, dst: Buffer, src: Buffer): [number, number, number];
   gunzipEnd(h: GunzipHandle): void;
-  untarCreate(dir: string): UntarHandle;
+  untarCreate(dir: string, walkOnly?: boolean): UntarHandle;
   untarWrite(h: UntarHandle, tar: Buffer): void;
   untarGunzip(h: UntarHandle, gz: GunzipHandle, src: Buffer): number;
   untarFinish(h: UntarHandle): UntarResult;
@@ -181,9 +181,10 @@ export function gunzipEnd(h: GunzipHandle): void {
   load().gunzipEnd(h);
 }
 
-/** Starts extracting a tar into the directory `dir` (see native/addon/untar_napi.c): entries never land outside it. */
-export function untarCreate(dir: string): UntarHandle {
-  return load().untarCreate(dir);
+/** Starts extracting a tar into the directory `dir` (see native/addon/untar_napi.c): entries never land outside it.
+ * walkOnly resolves paths as on a kernel without openat2 (tests of that fallback). */
+export function untarCreate(dir: string, walkOnly = false): UntarHandle {
+  return load().untarCreate(dir, walkOnly);
 }
 
 /** Feeds uncompressed tar bytes. Throws (.code BERTH_UNSAFE_LAYER, BERTH_BAD_TAR or BERTH_IO) when an entry is refused or fails. */

@@ -14,8 +14,11 @@ export function sandbox(): { base: string; root: string; outside: string } {
   return { base, root, outside };
 }
 
-export function extract(root: string, tar: Buffer, chunk = 64 * 1024): UntarResult {
-  const h = untarCreate(root);
+/** How paths are resolved: openat2 (with the walk where it fails), or the walk alone (kernels without openat2). */
+export type Resolve = 'openat2' | 'walk';
+
+export function extract(root: string, tar: Buffer, chunk = 64 * 1024, resolve: Resolve = 'openat2'): UntarResult {
+  const h = untarCreate(root, resolve === 'walk');
   try {
     for (let o = 0; o < tar.length; o += chunk) untarWrite(h, tar.subarray(o, o + chunk));
     return untarFinish(h);

@@ -1,6 +1,7 @@
 // Hostile archives against the addon's extraction: each is refused with a
 // clear error (BERTH_UNSAFE_LAYER or BERTH_BAD_TAR) and nothing is written
-// outside the layer directory.
+// outside the layer directory — with openat2, and with the O_NOFOLLOW walk
+// alone (as on a kernel without openat2).
 import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,20 +13,22 @@ afterEach(() => {
   for (const b of boxes.splice(0)) rmSync(b, { recursive: true, force: true });
 });
 
-/** Extracts `tar` (built with the sandbox's paths) and returns the error; checks nothing reached outside. */
+/** Extracts `tar` (built with the sandbox's paths), with openat2 and with the walk alone; checks the error and that nothing reached outside. */
 function refused(build: (s: { root: string; outside: string }) => Buffer, code: string, message: RegExp): void {
-  const s = sandbox();
-  boxes.push(s.base);
-  let caught: (Error & { code?: string }) | undefined;
-  try {
-    extract(s.root, build(s));
-  } catch (err) {
-    caught = err as Error & { code?: string };
+  for (const resolve of ['openat2', 'walk'] as const) {
+    const s = sandbox();
+    boxes.push(s.base);
+    let caught: (Error & { code?: string }) | undefined;
+    try {
+      extract(s.root, build(s), 64 * 1024, resolve);
+    } catch (err) {
+      caught = err as Error & { code?: string };
+    }
+    expect(caught?.code, resolve).toBe(code);
+    expect(caught?.message, resolve).toMatch(message);
+    expect(readdirSync(s.outside), resolve).toEqual([]);
+    expect(readdirSync(s.base).sort(), resolve).toEqual(['layer', 'outside']);
   }
-  expect(caught?.code).toBe(code);
-  expect(caught?.message).toMatch(message);
-  expect(readdirSync(s.outside)).toEqual([]);
-  expect(readdirSync(s.base).sort()).toEqual(['layer', 'outside']);
 }
 
 describe('native untar refuses entries that escape', () => {
