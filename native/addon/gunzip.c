@@ -20,6 +20,7 @@
 
 struct gunzip {
   z_stream z;
+  int error;    /* zlib's code of the last failure */
   int live;     /* inflateEnd not yet called */
   int ended;    /* the last member is complete */
   int trailing; /* ignoring what follows the last member */
@@ -42,7 +43,7 @@ static void throw_zlib(napi_env env, int ret, const char *msg) {
   napi_throw_error(env, code, msg ? msg : "invalid gzip data");
 }
 
-static struct gunzip *handle_arg(napi_env env, napi_value v) {
+struct gunzip *gunzip_handle(napi_env env, napi_value v) {
   void *p = NULL;
   napi_valuetype t;
   if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &p) != napi_ok || !p) {
@@ -97,7 +98,7 @@ static napi_value result(napi_env env, int more, size_t produced, size_t consume
 napi_value addon_gunzip_stream(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   if (addon_args(env, info, argv, 3) < 0) return NULL;
-  struct gunzip *g = handle_arg(env, argv[0]);
+  struct gunzip *g = gunzip_handle(env, argv[0]);
   if (!g) return NULL;
   unsigned char *dst, *src;
   size_t dst_len, src_len;
@@ -108,12 +109,33 @@ napi_value addon_gunzip_stream(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ERR_INVALID_STATE", "gunzip: the decoder was ended");
     return NULL;
   }
-  if (g->trailing) return result(env, 0, 0, src_len);
+  size_t produced, consumed;
+  int more;
+  if (gunzip_step(g, dst, dst_len, src, src_len, &produced, &consumed, &more) != Z_OK) {
+    throw_zlib(env, g->error, g->z.msg);
+    return NULL;
+  }
+  return result(env, more, produced, consumed);
+}
+
+int gunzip_step(struct gunzip *g, unsigned char *dst, size_t dst_len, const unsigned char *src, size_t src_len, size_t *produced,
+                size_t *consumed, int *more) {
+  *produced = 0;
+  *consumed = 0;
+  *more = 0;
+  if (!g->live) {
+    g->error = Z_STREAM_ERROR;
+    return Z_STREAM_ERROR;
+  }
+  if (g->trailing) {
+    *consumed = src_len;
+    return Z_OK;
+  }
   if (dst_len > UINT32_MAX) dst_len = UINT32_MAX;
   if (src_len > UINT32_MAX) src_len = UINT32_MAX;
   g->z.next_out = dst;
   g->z.avail_out = (uInt)dst_len;
-  g->z.next_in = src;
+  g->z.next_in = (unsigned char *)src;
   g->z.avail_in = (uInt)src_len;
   while (g->z.avail_out > 0 && g->z.avail_in > 0) {
     if (g->ended) {
@@ -133,18 +155,25 @@ napi_value addon_gunzip_stream(napi_env env, napi_callback_info info) {
     }
     if (ret == Z_BUF_ERROR) break; /* no progress possible with this input: wait for more */
     if (ret != Z_OK) {
-      throw_zlib(env, ret, g->z.msg);
-      return NULL;
+      g->error = ret;
+      return ret;
     }
   }
-  return result(env, g->ended ? 0 : 1, dst_len - g->z.avail_out, src_len - g->z.avail_in);
+  *more = g->ended ? 0 : 1;
+  *produced = dst_len - g->z.avail_out;
+  *consumed = src_len - g->z.avail_in;
+  return Z_OK;
 }
 
 napi_value addon_gunzip_end(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   if (addon_args(env, info, argv, 1) < 0) return NULL;
-  struct gunzip *g = handle_arg(env, argv[0]);
+  struct gunzip *g = gunzip_handle(env, argv[0]);
   if (!g) return NULL;
   gunzip_release(g);
   return NULL;
+}
+
+const char *gunzip_message(struct gunzip *g) {
+  return g->z.msg ? g->z.msg : "invalid gzip data";
 }

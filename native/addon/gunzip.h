@@ -8,4 +8,12 @@ napi_value addon_gunzip_create(napi_env env, napi_callback_info info);
 napi_value addon_gunzip_stream(napi_env env, napi_callback_info info);
 napi_value addon_gunzip_end(napi_env env, napi_callback_info info);
 
+struct gunzip;
+/* The decoder behind a handle from gunzipCreate() (NULL with a TypeError pending). */
+struct gunzip *gunzip_handle(napi_env env, napi_value v);
+/* Inflates src into dst (see gunzip.c); returns Z_OK or zlib's error code (message in gunzip_message). */
+int gunzip_step(struct gunzip *g, unsigned char *dst, size_t dst_len, const unsigned char *src, size_t src_len, size_t *produced,
+                size_t *consumed, int *more);
+const char *gunzip_message(struct gunzip *g);
+
 #endif

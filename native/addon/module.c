@@ -1,6 +1,6 @@
 /* berth_native.node: syscalls Node lacks (synchronous, except syncfs), plus their constants,
  * a fork-free spawn (posix_spawn) with its non-blocking reap, and a streaming gunzip on the
- * calling thread. */
+ * calling thread, and layer extraction (tar, fed plain or gzip) beneath a directory. */
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -9,6 +9,7 @@
 #include "spawn.h"
 #include "syncfs.h"
 #include "syscalls.h"
+#include "untar_napi.h"
 
 static int add_function(napi_env env, napi_value exports, const char *name, napi_callback fn) {
   napi_value f;
@@ -42,6 +43,9 @@ static napi_value init(napi_env env, napi_value exports) {
       add_function(env, exports, "syncfs", addon_syncfs) < 0 || add_function(env, exports, "spawn", addon_spawn) < 0 ||
       add_function(env, exports, "reap", addon_reap) < 0 || add_function(env, exports, "gunzipCreate", addon_gunzip_create) < 0 ||
       add_function(env, exports, "gunzipStream", addon_gunzip_stream) < 0 || add_function(env, exports, "gunzipEnd", addon_gunzip_end) < 0 ||
+      add_function(env, exports, "untarCreate", addon_untar_create) < 0 || add_function(env, exports, "untarWrite", addon_untar_write) < 0 ||
+      add_function(env, exports, "untarGunzip", addon_untar_gunzip) < 0 || add_function(env, exports, "untarFinish", addon_untar_finish) < 0 ||
+      add_function(env, exports, "untarEnd", addon_untar_end) < 0 ||
       add_constants(env, exports) < 0) {
     napi_throw_error(env, NULL, "berth_native: initialisation failed");
     return NULL;

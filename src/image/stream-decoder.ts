@@ -1,8 +1,8 @@
 // A Transform around a synchronous streaming decoder that fills an output
-// buffer from an input buffer and says how much it used: libzstd's
-// ZSTD_decompressStream (zstd-napi) and the addon's gunzip share this
-// shape. It runs on the calling thread (layers are unpacked on pool
-// threads), with no hand-off to libuv's thread pool per chunk.
+// buffer from an input buffer and says how much it used, such as libzstd's
+// ZSTD_decompressStream (zstd-napi; createZstdDecompress in zstd.ts). Layers
+// do not go through it: the native untar takes the decoder's steps directly.
+// It runs on the calling thread, with no hand-off to libuv's thread pool.
 import { Transform, type TransformCallback } from 'node:stream';
 
 export interface SyncDecoder {

@@ -26,7 +26,7 @@ export function loadZstdNapi(): NapiBinding | Error {
   return napi;
 }
 
-function badZstd(detail: string): BerthError {
+export function badZstd(detail: string): BerthError {
   return new BerthError('invalid_argument', `layer is not valid zstd data (${detail.trim() || 'decompression failed'}); its media type says zstd`);
 }
 
@@ -53,11 +53,19 @@ class ZstdJs extends Transform {
   }
 }
 
+/** libzstd's streaming step ([more, produced, consumed], as SyncDecoder.step) and its output size, or undefined when zstd-napi cannot be loaded. */
+export function zstdStep(): { step: (dst: Buffer, src: Buffer) => [number, number, number]; outSize: number } | undefined {
+  const b = loadZstdNapi();
+  if (b instanceof Error) return undefined;
+  const dctx = new b.DCtx();
+  return { step: (dst, src) => dctx.decompressStream(dst, src), outSize: Math.max(b.dStreamOutSize(), 256 * 1024) };
+}
+
 /** A stream that decompresses zstd; `impl` forces one implementation (tests). */
 export function createZstdDecompress(impl?: 'napi' | 'js'): Transform {
   const b = impl === 'js' ? undefined : loadZstdNapi();
   if (impl === 'napi' && b instanceof Error) throw new BerthError('internal', `zstd-napi cannot be loaded: ${b.message}`);
-  if (!b || b instanceof Error) return new ZstdJs();
-  const dctx = new b.DCtx();
-  return new SyncDecoderStream({ step: (dst, src) => dctx.decompressStream(dst, src) }, Math.max(b.dStreamOutSize(), 256 * 1024), badZstd);
+  const napiStep = b && !(b instanceof Error) ? zstdStep() : undefined;
+  if (!napiStep) return new ZstdJs();
+  return new SyncDecoderStream({ step: napiStep.step }, napiStep.outSize, badZstd);
 }

@@ -47,6 +47,19 @@ export interface SpawnedChild {
 /** A native gunzip decoder (opaque). */
 export type GunzipHandle = { readonly __gunzip: unique symbol };
 
+/** A native layer extraction in progress (opaque). */
+export type UntarHandle = { readonly __untar: unique symbol };
+
+/** What a finished extraction reports. */
+export interface UntarResult {
+  /** "sha256:<hex>" of the tar bytes fed. */
+  diffId: string;
+  /** Bytes of tar fed. */
+  size: number;
+  /** Sum of the regular files' sizes. */
+  contentSize: number;
+}
+
 export interface ChildExit {
   code: number | null;
   signal: number | null;
@@ -64,6 +77,11 @@ interface NativeBinding {
   gunzipCreate(): GunzipHandle;
   gunzipStream(h: GunzipHandle, dst: Buffer, src: Buffer): [number, number, number];
   gunzipEnd(h: GunzipHandle): void;
+  untarCreate(dir: string, walkOnly?: boolean): UntarHandle;
+  untarWrite(h: UntarHandle, tar: Buffer): void;
+  untarGunzip(h: UntarHandle, gz: GunzipHandle, src: Buffer): number;
+  untarFinish(h: UntarHandle): UntarResult;
+  untarEnd(h: UntarHandle): void;
   constants: NativeConstants;
 }
 
@@ -161,6 +179,32 @@ export function gunzipStream(h: GunzipHandle, dst: Buffer, src: Buffer): [number
 /** Frees the decoder now (otherwise when it is collected). */
 export function gunzipEnd(h: GunzipHandle): void {
   load().gunzipEnd(h);
+}
+
+/** Starts extracting a tar into the directory `dir` (see native/addon/untar_napi.c): entries never land outside it.
+ * walkOnly resolves paths as on a kernel without openat2 (tests of that fallback). */
+export function untarCreate(dir: string, walkOnly = false): UntarHandle {
+  return load().untarCreate(dir, walkOnly);
+}
+
+/** Feeds uncompressed tar bytes. Throws (.code BERTH_UNSAFE_LAYER, BERTH_BAD_TAR or BERTH_IO) when an entry is refused or fails. */
+export function untarWrite(h: UntarHandle, tar: Buffer): void {
+  load().untarWrite(h, tar);
+}
+
+/** Inflates gzip bytes with `gz` and feeds the tar, in one call; returns 0 when the data so far ends at the end of a gzip member. */
+export function untarGunzip(h: UntarHandle, gz: GunzipHandle, src: Buffer): number {
+  return load().untarGunzip(h, gz, src);
+}
+
+/** Checks the archive is complete and sets directory mtimes; the handle is released. */
+export function untarFinish(h: UntarHandle): UntarResult {
+  return load().untarFinish(h);
+}
+
+/** Releases the handle's fds now (safe after untarFinish or a failure). */
+export function untarEnd(h: UntarHandle): void {
+  load().untarEnd(h);
 }
 
 /** umount2(2). */

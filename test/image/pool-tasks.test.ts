@@ -19,8 +19,9 @@ const repo = join(import.meta.dirname, '../..');
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'berth-pool-'));
-  mkdirSync(join(repo, 'node_modules/.cache'), { recursive: true });
-  bundleDir = mkdtempSync(join(repo, 'node_modules/.cache/berth-pool-tasks-'));
+  // inside this checkout (not under node_modules, which may be a link to another one): the bundle finds
+  // the packages through node_modules and the addon through its package root, both this checkout's
+  bundleDir = mkdtempSync(join(repo, 'build-pool-tasks-'));
   const outfile = join(bundleDir, 'pool-tasks.mjs');
   await build({
     entryPoints: [join(repo, 'src/workers/pool-tasks.ts')],

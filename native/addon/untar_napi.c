@@ -1,0 +1,199 @@
+/* JavaScript side of the native layer extraction (untar*.c):
+ *
+ *   untarCreate(dir, walkOnly?)  -> handle; dir is the (empty) layer directory; walkOnly makes it
+ *                                resolve paths as on a kernel without openat2 (tests)
+ *   untarWrite(handle, buf)      feeds uncompressed tar bytes
+ *   untarGunzip(handle, gz, buf) -> more: inflates buf with a gunzipCreate() decoder and feeds
+ *                                the result, all in this call (no return to JS per output chunk);
+ *                                more is 0 when the data so far ends at the end of a gzip member
+ *   untarFinish(handle)          -> { diffId, size, contentSize }: checks the archive is complete,
+ *                                sets directory mtimes; diffId is "sha256:<hex>" of the tar bytes
+ *   untarEnd(handle)             closes what is open (also when collected)
+ *
+ * Failures throw an Error whose .code is BERTH_UNSAFE_LAYER (an entry would escape or is
+ * malformed in a dangerous way), BERTH_BAD_TAR (not a valid tar archive), Z_DATA_ERROR (bad
+ * gzip) or BERTH_IO (with .errno), and whose message says what was wrong. After a failure the
+ * handle only accepts untarEnd. */
+#include "untar_napi.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "gunzip.h"
+#include "untar.h"
+
+#define INFLATE_CHUNK (256 * 1024)
+
+struct untar_handle {
+  struct untar u;
+  int live;
+  int failed;
+  unsigned char *out; /* inflate buffer */
+};
+
+static void release(struct untar_handle *h) {
+  if (h->live) untar_release(&h->u);
+  h->live = 0;
+  free(h->out);
+  h->out = NULL;
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  release(data);
+  free(data);
+}
+
+static void throw_fail(napi_env env, struct untar_handle *h, const berth_error *err) {
+  const char *code = h->u.fail_kind == UNTAR_FAIL_UNSAFE ? "BERTH_UNSAFE_LAYER" : h->u.fail_kind == UNTAR_FAIL_FORMAT ? "BERTH_BAD_TAR" : "BERTH_IO";
+  h->failed = 1;
+  napi_value msg, e;
+  if (napi_create_string_utf8(env, err->msg, NAPI_AUTO_LENGTH, &msg) != napi_ok || napi_create_error(env, NULL, msg, &e) != napi_ok) {
+    napi_throw_error(env, code, err->msg);
+    return;
+  }
+  napi_value c;
+  if (napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &c) == napi_ok) napi_set_named_property(env, e, "code", c);
+  if (err->errnum) addon_set_number(env, e, "errno", -(double)err->errnum);
+  napi_throw(env, e);
+}
+
+static struct untar_handle *handle_arg(napi_env env, napi_value v, int need_live) {
+  void *p = NULL;
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &p) != napi_ok || !p) {
+    addon_throw_type(env, "untar: the handle must come from untarCreate()");
+    return NULL;
+  }
+  struct untar_handle *h = p;
+  if (need_live && (!h->live || h->failed)) {
+    napi_throw_error(env, "ERR_INVALID_STATE", "untar: the extraction already failed or ended");
+    return NULL;
+  }
+  return h;
+}
+
+static int buffer_arg(napi_env env, napi_value v, unsigned char **data, size_t *len) {
+  bool is;
+  if (napi_is_buffer(env, v, &is) != napi_ok || !is || napi_get_buffer_info(env, v, (void **)data, len) != napi_ok) {
+    addon_throw_type(env, "untar: the data must be a Buffer");
+    return -1;
+  }
+  return 0;
+}
+
+napi_value addon_untar_create(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (addon_args(env, info, argv, 2) < 0) return NULL;
+  bool walk_only = false;
+  napi_valuetype t;
+  if (napi_typeof(env, argv[1], &t) != napi_ok) return NULL;
+  if (t == napi_boolean) napi_get_value_bool(env, argv[1], &walk_only);
+  _cleanup_free_ char *dir = NULL;
+  if (addon_string(env, argv[0], "untar: dir", 0, &dir) < 0) return NULL;
+  struct untar_handle *h = calloc(1, sizeof *h);
+  if (!h) {
+    napi_throw_error(env, "ENOMEM", "untar: out of memory");
+    return NULL;
+  }
+  berth_error err;
+  if (untar_init(&h->u, dir, &err) < 0) {
+    throw_fail(env, h, &err);
+    free(h);
+    return NULL;
+  }
+  h->live = 1;
+  h->u.walk_only = walk_only;
+  napi_value ext;
+  if (napi_create_external(env, h, finalize, NULL, &ext) != napi_ok) {
+    release(h);
+    free(h);
+    napi_throw_error(env, NULL, "untar: cannot create the handle");
+    return NULL;
+  }
+  return ext;
+}
+
+napi_value addon_untar_write(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (addon_args(env, info, argv, 2) < 0) return NULL;
+  struct untar_handle *h = handle_arg(env, argv[0], 1);
+  unsigned char *src;
+  size_t len;
+  if (!h || buffer_arg(env, argv[1], &src, &len) < 0) return NULL;
+  berth_error err;
+  if (untar_feed(&h->u, src, len, &err) < 0) throw_fail(env, h, &err);
+  return NULL;
+}
+
+napi_value addon_untar_gunzip(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (addon_args(env, info, argv, 3) < 0) return NULL;
+  struct untar_handle *h = handle_arg(env, argv[0], 1);
+  if (!h) return NULL;
+  struct gunzip *g = gunzip_handle(env, argv[1]);
+  unsigned char *src;
+  size_t len;
+  if (!g || buffer_arg(env, argv[2], &src, &len) < 0) return NULL;
+  if (!h->out && !(h->out = malloc(INFLATE_CHUNK))) {
+    napi_throw_error(env, "ENOMEM", "untar: out of memory");
+    return NULL;
+  }
+  int more = 1;
+  for (;;) {
+    size_t produced, consumed;
+    if (gunzip_step(g, h->out, INFLATE_CHUNK, src, len, &produced, &consumed, &more) != Z_OK) {
+      h->failed = 1;
+      napi_throw_error(env, "Z_DATA_ERROR", gunzip_message(g));
+      return NULL;
+    }
+    berth_error err;
+    if (produced > 0 && untar_feed(&h->u, h->out, produced, &err) < 0) {
+      throw_fail(env, h, &err);
+      return NULL;
+    }
+    src += consumed;
+    len -= consumed;
+    /* done once the input is used up and the output was not full (nothing left inside zlib) */
+    if (len == 0 && (produced < INFLATE_CHUNK || !more)) break;
+    if (produced == 0 && consumed == 0) { /* input left that zlib will not take: never drop it silently */
+      h->failed = 1;
+      napi_throw_error(env, "Z_DATA_ERROR", "the gzip decoder made no progress");
+      return NULL;
+    }
+  }
+  napi_value r;
+  napi_create_int32(env, more, &r);
+  return r;
+}
+
+napi_value addon_untar_finish(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (addon_args(env, info, argv, 1) < 0) return NULL;
+  struct untar_handle *h = handle_arg(env, argv[0], 1);
+  if (!h) return NULL;
+  char hex[65], digest[80];
+  berth_error err;
+  if (untar_finish(&h->u, hex, &err) < 0) {
+    throw_fail(env, h, &err);
+    return NULL;
+  }
+  snprintf(digest, sizeof digest, "sha256:%s", hex);
+  napi_value obj, v;
+  if (napi_create_object(env, &obj) != napi_ok || napi_create_string_utf8(env, digest, NAPI_AUTO_LENGTH, &v) != napi_ok ||
+      napi_set_named_property(env, obj, "diffId", v) != napi_ok || addon_set_number(env, obj, "size", (double)h->u.fed) < 0 ||
+      addon_set_number(env, obj, "contentSize", (double)h->u.content_size) < 0)
+    return NULL;
+  release(h);
+  return obj;
+}
+
+napi_value addon_untar_end(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (addon_args(env, info, argv, 1) < 0) return NULL;
+  struct untar_handle *h = handle_arg(env, argv[0], 0);
+  if (h) release(h);
+  return NULL;
+}

@@ -1,0 +1,90 @@
+// The layer extraction of the native addon (native/addon/untar*.c) as used by
+// the unpacker: tar bytes go in (gzip is inflated inside the same native
+// call, zstd is decoded here first), entries come out beneath the layer
+// directory, and the sha256 of the tar (the diffID) is computed on the way.
+// zstd is decoded by libzstd's streaming step into one reused buffer that the
+// native call consumes before returning (no stream, no fresh buffer per chunk).
+import { BerthError } from '../errors.js';
+import { gunzipCreate, gunzipEnd, untarCreate, untarEnd, untarFinish, untarGunzip, untarWrite, type GunzipHandle, type UntarHandle, type UntarResult } from '../native/addon.js';
+import type { LayerCompression } from './media-types.js';
+import { badZstd, loadZstdNapi, zstdStep } from './zstd.js';
+
+/** Turns the addon's errors into BerthErrors that say which layer. */
+export function untarError(err: unknown, blob: string, mediaType: string): BerthError | undefined {
+  const e = err as { code?: unknown; message?: string };
+  switch (e?.code) {
+    case 'BERTH_UNSAFE_LAYER':
+      return new BerthError('unsafe_layer', e.message ?? 'unsafe layer', { cause: err });
+    case 'BERTH_BAD_TAR':
+      return new BerthError('invalid_argument', `layer ${blob} is not a valid tar archive: ${e.message}`, { cause: err });
+    case 'Z_DATA_ERROR':
+      return new BerthError('invalid_argument', `layer ${blob} is not valid gzip data (${e.message}); its media type says ${mediaType}`, { cause: err });
+    case 'BERTH_IO':
+      return new BerthError('io_error', `unpacking layer ${blob} failed: ${e.message}`, { cause: err });
+    default:
+      return undefined;
+  }
+}
+
+/** One extraction into `root`, fed with the layer's bytes as they are (gzip or plain tar) or decoded (zstd). */
+export class NativeUntar {
+  private readonly h: UntarHandle;
+  private readonly gz: GunzipHandle | undefined;
+  private readonly zstd: { step: (dst: Buffer, src: Buffer) => [number, number, number]; out: Buffer } | undefined;
+  /** The data so far ends inside a gzip member or zstd frame. */
+  private more = 0;
+
+  /** Throws when compression is zstd and zstd-napi is missing: the caller decodes zstd itself then (see takesZstd). */
+  constructor(root: string, compression: LayerCompression) {
+    const z = compression === 'zstd' ? zstdStep() : undefined;
+    if (compression === 'zstd' && !z) throw new Error('zstd-napi is not available');
+    this.h = untarCreate(root);
+    this.gz = compression === 'gzip' ? gunzipCreate() : undefined;
+    this.zstd = z ? { step: z.step, out: Buffer.allocUnsafe(z.outSize) } : undefined;
+  }
+
+  /** Whether zstd layers can be fed compressed (zstd-napi loads); else feed the output of createZstdDecompress() as tar. */
+  static takesZstd(): boolean {
+    return !(loadZstdNapi() instanceof Error);
+  }
+
+  /** Feeds bytes: compressed when the layer is gzip or zstd, else tar. */
+  write(chunk: Buffer): void {
+    if (this.gz) this.more = untarGunzip(this.h, this.gz, chunk);
+    else if (this.zstd) this.writeZstd(chunk);
+    else untarWrite(this.h, chunk);
+  }
+
+  private writeZstd(chunk: Buffer): void {
+    const { step, out } = this.zstd!;
+    let src = chunk;
+    for (;;) {
+      let r: [number, number, number];
+      try {
+        r = step(out, src);
+      } catch (err) {
+        throw badZstd((err as Error).message);
+      }
+      const [more, produced, consumed] = r;
+      if (produced > 0) untarWrite(this.h, out.subarray(0, produced));
+      src = src.subarray(consumed);
+      if (src.length === 0 && (produced < out.length || more === 0)) {
+        this.more = more;
+        return;
+      }
+      if (produced === 0 && consumed === 0) throw badZstd('the decoder made no progress');
+    }
+  }
+
+  finish(): UntarResult {
+    if (this.zstd && this.more !== 0) throw badZstd('the data ends in the middle of a frame');
+    if (this.gz && this.more !== 0) throw Object.assign(new Error('unexpected end of file: the gzip data ends in the middle of a member'), { code: 'Z_DATA_ERROR' });
+    return untarFinish(this.h);
+  }
+
+  /** Frees everything (after finish or a failure). */
+  end(): void {
+    untarEnd(this.h);
+    if (this.gz) gunzipEnd(this.gz);
+  }
+}
