@@ -52,17 +52,25 @@ measure_all() { # name:function ...  (each run must be cold: the function sets i
   done
 }
 
-# --- berth: a fresh daemon and root per run; only the pull is timed ---
+# --- berth: one daemon for every run, as dockerd below; between runs the image
+# is removed and pruned, so that no blob or layer is left and each pull is cold ---
+BERTHD="$B/berth"
+BERTH_CLI="$REPO/dist/cli/berth.cjs -H unix://$BERTHD/s.sock"
+start_berthd() {
+  mkdir -p "$BERTHD"
+  node "$REPO/dist/src/daemon/main.js" --root "$BERTHD/root" --exec-root "$BERTHD/run" --socket "$BERTHD/s.sock" >"$BERTHD/log" 2>&1 & PIDS+=($!)
+  BERTHD_PID=$!
+  for _ in $(seq 200); do [ -S "$BERTHD/s.sock" ] && break; sleep 0.05; done
+  $BERTH_CLI version >/dev/null
+}
 berth_pull() { # compression run
-  local d="$B/berth-$1-$2"; mkdir -p "$d"
-  node "$REPO/dist/src/daemon/main.js" --root "$d/root" --exec-root "$d/run" --socket "$d/s.sock" >"$d/log" 2>&1 & local pid=$!
-  for _ in $(seq 200); do [ -S "$d/s.sock" ] && break; sleep 0.05; done
-  local c0; c0=$(awk '{print $14+$15}' /proc/$pid/stat)
+  $BERTH_CLI rmi -f "$REG/bench-$1" >/dev/null 2>&1; $BERTH_CLI image prune -af >/dev/null 2>&1
+  if [ -n "$(ls -A "$BERTHD/root/layers" 2>/dev/null)" ]; then echo "  berth: layers left after rmi and prune; the pull would not be cold" >&2; return 1; fi
+  local c0; c0=$(awk '{print $14+$15}' /proc/$BERTHD_PID/stat)
   local t0; t0=$(now)
-  node "$REPO/dist/cli/berth.mjs" -H "unix://$d/s.sock" pull -q "$REG/bench-$1" >/dev/null || { kill $pid; return 1; }
+  $BERTH_CLI pull -q "$REG/bench-$1" >/dev/null || return 1
   local t1; t1=$(now)
-  awk -v c="$1" -v c0="$c0" '{printf "%s %.2f %.2f\n", c, ($14+$15)/100, ($14+$15-c0)/100}' /proc/$pid/stat >>"$B/berth-cpu"
-  kill $pid; wait $pid 2>/dev/null; rm -rf "$d"
+  awk -v c="$1" -v c0="$c0" '{printf "%s %.2f\n", c, ($14+$15-c0)/100}' /proc/$BERTHD_PID/stat >>"$B/berth-cpu"
   echo "$t1 - $t0" | bc
 }
 berth_gzip() { berth_pull gzip "$1"; }
@@ -114,12 +122,13 @@ docker_gzip() {
   echo "$t1 - $t0" | bc
 }
 
+start_berthd || { echo "  berth: berthd did not start (see $BERTHD/log)"; exit 1; }
 TOOLS=(berth-gzip:berth_gzip berth-zstd:berth_zstd podman-gzip:podman_gzip podman-zstd:podman_zstd skopeo+umoci-gzip:skopeo_umoci)
 if start_dockerd; then TOOLS+=(docker-gzip:docker_gzip); else echo "  docker: dockerd did not start (see $B/docker/log)"; fi
 echo "cold pull, median of $RUNS interleaved runs (load average: $(cut -d' ' -f1-3 /proc/loadavg)):"
 measure_all "${TOOLS[@]}"
 for c in gzip zstd; do
-  printf '  berth daemon CPU, %s: median %s s with start-up, %s s during the pull\n' "$c" "$(awk -v c=$c '$1 == c {print $2}' "$B/berth-cpu" | median)" "$(awk -v c=$c '$1 == c {print $3}' "$B/berth-cpu" | median)"
+  printf '  berth daemon CPU during the pull, %s: median %s s\n' "$c" "$(awk -v c=$c '$1 == c {print $2}' "$B/berth-cpu" | median)"
 done
 
 ratio() { [ -n "${T[$1]:-}" ] && [ -n "${T[$2]:-}" ] && printf '  %-34s %5.2fx\n' "$2 / $1" "$(echo "${T[$2]} / ${T[$1]}" | bc -l)"; }

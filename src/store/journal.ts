@@ -5,7 +5,8 @@
 // Entries are group-committed per thread (see JournalWriter): what the actors
 // of one thread record in a short window goes to disk in one synchronous
 // transaction with one fdatasync. A commit happens as soon as somebody waits
-// for it (a reply, an effect that must follow its entry) or after the window.
+// for it (a reply, an effect that must follow its entry), synchronously, or
+// after the window, on lmdb-js's write thread.
 import type { MetadataDb } from './db.js';
 import type { JournalEntry } from './journal-entry.js';
 import type { ActorRecord } from './records.js';
@@ -41,6 +42,8 @@ interface Pending {
 export class JournalWriter {
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
+  /** a background commit on lmdb-js's write thread; later commits wait for it, to keep the order */
+  private inflight: Promise<void> = Promise.resolve();
 
   constructor(private readonly db: MetadataDb) {}
 
@@ -49,32 +52,49 @@ export class JournalWriter {
     return new Promise<number>((resolve, reject) => {
       this.queue.push({ entry, opts, resolve, reject });
       if (this.timer === null) {
-        this.timer = setTimeout(() => void this.flush(), GROUP_WINDOW_MS);
+        this.timer = setTimeout(() => void this.commit('background'), GROUP_WINDOW_MS);
         this.timer.unref();
       }
     });
   }
 
-  /** Commits every queued entry now; resolves once they are on disk. */
-  async flush(): Promise<void> {
+  /** Commits every queued entry now, on this thread; resolves once they are on disk. */
+  flush(): Promise<void> {
+    return this.commit('now');
+  }
+
+  /**
+   * `now` commits synchronously (a caller waits: no thread hand-offs);
+   * `background` (the window ran out, nobody waits) commits on lmdb-js's
+   * write thread, so that a slow disk flush — one that must first write a
+   * layer's data, say — does not stall this thread's other actors.
+   */
+  private async commit(how: 'now' | 'background'): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    await this.inflight;
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    let outcome: (number | { refused: unknown })[];
     const trace = traceStart('journal');
+    let outcome: Outcome[];
     try {
-      outcome = this.db.root.transactionSync(() => writeBatch(this.db, batch));
-      // With overlappingSync off a synchronous commit is durable when it
-      // returns, unless this thread's asynchronous write batch was open and
-      // took the writes in: then they are durable once that batch commits.
-      await this.db.root.committed;
+      if (how === 'background') {
+        const commit = this.db.root.transaction(() => writeBatch(this.db, batch));
+        this.inflight = commit.then(() => {}, () => {});
+        outcome = await commit;
+      } else {
+        outcome = this.db.root.transactionSync(() => writeBatch(this.db, batch));
+        // With overlappingSync off a synchronous commit is durable when it
+        // returns, unless this thread's asynchronous write batch was open and
+        // took the writes in: then they are durable once that batch commits.
+        await this.db.root.committed;
+      }
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
     }
-    trace(`committed ${batch.length} entries`);
+    trace(`committed ${batch.length} entries (${how})`);
     batch.forEach((p, i) => {
       const o = outcome[i];
       if (typeof o === 'number') p.resolve(o);
@@ -83,10 +103,12 @@ export class JournalWriter {
   }
 }
 
-function writeBatch(db: MetadataDb, batch: Pending[]): (number | { refused: unknown })[] {
+type Outcome = number | { refused: unknown };
+
+function writeBatch(db: MetadataDb, batch: Pending[]): Outcome[] {
   let seq = journalLength(db);
   const refused = new Map<string, unknown>();
-  const out: (number | { refused: unknown })[] = [];
+  const out: Outcome[] = [];
   for (const { entry, opts } of batch) {
     const earlier = refused.get(entry.actorId);
     if (earlier !== undefined) {
