@@ -6,6 +6,7 @@ import type { CommandName, Dispatch } from './invocation.js';
 import { configureUsageErrors, UsageExit } from './usage-errors.js';
 import { EXIT_RUN_FAILED } from './exit-codes.js';
 import { withResourceFlags } from './resource-grammar.js';
+import { withClientFlags, withRunAttachFlags } from './run-client-grammar.js';
 
 export type Define = (parent: Command, name: string, dispatch: Dispatch) => Command;
 
@@ -137,12 +138,12 @@ export const defineLoad: Define = (parent, name, dispatch) =>
     .option('-q, --quiet', 'Suppress the load progress');
 
 export const defineRun: Define = (parent, name, dispatch) =>
-  runFamilyUsageErrors(withContainerFlags(verb(parent, name, 'run', dispatch, 'Create and run a new container from an image')
+  runFamilyUsageErrors(withRunAttachFlags(withContainerFlags(verb(parent, name, 'run', dispatch, 'Create and run a new container from an image')
     .argument('<IMAGE>', 'image to run')
     .argument('[COMMAND...]', 'command and arguments; flags after IMAGE belong to the command')
     .passThroughOptions())
     .option('-d, --detach', 'Run container in background and print container ID')
-    .option('--detach-keys <KEYS>', 'Override the key sequence for detaching a container'));
+    .option('--detach-keys <KEYS>', 'Override the key sequence for detaching a container')));
 export const definePs: Define = (parent, name, dispatch) =>
   verb(parent, name, 'ps', dispatch, 'List containers')
     .option('-a, --all', 'Show all containers (default shows just running)')
@@ -197,7 +198,7 @@ function count(value: string): number {
 
 /** The container-config flags run and create share. -h is --hostname there, as in Docker; help stays on --help. */
 function withContainerFlags(cmd: Command): Command {
-  return withResourceFlags(cmd)
+  return withClientFlags(withResourceFlags(cmd))
     .helpOption('--help', 'Display help for command')
     .option('--rm', 'Automatically remove the container when it exits')
     .option('--name <NAME>', 'Assign a name to the container')

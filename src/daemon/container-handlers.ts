@@ -4,6 +4,7 @@ import { optBool, optFilters, optNumber, optString, optStringMap, optStrings, st
 import type { Handler } from './call-context.js';
 import { checkMountRequests } from '../services/container-mounts.js';
 import { hostParams } from './host-params.js';
+import { checkPullPolicy } from '../services/create-image.js';
 import type { ImageHealthcheck } from '../machines/health-config.js';
 import type { ContainerService } from '../services/container-service.js';
 import type { MethodName, RunParams } from '../protocol/methods.js';
@@ -41,6 +42,7 @@ function runParams(p: Params): RunParams {
     image: str(p, 'image'),
     platform: optString(p, 'platform'),
     auth: optString(p, 'auth'),
+    pull: checkPullPolicy(optString(p, 'pull')),
     cmd: optStrings(p, 'cmd'),
     entrypoint: optStrings(p, 'entrypoint'),
     env: optStrings(p, 'env'),

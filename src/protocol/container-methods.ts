@@ -13,6 +13,8 @@ export interface CreateParams {
   image: string;
   platform?: string;
   auth?: string;
+  /** --pull: always pulls first; never fails when the image is not here; missing (the default) pulls when it is not */
+  pull?: 'always' | 'missing' | 'never';
   cmd?: string[];
   entrypoint?: string[];
   env?: string[];

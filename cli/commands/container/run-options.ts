@@ -5,6 +5,7 @@ import type { RunParams } from '../../../src/protocol/methods.js';
 import type { CreateParams } from '../../../src/protocol/container-methods.js';
 import { BerthError } from '../../../src/errors.js';
 import { readEnvFile } from './env-file.js';
+import { parseAttach, readLabelFiles } from './run-client-flags.js';
 import { parseDetachKeys } from './detach-keys.js';
 import { parseRestartPolicy } from './restart-policy.js';
 import { parseMountFlags } from '../../../src/runtime/mount-flags.js';
@@ -42,6 +43,14 @@ export interface RunFlags extends ResourceFlags, HealthFlagValues {
   ip?: string;
   publish?: string[];
   publishAll?: boolean;
+  cidfile?: string;
+  labelFile?: string[];
+  quiet?: boolean;
+  pull?: 'always' | 'missing' | 'never';
+  platform?: string;
+  attach?: string[];
+  /** --sig-proxy[=BOOL]: true, or the text given */
+  sigProxy?: boolean | string;
 }
 
 /** What `run` sends: everything `create` takes, plus detach. */
@@ -115,7 +124,11 @@ export function toCreateParams(args: string[], flags: RunFlags, cliEnv: NodeJS.P
   if (flags.rm) params.autoRemove = true;
   if (flags.hostname !== undefined) params.hostname = flags.hostname;
   if (flags.user !== undefined) params.user = flags.user;
-  if (flags.label && flags.label.length > 0) params.labels = parseLabels(flags.label);
+  // Docker's order: the label files first, then -l, so -l wins.
+  const labels = [...readLabelFiles(flags.labelFile), ...(flags.label ?? [])];
+  if (labels.length > 0) params.labels = parseLabels(labels);
+  if (flags.pull !== undefined) params.pull = flags.pull;
+  if (flags.platform !== undefined) params.platform = flags.platform;
   if (flags.restart !== undefined) {
     const policy = parseRestartPolicy(flags.restart);
     if (flags.rm && policy !== 'no') throw new BerthError('invalid_argument', 'Conflicting options: --restart and --rm');
@@ -158,6 +171,9 @@ export function flagWarnings(params: CreateParams): string[] {
 
 export function toRunParams(args: string[], flags: RunFlags, cliEnv: NodeJS.ProcessEnv = process.env): RunRequest {
   const params: RunRequest = toCreateParams(args, flags, cliEnv, 'run');
-  if (flags.detach) params.detach = true;
+  if (flags.detach) {
+    if (parseAttach(flags.attach)) throw new BerthError('invalid_argument', 'Conflicting options: -a and -d');
+    params.detach = true;
+  }
   return params;
 }
