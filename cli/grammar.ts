@@ -7,6 +7,7 @@ import { configureUsageErrors, UsageExit } from './usage-errors.js';
 import { EXIT_RUN_FAILED } from './exit-codes.js';
 import { withResourceFlags } from './resource-grammar.js';
 import { withClientFlags, withRunAttachFlags } from './run-client-grammar.js';
+import { withCompatFlags } from './compat-grammar.js';
 
 export type Define = (parent: Command, name: string, dispatch: Dispatch) => Command;
 
@@ -198,7 +199,7 @@ function count(value: string): number {
 
 /** The container-config flags run and create share. -h is --hostname there, as in Docker; help stays on --help. */
 function withContainerFlags(cmd: Command): Command {
-  return withClientFlags(withResourceFlags(cmd))
+  return withCompatFlags(withClientFlags(withResourceFlags(cmd)))
     .helpOption('--help', 'Display help for command')
     .option('--rm', 'Automatically remove the container when it exits')
     .option('--name <NAME>', 'Assign a name to the container')

@@ -6,6 +6,7 @@ import type { CreateParams } from '../../../src/protocol/container-methods.js';
 import { BerthError } from '../../../src/errors.js';
 import { readEnvFile } from './env-file.js';
 import { parseAttach, readLabelFiles } from './run-client-flags.js';
+import { checkCompatFlags, type CompatFlags } from './compat-flags.js';
 import { parseDetachKeys } from './detach-keys.js';
 import { parseRestartPolicy } from './restart-policy.js';
 import { parseMountFlags } from '../../../src/runtime/mount-flags.js';
@@ -14,7 +15,7 @@ import { toHostOptions, type ResourceFlags } from './resource-flags.js';
 
 import { healthFlagsToCheck, type HealthFlagValues } from '../../../src/machines/health-config.js';
 
-export interface RunFlags extends ResourceFlags, HealthFlagValues {
+export interface RunFlags extends ResourceFlags, HealthFlagValues, CompatFlags {
   rm?: boolean;
   detach?: boolean;
   name?: string;
@@ -105,6 +106,7 @@ function parseLogOpts(entries: string[]): Record<string, string> {
 export function toCreateParams(args: string[], flags: RunFlags, cliEnv: NodeJS.ProcessEnv = process.env, verb = 'run'): CreateParams {
   const [image, ...cmd] = args;
   if (!image) throw new BerthError('invalid_argument', `'berth ${verb}' requires at least 1 argument: the image to run`);
+  checkCompatFlags(flags);
   const params: CreateParams = { image };
   if (cmd.length > 0) params.cmd = cmd;
   if (flags.entrypoint !== undefined) params.entrypoint = flags.entrypoint === '' ? [] : [flags.entrypoint];
