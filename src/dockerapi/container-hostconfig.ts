@@ -32,6 +32,7 @@ export interface DockerHostConfig {
   ExtraHosts?: string[] | null;
   Dns?: string[] | null;
   DnsSearch?: string[] | null;
+  DnsOptions?: string[] | null;
   Memory?: number;
   MemorySwap?: number;
   MemoryReservation?: number;
@@ -86,7 +87,6 @@ const UNSUPPORTED: Array<[field: string, isDefault: (v: unknown) => boolean, wha
   ['KernelMemoryTCP', zero, 'kernel memory limits'],
   ['MemorySwappiness', (v) => v === null || v === undefined || v === -1, '--memory-swappiness'],
   ['OomKillDisable', (v) => !v, '--oom-kill-disable'],
-  ['DnsOptions', empty, '--dns-option'],
   ['StorageOpt', empty, '--storage-opt'],
 ];
 
@@ -206,6 +206,7 @@ export function applyHostConfig(p: CreateParams, hc: DockerHostConfig, nc: Docke
   if (hc.ExtraHosts?.length) p.addHosts = hc.ExtraHosts.map((e) => (e.includes('=') ? e.replace('=', ':') : e));
   if (hc.Dns?.length) p.dns = hc.Dns;
   if (hc.DnsSearch?.length) p.dnsSearch = hc.DnsSearch;
+  if (hc.DnsOptions?.length) p.dnsOptions = hc.DnsOptions;
   const aliases = Object.values(nc?.EndpointsConfig ?? {}).flatMap((e) => e?.Aliases ?? []);
   if (aliases.length > 0) p.networkAliases = aliases;
 }

@@ -36,7 +36,9 @@ export interface ContainerRunSpec {
   mounts?: ContainerMount[];
   /** --network, resolved at creation; absent means none */
   network?: ContainerNetwork;
-  /** --add-host, --dns, --dns-search, --network-alias */
+  /** Config.ExposedPorts beyond the image's: --expose and -p container ports ("80/tcp") */
+  exposedPorts?: string[];
+  /** --add-host, --dns, --dns-search, --dns-option, --network-alias */
   etc?: EtcOptions;
   /** resource and security settings (run -m, --cpus, --cap-add, --privileged, ...) */
   host?: HostOptions;

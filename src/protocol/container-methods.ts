@@ -41,6 +41,8 @@ export interface CreateParams {
   addHosts?: string[];
   dns?: string[];
   dnsSearch?: string[];
+  /** --dns-option: resolv.conf `options` entries, e.g. ndots:2 */
+  dnsOptions?: string[];
   networkAliases?: string[];
   /** --ip on a user network with a user subnet */
   ip?: string;
@@ -48,6 +50,8 @@ export interface CreateParams {
   publish?: string[];
   /** -P */
   publishAll?: boolean;
+  /** --expose PORT[-END][/PROTO] */
+  expose?: string[];
   /** resource and security settings, checked by the daemon (src/runtime/host-options.ts) */
   host?: HostOptions;
   /** --health-* flags, Docker's Healthcheck shape (times in ns) */

@@ -82,6 +82,7 @@ export function containerInspect(value: unknown, c: ContainerContext, paths: { l
       Image: c.image,
       WorkingDir: c.spec.cwd,
       ...(c.spec.health ? { Healthcheck: healthcheckShape(c.spec.health) } : {}),
+      ...(c.spec.exposedPorts?.length ? { ExposedPorts: Object.fromEntries(c.spec.exposedPorts.map((k) => [k, {}])) } : {}),
       Labels: c.spec.labels ?? {},
       StopSignal: c.spec.stopSignal ?? 'SIGTERM',
       StopTimeout: c.spec.stopTimeout ?? 10,

@@ -40,10 +40,12 @@ export interface RunFlags extends ResourceFlags, HealthFlagValues, CompatFlags {
   addHost?: string[];
   dns?: string[];
   dnsSearch?: string[];
+  dnsOption?: string[];
   networkAlias?: string[];
   ip?: string;
   publish?: string[];
   publishAll?: boolean;
+  expose?: string[];
   cidfile?: string;
   labelFile?: string[];
   quiet?: boolean;

@@ -1,0 +1,57 @@
+// run's /etc and port flags end to end: --dns-option in the container's
+// resolv.conf and HostConfig.DnsOptions; --expose in Config.ExposedPorts
+// (with the image's and -p's ports) and published by -P; bad values refused.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
+import { inspectContainer, loadBusybox, ok } from '../fixtures/e2e-helpers.js';
+
+let d: TestDaemon;
+
+beforeAll(async () => {
+  d = await startDaemon();
+  loadBusybox(d);
+});
+
+afterAll(async () => {
+  await d?.stop();
+});
+
+function refused(r: { code: number; stderr: string }, message: string): void {
+  expect(r.code).toBe(125);
+  expect(r.stderr).toContain(message);
+}
+
+describe('--dns-option', () => {
+  it('writes the options line of resolv.conf and shows in inspect', () => {
+    const out = ok(d.berth(['run', '--name', 'dnsopt', '--dns', '192.0.2.53', '--dns-option', 'ndots:2', '--dns-option', 'timeout:3', 'busybox', 'cat', '/etc/resolv.conf']));
+    expect(out.split('\n')).toContain('options ndots:2 timeout:3');
+    expect(out.split('\n')).toContain('nameserver 192.0.2.53');
+    expect(inspectContainer(d, 'dnsopt').HostConfig.DnsOptions).toEqual(['ndots:2', 'timeout:3']);
+    ok(d.berth(['rm', 'dnsopt']));
+    refused(d.berth(['run', '--dns-option', 'ndots 2', 'busybox', 'true']), 'invalid --dns-option "ndots 2"');
+  });
+});
+
+describe('--expose', () => {
+  it('adds to Config.ExposedPorts with -p\'s container ports; bad specs are refused', () => {
+    ok(d.berth(['create', '--name', 'exposer', '--expose', '80', '--expose', '9000-9001/udp', 'busybox', 'true']));
+    expect(Object.keys(inspectContainer(d, 'exposer').Config.ExposedPorts)).toEqual(['80/tcp', '9000/udp', '9001/udp']);
+    ok(d.berth(['rm', 'exposer']));
+    expect(inspectContainer(d, ok(d.berth(['create', 'busybox', 'true'])).trim()).Config.ExposedPorts).toBeUndefined();
+    refused(d.berth(['run', '--expose', '8080:80', 'busybox', 'true']), 'invalid --expose "8080:80"');
+    refused(d.berth(['run', '--expose', '70000', 'busybox', 'true']), 'invalid port "70000"');
+  });
+
+  it('-P publishes the --expose ports on a user network', () => {
+    const octet = 1 + Math.floor(Math.random() * 250);
+    ok(d.berth(['network', 'create', '--subnet', `10.248.${octet}.0/24`, 'exposenet']));
+    ok(d.berth(['run', '-d', '--name', 'pub', '--network', 'exposenet', '--expose', '80', '-P', '-p', '127.0.0.1::81', 'busybox', 'sleep', '300']));
+    const ports = ok(d.berth(['port', 'pub'])).trim().split('\n').sort();
+    expect(ports).toHaveLength(2);
+    expect(ports[0]).toMatch(/^80\/tcp -> 0\.0\.0\.0:\d+$/);
+    expect(ports[1]).toMatch(/^81\/tcp -> 127\.0\.0\.1:\d+$/);
+    expect(Object.keys(inspectContainer(d, 'pub').Config.ExposedPorts)).toEqual(['80/tcp', '81/tcp']);
+    ok(d.berth(['rm', '-f', 'pub']));
+    ok(d.berth(['network', 'rm', 'exposenet']));
+  });
+});
