@@ -210,6 +210,7 @@ function withContainerFlags(cmd: Command): Command {
     .option('-i, --interactive', 'Keep STDIN open even if not attached')
     .option('-t, --tty', 'Allocate a pseudo-TTY')
     .option('-h, --hostname <NAME>', 'Container host name')
+    .option('--domainname <NAME>', 'Container NIS domain name')
     .option('-u, --user <USER>', 'Username or UID (format: <name|uid>[:<group|gid>])')
     .option('-l, --label <KEY=VALUE>', 'Set meta data on a container (repeatable)', collect)
     .option('--restart <POLICY>', 'Restart policy: no, on-failure[:max-retries], always, unless-stopped')

@@ -50,6 +50,7 @@ function runParams(p: Params): RunParams {
     name: optString(p, 'name'),
     autoRemove: optBool(p, 'autoRemove'),
     hostname: optString(p, 'hostname'),
+    domainname: optString(p, 'domainname'),
     user: optString(p, 'user'),
     labels: optStringMap(p, 'labels'),
     restart: optString(p, 'restart'),

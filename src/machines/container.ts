@@ -21,6 +21,8 @@ export interface ContainerRunSpec {
   cwd: string;
   user: { uid: number; gid: number; additionalGids?: number[] };
   hostname: string;
+  /** --domainname (set in the container's UTS namespace) */
+  domainname?: string;
   /** overlay lower dirs, top layer first */
   lowerDirs: string[];
   autoRemove: boolean;

@@ -22,6 +22,8 @@ export interface CreateParams {
   name?: string;
   autoRemove?: boolean;
   hostname?: string;
+  /** --domainname: the UTS namespace's NIS domain name */
+  domainname?: string;
   user?: string;
   labels?: Record<string, string>;
   /** "no", "on-failure", "on-failure:5", "always", "unless-stopped" */

@@ -74,6 +74,7 @@ export function containerInspect(value: unknown, c: ContainerContext, paths: { l
     Mounts: inspectMounts(c.spec.mounts),
     Config: {
       Hostname: c.spec.hostname,
+      Domainname: c.spec.domainname ?? '',
       User: c.spec.user.uid === 0 && c.spec.user.gid === 0 ? '' : `${c.spec.user.uid}:${c.spec.user.gid}`,
       Tty: c.spec.tty ?? false,
       OpenStdin: c.spec.openStdin ?? false,

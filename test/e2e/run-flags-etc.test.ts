@@ -1,7 +1,8 @@
-// run's /etc and port flags end to end: --dns-option in the container's
-// resolv.conf and HostConfig.DnsOptions; --expose in Config.ExposedPorts
+// run's /etc, UTS and port flags end to end: --dns-option in the container's
+// resolv.conf and HostConfig.DnsOptions; --domainname in the UTS namespace; --expose in Config.ExposedPorts
 // (with the image's and -p's ports) and published by -P; bad values refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
 import { inspectContainer, loadBusybox, ok } from '../fixtures/e2e-helpers.js';
 
@@ -29,6 +30,18 @@ describe('--dns-option', () => {
     expect(inspectContainer(d, 'dnsopt').HostConfig.DnsOptions).toEqual(['ndots:2', 'timeout:3']);
     ok(d.berth(['rm', 'dnsopt']));
     refused(d.berth(['run', '--dns-option', 'ndots 2', 'busybox', 'true']), 'invalid --dns-option "ndots 2"');
+  });
+});
+
+describe('--domainname', () => {
+  it('sets the domain name of the container\'s UTS namespace, leaves the host\'s alone, and shows in inspect', () => {
+    const hostDomain = readFileSync('/proc/sys/kernel/domainname', 'utf8');
+    expect(ok(d.berth(['run', '--name', 'dom', '--domainname', 'example.org', 'busybox', 'cat', '/proc/sys/kernel/domainname']))).toBe('example.org\n');
+    expect(readFileSync('/proc/sys/kernel/domainname', 'utf8')).toBe(hostDomain);
+    expect(inspectContainer(d, 'dom').Config.Domainname).toBe('example.org');
+    ok(d.berth(['rm', 'dom']));
+    refused(d.berth(['run', '--domainname', 'bad name', 'busybox', 'true']), 'invalid domainname "bad name"');
+    refused(d.berth(['run', '--domainname', 'example.org', '--uts', 'host', 'busybox', 'true']), 'Conflicting options: --domainname and --uts host');
   });
 });
 

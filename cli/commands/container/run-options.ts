@@ -26,6 +26,7 @@ export interface RunFlags extends ResourceFlags, HealthFlagValues, CompatFlags {
   interactive?: boolean;
   tty?: boolean;
   hostname?: string;
+  domainname?: string;
   user?: string;
   label?: string[];
   restart?: string;
@@ -127,6 +128,7 @@ export function toCreateParams(args: string[], flags: RunFlags, cliEnv: NodeJS.P
   }
   if (flags.rm) params.autoRemove = true;
   if (flags.hostname !== undefined) params.hostname = flags.hostname;
+  if (flags.domainname !== undefined) params.domainname = flags.domainname;
   if (flags.user !== undefined) params.user = flags.user;
   // Docker's order: the label files first, then -l, so -l wins.
   const labels = [...readLabelFiles(flags.labelFile), ...(flags.label ?? [])];
