@@ -213,6 +213,7 @@ function withContainerFlags(cmd: Command): Command {
     .option('--domainname <NAME>', 'Container NIS domain name')
     .option('-u, --user <USER>', 'Username or UID (format: <name|uid>[:<group|gid>])')
     .option('-l, --label <KEY=VALUE>', 'Set meta data on a container (repeatable)', collect)
+    .option('--annotation <KEY=VALUE>', 'Add an annotation to the container, passed to the OCI runtime (repeatable)', collect)
     .option('--restart <POLICY>', 'Restart policy: no, on-failure[:max-retries], always, unless-stopped')
     .option('--stop-signal <SIGNAL>', 'Signal to stop the container')
     .option('--stop-timeout <SECONDS>', 'Timeout (in seconds) to stop a container', seconds)

@@ -53,6 +53,7 @@ function runParams(p: Params): RunParams {
     domainname: optString(p, 'domainname'),
     user: optString(p, 'user'),
     labels: optStringMap(p, 'labels'),
+    annotations: optStringMap(p, 'annotations'),
     restart: optString(p, 'restart'),
     stopSignal: optString(p, 'stopSignal'),
     stopTimeout: optNumber(p, 'stopTimeout'),

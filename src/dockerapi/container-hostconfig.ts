@@ -33,6 +33,7 @@ export interface DockerHostConfig {
   Dns?: string[] | null;
   DnsSearch?: string[] | null;
   DnsOptions?: string[] | null;
+  Annotations?: Record<string, string> | null;
   Memory?: number;
   MemorySwap?: number;
   MemoryReservation?: number;
@@ -207,6 +208,7 @@ export function applyHostConfig(p: CreateParams, hc: DockerHostConfig, nc: Docke
   if (hc.Dns?.length) p.dns = hc.Dns;
   if (hc.DnsSearch?.length) p.dnsSearch = hc.DnsSearch;
   if (hc.DnsOptions?.length) p.dnsOptions = hc.DnsOptions;
+  if (hc.Annotations && Object.keys(hc.Annotations).length > 0) p.annotations = hc.Annotations;
   const aliases = Object.values(nc?.EndpointsConfig ?? {}).flatMap((e) => e?.Aliases ?? []);
   if (aliases.length > 0) p.networkAliases = aliases;
 }

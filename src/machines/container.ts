@@ -31,6 +31,8 @@ export interface ContainerRunSpec {
   stopSignal?: string;
   stopTimeout?: number;
   labels?: Record<string, string>;
+  /** --annotation, written to config.json */
+  annotations?: Record<string, string>;
   restartPolicy?: RestartPolicy;
   logDriver?: 'local' | 'json-file' | 'none';
   logOpts?: Record<string, string>;

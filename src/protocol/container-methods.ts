@@ -26,6 +26,8 @@ export interface CreateParams {
   domainname?: string;
   user?: string;
   labels?: Record<string, string>;
+  /** --annotation: OCI annotations in the container's config.json */
+  annotations?: Record<string, string>;
   /** "no", "on-failure", "on-failure:5", "always", "unless-stopped" */
   restart?: string;
   stopSignal?: string;

@@ -24,6 +24,7 @@ export interface RunOptions {
   tty?: boolean;
   openStdin?: boolean;
   labels?: Record<string, string>;
+  annotations?: Record<string, string>;
   restart?: string;
   stopSignal?: string;
   stopTimeout?: number;
@@ -104,6 +105,7 @@ export function buildRunSpec(
     tty: opts.tty ?? false,
     openStdin: opts.openStdin ?? false,
     labels: { ...(image.Labels ?? {}), ...(opts.labels ?? {}) },
+    ...(opts.annotations && Object.keys(opts.annotations).length > 0 ? { annotations: opts.annotations } : {}),
     restartPolicy,
     stopSignal: opts.stopSignal ?? image.StopSignal,
     stopTimeout: opts.stopTimeout,

@@ -64,6 +64,7 @@ export function containerInspect(value: unknown, c: ContainerContext, paths: { l
       AutoRemove: c.spec.autoRemove,
       RestartPolicy: { Name: policy.name, MaximumRetryCount: policy.maximumRetryCount },
       LogConfig: { Type: c.spec.logDriver ?? 'local', Config: c.spec.logOpts ?? {} },
+      Annotations: c.spec.annotations ?? null,
       ...networkHostConfigView(c.spec, networkNames),
       ...hostConfigView(c.spec.host),
     },

@@ -1,8 +1,9 @@
 // run's /etc, UTS and port flags end to end: --dns-option in the container's
-// resolv.conf and HostConfig.DnsOptions; --domainname in the UTS namespace; --expose in Config.ExposedPorts
+// resolv.conf and HostConfig.DnsOptions; --domainname in the UTS namespace; --annotation in config.json; --expose in Config.ExposedPorts
 // (with the image's and -p's ports) and published by -P; bad values refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
 import { inspectContainer, loadBusybox, ok } from '../fixtures/e2e-helpers.js';
 
@@ -42,6 +43,18 @@ describe('--domainname', () => {
     ok(d.berth(['rm', 'dom']));
     refused(d.berth(['run', '--domainname', 'bad name', 'busybox', 'true']), 'invalid domainname "bad name"');
     refused(d.berth(['run', '--domainname', 'example.org', '--uts', 'host', 'busybox', 'true']), 'Conflicting options: --domainname and --uts host');
+  });
+});
+
+describe('--annotation', () => {
+  it('writes OCI annotations to the container\'s config.json and HostConfig.Annotations', () => {
+    const id = ok(d.berth(['run', '-d', '--annotation', 'com.example.team=db', '--annotation', 'empty=', 'busybox', 'true'])).trim();
+    ok(d.berth(['wait', id]));
+    const config = JSON.parse(readFileSync(join(d.root, 'containers', id, 'config.json'), 'utf8'));
+    expect(config.annotations).toEqual({ 'com.example.team': 'db', empty: '' });
+    expect(inspectContainer(d, id).HostConfig.Annotations).toEqual({ 'com.example.team': 'db', empty: '' });
+    ok(d.berth(['rm', id]));
+    refused(d.berth(['run', '--annotation', 'novalue', 'busybox', 'true']), 'invalid --annotation "novalue": expected KEY=VALUE');
   });
 });
 

@@ -29,6 +29,7 @@ export interface RunFlags extends ResourceFlags, HealthFlagValues, CompatFlags {
   domainname?: string;
   user?: string;
   label?: string[];
+  annotation?: string[];
   restart?: string;
   stopSignal?: string;
   stopTimeout?: number;
@@ -95,6 +96,17 @@ export function parseLabels(entries: string[]): Record<string, string> {
   return labels;
 }
 
+/** --annotation KEY=VALUE: the key must not be empty; later ones win. */
+function parseAnnotations(entries: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new BerthError('invalid_argument', `invalid --annotation "${entry}": expected KEY=VALUE, e.g. --annotation com.example.team=db`);
+    out[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return out;
+}
+
 function parseLogOpts(entries: string[]): Record<string, string> {
   const opts: Record<string, string> = {};
   for (const entry of entries) {
@@ -133,6 +145,7 @@ export function toCreateParams(args: string[], flags: RunFlags, cliEnv: NodeJS.P
   // Docker's order: the label files first, then -l, so -l wins.
   const labels = [...readLabelFiles(flags.labelFile), ...(flags.label ?? [])];
   if (labels.length > 0) params.labels = parseLabels(labels);
+  if (flags.annotation?.length) params.annotations = parseAnnotations(flags.annotation);
   if (flags.pull !== undefined) params.pull = flags.pull;
   if (flags.platform !== undefined) params.platform = flags.platform;
   if (flags.restart !== undefined) {
