@@ -6,6 +6,8 @@ import type { CommandName, Dispatch } from './invocation.js';
 import { configureUsageErrors, UsageExit } from './usage-errors.js';
 import { EXIT_RUN_FAILED } from './exit-codes.js';
 import { withResourceFlags } from './resource-grammar.js';
+import { withClientFlags, withRunAttachFlags } from './run-client-grammar.js';
+import { withCompatFlags } from './compat-grammar.js';
 
 export type Define = (parent: Command, name: string, dispatch: Dispatch) => Command;
 
@@ -137,12 +139,12 @@ export const defineLoad: Define = (parent, name, dispatch) =>
     .option('-q, --quiet', 'Suppress the load progress');
 
 export const defineRun: Define = (parent, name, dispatch) =>
-  runFamilyUsageErrors(withContainerFlags(verb(parent, name, 'run', dispatch, 'Create and run a new container from an image')
+  runFamilyUsageErrors(withRunAttachFlags(withContainerFlags(verb(parent, name, 'run', dispatch, 'Create and run a new container from an image')
     .argument('<IMAGE>', 'image to run')
     .argument('[COMMAND...]', 'command and arguments; flags after IMAGE belong to the command')
     .passThroughOptions())
     .option('-d, --detach', 'Run container in background and print container ID')
-    .option('--detach-keys <KEYS>', 'Override the key sequence for detaching a container'));
+    .option('--detach-keys <KEYS>', 'Override the key sequence for detaching a container')));
 export const definePs: Define = (parent, name, dispatch) =>
   verb(parent, name, 'ps', dispatch, 'List containers')
     .option('-a, --all', 'Show all containers (default shows just running)')
@@ -197,7 +199,7 @@ function count(value: string): number {
 
 /** The container-config flags run and create share. -h is --hostname there, as in Docker; help stays on --help. */
 function withContainerFlags(cmd: Command): Command {
-  return withResourceFlags(cmd)
+  return withCompatFlags(withClientFlags(withResourceFlags(cmd)))
     .helpOption('--help', 'Display help for command')
     .option('--rm', 'Automatically remove the container when it exits')
     .option('--name <NAME>', 'Assign a name to the container')
@@ -208,8 +210,10 @@ function withContainerFlags(cmd: Command): Command {
     .option('-i, --interactive', 'Keep STDIN open even if not attached')
     .option('-t, --tty', 'Allocate a pseudo-TTY')
     .option('-h, --hostname <NAME>', 'Container host name')
+    .option('--domainname <NAME>', 'Container NIS domain name')
     .option('-u, --user <USER>', 'Username or UID (format: <name|uid>[:<group|gid>])')
     .option('-l, --label <KEY=VALUE>', 'Set meta data on a container (repeatable)', collect)
+    .option('--annotation <KEY=VALUE>', 'Add an annotation to the container, passed to the OCI runtime (repeatable)', collect)
     .option('--restart <POLICY>', 'Restart policy: no, on-failure[:max-retries], always, unless-stopped')
     .option('--stop-signal <SIGNAL>', 'Signal to stop the container')
     .option('--stop-timeout <SECONDS>', 'Timeout (in seconds) to stop a container', seconds)
@@ -223,8 +227,10 @@ function withContainerFlags(cmd: Command): Command {
     .option('--add-host <HOST:IP>', 'Add a custom host-to-IP mapping (repeatable)', collect)
     .option('--dns <IP>', 'Set custom DNS servers (repeatable)', collect)
     .option('--dns-search <DOMAIN>', 'Set custom DNS search domains (repeatable)', collect)
+    .option('--dns-option <OPTION>', 'Set DNS options, e.g. ndots:2 (repeatable)', collect)
     .option('-p, --publish <[IP:]HOST:CONTAINER[/PROTO]>', "Publish a container's port(s) to the host (repeatable)", collect)
     .option('-P, --publish-all', 'Publish all exposed ports to random ports')
+    .option('--expose <PORT[-END][/PROTO]>', 'Expose a port or a range of ports (repeatable)', collect)
     .option('--health-cmd <COMMAND>', 'Command to run to check health')
     .option('--health-interval <DURATION>', 'Time between running the check (ms|s|m|h) (default 0s)')
     .option('--health-timeout <DURATION>', 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)')

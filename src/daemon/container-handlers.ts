@@ -4,6 +4,7 @@ import { optBool, optFilters, optNumber, optString, optStringMap, optStrings, st
 import type { Handler } from './call-context.js';
 import { checkMountRequests } from '../services/container-mounts.js';
 import { hostParams } from './host-params.js';
+import { checkPullPolicy } from '../services/create-image.js';
 import type { ImageHealthcheck } from '../machines/health-config.js';
 import type { ContainerService } from '../services/container-service.js';
 import type { MethodName, RunParams } from '../protocol/methods.js';
@@ -41,6 +42,7 @@ function runParams(p: Params): RunParams {
     image: str(p, 'image'),
     platform: optString(p, 'platform'),
     auth: optString(p, 'auth'),
+    pull: checkPullPolicy(optString(p, 'pull')),
     cmd: optStrings(p, 'cmd'),
     entrypoint: optStrings(p, 'entrypoint'),
     env: optStrings(p, 'env'),
@@ -48,8 +50,10 @@ function runParams(p: Params): RunParams {
     name: optString(p, 'name'),
     autoRemove: optBool(p, 'autoRemove'),
     hostname: optString(p, 'hostname'),
+    domainname: optString(p, 'domainname'),
     user: optString(p, 'user'),
     labels: optStringMap(p, 'labels'),
+    annotations: optStringMap(p, 'annotations'),
     restart: optString(p, 'restart'),
     stopSignal: optString(p, 'stopSignal'),
     stopTimeout: optNumber(p, 'stopTimeout'),
@@ -62,10 +66,12 @@ function runParams(p: Params): RunParams {
     addHosts: optStrings(p, 'addHosts'),
     dns: optStrings(p, 'dns'),
     dnsSearch: optStrings(p, 'dnsSearch'),
+    dnsOptions: optStrings(p, 'dnsOptions'),
     networkAliases: optStrings(p, 'networkAliases'),
     ip: optString(p, 'ip'),
     publish: optStrings(p, 'publish'),
     publishAll: optBool(p, 'publishAll'),
+    expose: optStrings(p, 'expose'),
     host: hostParams(p),
     healthcheck: optHealthcheck(p),
     noHealthcheck: optBool(p, 'noHealthcheck'),

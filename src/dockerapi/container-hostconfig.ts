@@ -32,6 +32,8 @@ export interface DockerHostConfig {
   ExtraHosts?: string[] | null;
   Dns?: string[] | null;
   DnsSearch?: string[] | null;
+  DnsOptions?: string[] | null;
+  Annotations?: Record<string, string> | null;
   Memory?: number;
   MemorySwap?: number;
   MemoryReservation?: number;
@@ -86,7 +88,6 @@ const UNSUPPORTED: Array<[field: string, isDefault: (v: unknown) => boolean, wha
   ['KernelMemoryTCP', zero, 'kernel memory limits'],
   ['MemorySwappiness', (v) => v === null || v === undefined || v === -1, '--memory-swappiness'],
   ['OomKillDisable', (v) => !v, '--oom-kill-disable'],
-  ['DnsOptions', empty, '--dns-option'],
   ['StorageOpt', empty, '--storage-opt'],
 ];
 
@@ -206,6 +207,8 @@ export function applyHostConfig(p: CreateParams, hc: DockerHostConfig, nc: Docke
   if (hc.ExtraHosts?.length) p.addHosts = hc.ExtraHosts.map((e) => (e.includes('=') ? e.replace('=', ':') : e));
   if (hc.Dns?.length) p.dns = hc.Dns;
   if (hc.DnsSearch?.length) p.dnsSearch = hc.DnsSearch;
+  if (hc.DnsOptions?.length) p.dnsOptions = hc.DnsOptions;
+  if (hc.Annotations && Object.keys(hc.Annotations).length > 0) p.annotations = hc.Annotations;
   const aliases = Object.values(nc?.EndpointsConfig ?? {}).flatMap((e) => e?.Aliases ?? []);
   if (aliases.length > 0) p.networkAliases = aliases;
 }

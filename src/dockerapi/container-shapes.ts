@@ -37,6 +37,7 @@ export interface DockerCreateBody {
   WorkingDir?: string;
   User?: string;
   Hostname?: string;
+  Domainname?: string;
   Labels?: Record<string, string> | null;
   Tty?: boolean;
   OpenStdin?: boolean;
@@ -64,6 +65,7 @@ export function createParams(body: DockerCreateBody | null, name: string | null)
   if (body.WorkingDir) p.workdir = body.WorkingDir;
   if (body.User) p.user = body.User;
   if (body.Hostname) p.hostname = body.Hostname;
+  if (body.Domainname) p.domainname = body.Domainname;
   if (body.Labels && Object.keys(body.Labels).length > 0) p.labels = body.Labels;
   if (body.Tty) p.tty = true;
   if (body.OpenStdin) p.openStdin = true;

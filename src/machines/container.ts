@@ -21,6 +21,8 @@ export interface ContainerRunSpec {
   cwd: string;
   user: { uid: number; gid: number; additionalGids?: number[] };
   hostname: string;
+  /** --domainname (set in the container's UTS namespace) */
+  domainname?: string;
   /** overlay lower dirs, top layer first */
   lowerDirs: string[];
   autoRemove: boolean;
@@ -29,6 +31,8 @@ export interface ContainerRunSpec {
   stopSignal?: string;
   stopTimeout?: number;
   labels?: Record<string, string>;
+  /** --annotation, written to config.json */
+  annotations?: Record<string, string>;
   restartPolicy?: RestartPolicy;
   logDriver?: 'local' | 'json-file' | 'none';
   logOpts?: Record<string, string>;
@@ -36,7 +40,9 @@ export interface ContainerRunSpec {
   mounts?: ContainerMount[];
   /** --network, resolved at creation; absent means none */
   network?: ContainerNetwork;
-  /** --add-host, --dns, --dns-search, --network-alias */
+  /** Config.ExposedPorts beyond the image's: --expose and -p container ports ("80/tcp") */
+  exposedPorts?: string[];
+  /** --add-host, --dns, --dns-search, --dns-option, --network-alias */
   etc?: EtcOptions;
   /** resource and security settings (run -m, --cpus, --cap-add, --privileged, ...) */
   host?: HostOptions;

@@ -117,9 +117,9 @@ async function resolveMode(db: MetadataDb, mode: string | undefined, findContain
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const isIp = (s: string): boolean => IPV4.test(s) && s.split('.').every((x) => Number(x) <= 255) || (s.includes(':') && /^[0-9a-fA-F:]+$/.test(s));
 
-/** --add-host HOST:IP, --dns IP, --dns-search DOMAIN, --network-alias NAME, checked. */
+/** --add-host HOST:IP, --dns IP, --dns-search DOMAIN, --dns-option OPT, --network-alias NAME, checked. */
 export function checkEtcOptions(
-  p: { addHosts?: string[]; dns?: string[]; dnsSearch?: string[]; networkAliases?: string[] },
+  p: { addHosts?: string[]; dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[]; networkAliases?: string[] },
   net: ContainerNetwork | undefined,
 ): EtcOptions | undefined {
   for (const h of p.addHosts ?? []) {
@@ -127,13 +127,16 @@ export function checkEtcOptions(
     if (i <= 0 || !isIp(h.slice(i + 1))) throw new BerthError('invalid_argument', `invalid --add-host "${h}": use HOST:IP, e.g. --add-host db:10.0.0.5`);
   }
   for (const d of p.dns ?? []) if (!isIp(d)) throw new BerthError('invalid_argument', `invalid --dns "${d}": give an IP address`);
+  for (const o of p.dnsOptions ?? []) {
+    if (o === '' || /\s/.test(o)) throw new BerthError('invalid_argument', `invalid --dns-option "${o}": give one resolv.conf option without spaces, e.g. --dns-option ndots:2`);
+  }
   for (const a of p.networkAliases ?? []) {
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(a)) throw new BerthError('invalid_argument', `invalid --network-alias "${a}": use letters, digits, and _ . -`);
   }
   if ((p.networkAliases ?? []).length > 0 && net?.mode !== 'bridge') {
     throw new BerthError('invalid_argument', '--network-alias is only supported for user-defined and bridge networks: add --network NAME');
   }
-  const etc: EtcOptions = { addHosts: p.addHosts, dns: p.dns, dnsSearch: p.dnsSearch, aliases: p.networkAliases };
+  const etc: EtcOptions = { addHosts: p.addHosts, dns: p.dns, dnsSearch: p.dnsSearch, dnsOptions: p.dnsOptions, aliases: p.networkAliases };
   return Object.values(etc).some((v) => v && v.length > 0) ? etc : undefined;
 }
 

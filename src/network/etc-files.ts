@@ -18,6 +18,7 @@ export interface EtcOptions {
   addHosts?: string[];
   dns?: string[];
   dnsSearch?: string[];
+  dnsOptions?: string[];
   aliases?: string[];
 }
 
@@ -71,13 +72,14 @@ function hostsText(ctx: ContainerContext, all: Peer[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** resolv.conf from the host's, with --dns and --dns-search; `loopbackReachable` on the host's network. */
+/** resolv.conf from the host's, with --dns, --dns-search and --dns-option; `loopbackReachable` on the host's network. */
 function resolvFrom(host: string, etc: EtcOptions | undefined, loopbackReachable = false): string {
   // A nameserver on the host's loopback cannot be reached from a namespace of the container's own.
   let servers = host.split('\n').filter((l) => /^\s*nameserver\s/.test(l) && (loopbackReachable || !/\s(127\.|::1)/.test(l))).map((l) => l.trim().split(/\s+/)[1]);
   if (etc?.dns && etc.dns.length > 0) servers = etc.dns;
   const search = etc?.dnsSearch && etc.dnsSearch.length > 0 ? etc.dnsSearch : host.split('\n').find((l) => /^\s*search\s/.test(l))?.trim().split(/\s+/).slice(1) ?? [];
-  return [...(search.length > 0 ? [`search ${search.join(' ')}`] : []), ...servers.map((s) => `nameserver ${s}`)].join('\n') + '\n';
+  const options = etc?.dnsOptions ?? [];
+  return [...(search.length > 0 ? [`search ${search.join(' ')}`] : []), ...servers.map((s) => `nameserver ${s}`), ...(options.length > 0 ? [`options ${options.join(' ')}`] : [])].join('\n') + '\n';
 }
 
 async function resolvText(etc: EtcOptions | undefined): Promise<string> {

@@ -39,6 +39,12 @@ export function parsePublish(spec: string): PortMapping[] {
 }
 
 /** -P: every port the image EXPOSEs ("80/tcp"), on a random host port. */
+/** --expose PORT[-END][/PROTO]: the "PORT/PROTO" keys of Config.ExposedPorts. */
+export function exposedKeys(spec: string): string[] {
+  if (spec.includes(':')) throw new BerthError('invalid_argument', `invalid --expose "${spec}": give a container port or range, e.g. --expose 80 or --expose 8000-8010/udp (publish host ports with -p)`);
+  return parsePublish(spec).map((m) => `${m.containerPort}/${m.protocol}`);
+}
+
 export function exposedMappings(exposed: string[]): PortMapping[] {
   return exposed.flatMap((e) => parsePublish(e.includes('/') ? e : `${e}/tcp`));
 }

@@ -13,6 +13,8 @@ export interface CreateParams {
   image: string;
   platform?: string;
   auth?: string;
+  /** --pull: always pulls first; never fails when the image is not here; missing (the default) pulls when it is not */
+  pull?: 'always' | 'missing' | 'never';
   cmd?: string[];
   entrypoint?: string[];
   env?: string[];
@@ -20,8 +22,12 @@ export interface CreateParams {
   name?: string;
   autoRemove?: boolean;
   hostname?: string;
+  /** --domainname: the UTS namespace's NIS domain name */
+  domainname?: string;
   user?: string;
   labels?: Record<string, string>;
+  /** --annotation: OCI annotations in the container's config.json */
+  annotations?: Record<string, string>;
   /** "no", "on-failure", "on-failure:5", "always", "unless-stopped" */
   restart?: string;
   stopSignal?: string;
@@ -39,6 +45,8 @@ export interface CreateParams {
   addHosts?: string[];
   dns?: string[];
   dnsSearch?: string[];
+  /** --dns-option: resolv.conf `options` entries, e.g. ndots:2 */
+  dnsOptions?: string[];
   networkAliases?: string[];
   /** --ip on a user network with a user subnet */
   ip?: string;
@@ -46,6 +54,8 @@ export interface CreateParams {
   publish?: string[];
   /** -P */
   publishAll?: boolean;
+  /** --expose PORT[-END][/PROTO] */
+  expose?: string[];
   /** resource and security settings, checked by the daemon (src/runtime/host-options.ts) */
   host?: HostOptions;
   /** --health-* flags, Docker's Healthcheck shape (times in ns) */

@@ -19,10 +19,12 @@ export interface RunOptions {
   workdir?: string;
   autoRemove?: boolean;
   hostname?: string;
+  domainname?: string;
   user?: string;
   tty?: boolean;
   openStdin?: boolean;
   labels?: Record<string, string>;
+  annotations?: Record<string, string>;
   restart?: string;
   stopSignal?: string;
   stopTimeout?: number;
@@ -85,17 +87,25 @@ export function buildRunSpec(
   if (opts.hostname && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(host)) {
     throw new BerthError('invalid_argument', `invalid hostname "${host}": use letters, digits, dots and dashes, at most 63 characters`);
   }
+  if (opts.domainname && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,63})$/.test(opts.domainname)) {
+    throw new BerthError('invalid_argument', `invalid domainname "${opts.domainname}": use letters, digits, dots and dashes, at most 64 characters`);
+  }
+  if (opts.domainname && opts.host?.utsMode === 'host') {
+    throw new BerthError('invalid_argument', "Conflicting options: --domainname and --uts host: a container on the host's UTS namespace has the host's domain name");
+  }
   return {
     args: resolveArgs(image, opts),
     env: mergeEnv(image.Env ?? [], opts.env ?? [], host),
     cwd,
     user: resolveUser(opts.user ?? image.User, lowerDirs),
     hostname: host,
+    ...(opts.domainname ? { domainname: opts.domainname } : {}),
     lowerDirs,
     autoRemove: opts.autoRemove ?? false,
     tty: opts.tty ?? false,
     openStdin: opts.openStdin ?? false,
     labels: { ...(image.Labels ?? {}), ...(opts.labels ?? {}) },
+    ...(opts.annotations && Object.keys(opts.annotations).length > 0 ? { annotations: opts.annotations } : {}),
     restartPolicy,
     stopSignal: opts.stopSignal ?? image.StopSignal,
     stopTimeout: opts.stopTimeout,

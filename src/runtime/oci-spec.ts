@@ -77,6 +77,8 @@ export function buildOciSpec(spec: ContainerRunSpec, opts: OciSpecOptions): Reco
     },
     root: { path: 'rootfs', readonly: false },
     hostname: spec.hostname,
+    ...(spec.domainname ? { domainname: spec.domainname } : {}),
+    ...(spec.annotations ? { annotations: spec.annotations } : {}),
     mounts: [
       { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
       { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },

@@ -11,14 +11,13 @@ import type { HostOptions } from '../runtime/host-options.js';
 import { containerPaths } from '../runtime/paths.js';
 import { type ContainerContext, type ContainerInput } from '../machines/container.js';
 import { containerSummary } from '../views/container-view.js';
-import { findContainerId, findImage } from './lookup.js';
+import { findContainerId } from './lookup.js';
 import { pickName, validateName } from './names.js';
 import { checkFilters, matchesFilters, type Row } from './container-filters.js';
 import { logSize, streamLogs } from './container-logs.js';
 import { pruneFilter } from './prune-filters.js';
 import { dirSize } from '../util/dir-size.js';
 import { traceStart } from '../util/trace.js';
-import { familiarName, parseReference } from '../image/reference.js';
 import type { ActorRouter } from '../workers/router.js';
 import type { MetadataDb } from '../store/db.js';
 import type { RunParams, RunResult } from '../protocol/methods.js';
@@ -30,7 +29,8 @@ import { execInContainer, resizeExec } from './container-exec.js';
 import { dropCreated, resolveMounts } from './container-mounts.js';
 import { removeAnonymousVolumes } from './volume-store.js';
 import { checkEtcOptions, checkPublish, publishedPorts, resolveNetworkMode } from '../network/container-network.js';
-import { imageRuntimeConfig } from './image-config-blob.js';
+import { imageForCreate } from './create-image.js';
+import { exposedPorts, unpublished } from './exposed-ports.js';
 import { containerEndpoints, networkNames } from '../network/container-endpoints.js';
 import { portsView, withEndpoints } from '../views/container-network-view.js';
 import { checkAgainstNetwork, resolveContainerRefs } from '../runtime/namespace-options.js';
@@ -82,15 +82,8 @@ export class ContainerService {
   async create(p: CreateParams, call: CallContext, o: { id?: string; start?: boolean; posted?: () => void } = {}): Promise<string> {
     if (typeof p.image !== 'string' || p.image === '') throw new BerthError('invalid_argument', 'no image given: berth run [OPTIONS] IMAGE [COMMAND] [ARG...]');
     const trace = traceStart('create');
-    let image = findImage(this.db, p.image);
+    const image = await imageForCreate(this.db, this.paths.root, this.images, p, call);
     trace('image found');
-    if (!image) {
-      const ref = parseReference(p.image);
-      call.emit({ kind: 'status', message: `Unable to find image '${familiarName(ref)}' locally` });
-      await this.images.pull(p.image, call, { platform: p.platform, auth: p.auth });
-      image = findImage(this.db, p.image);
-      if (!image) throw new BerthError('not_found', `image ${p.image} was pulled but cannot be found`);
-    }
     const lowerDirs = image.layers
       .map((l) => {
         const rec = this.db.layers.get(l.chainId);
@@ -112,8 +105,9 @@ export class ContainerService {
       created = resolved.created;
       if (resolved.mounts.length > 0) spec.mounts = resolved.mounts;
       spec.network = await resolveNetworkMode(this.db, p, (ref) => findContainerId(this.db, ref));
-      const exposed = p.publishAll ? Object.keys((await imageRuntimeConfig(this.paths.root, image.id)).ExposedPorts ?? {}) : null;
-      const ports = checkPublish(spec.network, p.publish, exposed);
+      const exposed = await exposedPorts(this.paths.root, image.id, p);
+      if (exposed.length > 0) spec.exposedPorts = exposed;
+      const ports = checkPublish(spec.network, p.publish, p.publishAll ? unpublished(exposed, p.publish) : null);
       if (ports && spec.network) spec.network.ports = ports;
       const etc = checkEtcOptions(p, spec.network);
       if (etc) spec.etc = etc;

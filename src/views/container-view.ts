@@ -64,6 +64,7 @@ export function containerInspect(value: unknown, c: ContainerContext, paths: { l
       AutoRemove: c.spec.autoRemove,
       RestartPolicy: { Name: policy.name, MaximumRetryCount: policy.maximumRetryCount },
       LogConfig: { Type: c.spec.logDriver ?? 'local', Config: c.spec.logOpts ?? {} },
+      Annotations: c.spec.annotations ?? null,
       ...networkHostConfigView(c.spec, networkNames),
       ...hostConfigView(c.spec.host),
     },
@@ -74,6 +75,7 @@ export function containerInspect(value: unknown, c: ContainerContext, paths: { l
     Mounts: inspectMounts(c.spec.mounts),
     Config: {
       Hostname: c.spec.hostname,
+      Domainname: c.spec.domainname ?? '',
       User: c.spec.user.uid === 0 && c.spec.user.gid === 0 ? '' : `${c.spec.user.uid}:${c.spec.user.gid}`,
       Tty: c.spec.tty ?? false,
       OpenStdin: c.spec.openStdin ?? false,
@@ -82,6 +84,7 @@ export function containerInspect(value: unknown, c: ContainerContext, paths: { l
       Image: c.image,
       WorkingDir: c.spec.cwd,
       ...(c.spec.health ? { Healthcheck: healthcheckShape(c.spec.health) } : {}),
+      ...(c.spec.exposedPorts?.length ? { ExposedPorts: Object.fromEntries(c.spec.exposedPorts.map((k) => [k, {}])) } : {}),
       Labels: c.spec.labels ?? {},
       StopSignal: c.spec.stopSignal ?? 'SIGTERM',
       StopTimeout: c.spec.stopTimeout ?? 10,

@@ -39,5 +39,6 @@ export function networkHostConfigView(spec: ContainerRunSpec, names: NetworkName
     ExtraHosts: spec.etc?.addHosts?.length ? spec.etc.addHosts : null,
     Dns: spec.etc?.dns ?? [],
     DnsSearch: spec.etc?.dnsSearch ?? [],
+    DnsOptions: spec.etc?.dnsOptions ?? [],
   };
 }

@@ -7,6 +7,7 @@ import type { BerthClient, CallOptions } from '../../client.js';
 import type { StreamEvent } from '../../../src/protocol/frames.js';
 import { outputWriter } from '../../output.js';
 import { cancelOnInterrupt } from '../../interrupt.js';
+import { proxySignals } from './signal-proxy.js';
 import { enterRawMode, terminalSize, watchTerminalSize, type RawTerminal, type TerminalSize } from '../../tty.js';
 import { stdinUpload } from '../../stdin-upload.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from './detach-keys.js';
@@ -26,6 +27,10 @@ export interface AttachedSessionOptions {
   targetFromEvent?: (id: string) => ResizeTarget;
   /** Events other than output and container-id (e.g. an implicit pull's progress). */
   onOtherEvent?: (ev: StreamEvent) => void;
+  /** run -a: the output streams to copy (both when undefined). */
+  streams?: { stdout: boolean; stderr: boolean };
+  /** What our SIGINT/SIGTERM do without a terminal: cancel the call (default), go to the container (--sig-proxy), or nothing (--sig-proxy=false). */
+  signals?: 'cancel' | 'proxy' | 'none';
 }
 
 export type SessionOutcome<T> = { detached: true } | { detached: false; result: T };
@@ -58,11 +63,15 @@ export async function attachedSession<T>(
   const unwatch = opts.tty ? watchTerminalSize(resize) : () => {};
 
   const writeOutput = outputWriter();
+  const wanted = (ev: { stream: 1 | 2 }) => !opts.streams || (ev.stream === 2 ? opts.streams.stderr : opts.streams.stdout);
+  const proxy = !interactiveTerminal && opts.signals === 'proxy' ? proxySignals(client) : undefined;
+  if (target) proxy?.target(target.id);
   const onEvent = (ev: StreamEvent): void | Promise<void> => {
     if (detached) return;
-    if (ev.kind === 'output') return writeOutput(ev);
+    if (ev.kind === 'output') return wanted(ev) ? writeOutput(ev) : undefined;
     if (ev.kind === 'container-id' && opts.targetFromEvent) {
       target = opts.targetFromEvent(ev.id);
+      proxy?.target(ev.id);
       goRaw();
       resize(terminalSize());
       return;
@@ -73,7 +82,7 @@ export async function attachedSession<T>(
   try {
     if (target) resize(terminalSize());
     // In raw mode Ctrl-C is a byte for the container; otherwise the first one cancels the call.
-    const signal = interactiveTerminal ? undefined : cancelOnInterrupt();
+    const signal = interactiveTerminal || opts.signals === 'none' ? undefined : proxy ? proxy.signal : cancelOnInterrupt();
     const call = start({ onEvent, upload: upload?.stream, signal });
     const first = await Promise.race([call.then((result) => ({ result })), detachedSignal]);
     if (first === 'detached') {
@@ -83,6 +92,7 @@ export async function attachedSession<T>(
     return { detached: false, result: first.result };
   } finally {
     unwatch();
+    proxy?.stop();
     upload?.stop();
     raw?.restore();
   }

@@ -27,20 +27,23 @@ export function parseEnvFile(text: string, file: string, cliEnv: NodeJS.ProcessE
   return out;
 }
 
-export function readEnvFile(file: string, cliEnv: NodeJS.ProcessEnv): string[] {
+/** A flag's file (--env-file, --label-file) as UTF-8 text; `kind` names it in errors ("env file"). */
+export function readFlagFile(file: string, kind: string): string {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'it is a directory' : e.message;
-    throw new BerthError('invalid_argument', `cannot read env file ${file}: ${why}`);
+    throw new BerthError('invalid_argument', `cannot read ${kind} ${file}: ${why}`);
   }
-  let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new BerthError('invalid_argument', `env file ${file} contains invalid utf8 bytes; save it as UTF-8`);
+    throw new BerthError('invalid_argument', `${kind} ${file} contains invalid utf8 bytes; save it as UTF-8`);
   }
-  return parseEnvFile(text, file, cliEnv);
+}
+
+export function readEnvFile(file: string, cliEnv: NodeJS.ProcessEnv): string[] {
+  return parseEnvFile(readFlagFile(file, 'env file'), file, cliEnv);
 }

@@ -1,6 +1,6 @@
 // --network of `run` and `create`: Docker's network modes, checked on the client.
 import { BerthError } from '../../../src/errors.js';
-import { parsePublish } from '../../../src/network/ports.js';
+import { exposedKeys, parsePublish } from '../../../src/network/ports.js';
 
 /** none | host | bridge | NAME | container:NAME|ID; the daemon resolves names. */
 export function parseNetworkFlag(value: string | undefined): string | undefined {
@@ -13,14 +13,17 @@ export function parseNetworkFlag(value: string | undefined): string | undefined 
 }
 
 /** The /etc and publish flags as CreateParams fields (checked again by the daemon). */
-export function networkParams(flags: { addHost?: string[]; dns?: string[]; dnsSearch?: string[]; networkAlias?: string[]; publish?: string[]; publishAll?: boolean; ip?: string }): Record<string, string | string[] | boolean> {
+export function networkParams(flags: { addHost?: string[]; dns?: string[]; dnsSearch?: string[]; dnsOption?: string[]; networkAlias?: string[]; publish?: string[]; publishAll?: boolean; ip?: string; expose?: string[] }): Record<string, string | string[] | boolean> {
   const out: Record<string, string | string[] | boolean> = {};
   for (const p of flags.publish ?? []) parsePublish(p); // bad specs fail before the daemon is asked
   if (flags.publish?.length) out.publish = flags.publish;
   if (flags.publishAll) out.publishAll = true;
+  for (const e of flags.expose ?? []) exposedKeys(e);
+  if (flags.expose?.length) out.expose = flags.expose;
   if (flags.addHost?.length) out.addHosts = flags.addHost;
   if (flags.dns?.length) out.dns = flags.dns;
   if (flags.dnsSearch?.length) out.dnsSearch = flags.dnsSearch;
+  if (flags.dnsOption?.length) out.dnsOptions = flags.dnsOption;
   if (flags.networkAlias?.length) out.networkAliases = flags.networkAlias;
   if (flags.ip !== undefined) out.ip = flags.ip;
   return out;

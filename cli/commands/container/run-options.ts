@@ -5,6 +5,8 @@ import type { RunParams } from '../../../src/protocol/methods.js';
 import type { CreateParams } from '../../../src/protocol/container-methods.js';
 import { BerthError } from '../../../src/errors.js';
 import { readEnvFile } from './env-file.js';
+import { parseAttach, readLabelFiles } from './run-client-flags.js';
+import { checkCompatFlags, type CompatFlags } from './compat-flags.js';
 import { parseDetachKeys } from './detach-keys.js';
 import { parseRestartPolicy } from './restart-policy.js';
 import { parseMountFlags } from '../../../src/runtime/mount-flags.js';
@@ -13,7 +15,7 @@ import { toHostOptions, type ResourceFlags } from './resource-flags.js';
 
 import { healthFlagsToCheck, type HealthFlagValues } from '../../../src/machines/health-config.js';
 
-export interface RunFlags extends ResourceFlags, HealthFlagValues {
+export interface RunFlags extends ResourceFlags, HealthFlagValues, CompatFlags {
   rm?: boolean;
   detach?: boolean;
   name?: string;
@@ -24,8 +26,10 @@ export interface RunFlags extends ResourceFlags, HealthFlagValues {
   interactive?: boolean;
   tty?: boolean;
   hostname?: string;
+  domainname?: string;
   user?: string;
   label?: string[];
+  annotation?: string[];
   restart?: string;
   stopSignal?: string;
   stopTimeout?: number;
@@ -38,10 +42,20 @@ export interface RunFlags extends ResourceFlags, HealthFlagValues {
   addHost?: string[];
   dns?: string[];
   dnsSearch?: string[];
+  dnsOption?: string[];
   networkAlias?: string[];
   ip?: string;
   publish?: string[];
   publishAll?: boolean;
+  expose?: string[];
+  cidfile?: string;
+  labelFile?: string[];
+  quiet?: boolean;
+  pull?: 'always' | 'missing' | 'never';
+  platform?: string;
+  attach?: string[];
+  /** --sig-proxy[=BOOL]: true, or the text given */
+  sigProxy?: boolean | string;
 }
 
 /** What `run` sends: everything `create` takes, plus detach. */
@@ -82,6 +96,17 @@ export function parseLabels(entries: string[]): Record<string, string> {
   return labels;
 }
 
+/** --annotation KEY=VALUE: the key must not be empty; later ones win. */
+function parseAnnotations(entries: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new BerthError('invalid_argument', `invalid --annotation "${entry}": expected KEY=VALUE, e.g. --annotation com.example.team=db`);
+    out[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return out;
+}
+
 function parseLogOpts(entries: string[]): Record<string, string> {
   const opts: Record<string, string> = {};
   for (const entry of entries) {
@@ -96,6 +121,7 @@ function parseLogOpts(entries: string[]): Record<string, string> {
 export function toCreateParams(args: string[], flags: RunFlags, cliEnv: NodeJS.ProcessEnv = process.env, verb = 'run'): CreateParams {
   const [image, ...cmd] = args;
   if (!image) throw new BerthError('invalid_argument', `'berth ${verb}' requires at least 1 argument: the image to run`);
+  checkCompatFlags(flags);
   const params: CreateParams = { image };
   if (cmd.length > 0) params.cmd = cmd;
   if (flags.entrypoint !== undefined) params.entrypoint = flags.entrypoint === '' ? [] : [flags.entrypoint];
@@ -114,8 +140,14 @@ export function toCreateParams(args: string[], flags: RunFlags, cliEnv: NodeJS.P
   }
   if (flags.rm) params.autoRemove = true;
   if (flags.hostname !== undefined) params.hostname = flags.hostname;
+  if (flags.domainname !== undefined) params.domainname = flags.domainname;
   if (flags.user !== undefined) params.user = flags.user;
-  if (flags.label && flags.label.length > 0) params.labels = parseLabels(flags.label);
+  // Docker's order: the label files first, then -l, so -l wins.
+  const labels = [...readLabelFiles(flags.labelFile), ...(flags.label ?? [])];
+  if (labels.length > 0) params.labels = parseLabels(labels);
+  if (flags.annotation?.length) params.annotations = parseAnnotations(flags.annotation);
+  if (flags.pull !== undefined) params.pull = flags.pull;
+  if (flags.platform !== undefined) params.platform = flags.platform;
   if (flags.restart !== undefined) {
     const policy = parseRestartPolicy(flags.restart);
     if (flags.rm && policy !== 'no') throw new BerthError('invalid_argument', 'Conflicting options: --restart and --rm');
@@ -158,6 +190,9 @@ export function flagWarnings(params: CreateParams): string[] {
 
 export function toRunParams(args: string[], flags: RunFlags, cliEnv: NodeJS.ProcessEnv = process.env): RunRequest {
   const params: RunRequest = toCreateParams(args, flags, cliEnv, 'run');
-  if (flags.detach) params.detach = true;
+  if (flags.detach) {
+    if (parseAttach(flags.attach)) throw new BerthError('invalid_argument', 'Conflicting options: -a and -d');
+    params.detach = true;
+  }
   return params;
 }

@@ -3,29 +3,41 @@
 // code; detached (-d), print its id.
 import type { Invocation } from '../../invocation.js';
 import { withDaemon } from '../../session.js';
-import { ProgressRenderer } from '../../format/progress.js';
+import { pullReporter } from './pull-reporter.js';
 import { flagWarnings, toRunParams, type RunFlags } from './run-options.js';
 import { attachedSession } from './attached-session.js';
 import { inputIsNotATty, reportNotATty } from './exit-status.js';
+import { checkCidFile, parseAttach, parseSigProxy, writeCidFile } from './run-client-flags.js';
 
 export default async function run(inv: Invocation): Promise<number> {
   const flags = inv.opts as RunFlags;
   const params = toRunParams(inv.args, flags);
+  const attach = parseAttach(flags.attach);
+  const sigProxy = typeof flags.sigProxy === 'string' ? parseSigProxy(flags.sigProxy) : true;
+  checkCidFile(flags.cidfile);
   for (const warning of flagWarnings(params)) process.stderr.write(`WARNING: ${warning}\n`);
+  const onPull = pullReporter(flags.quiet === true);
   if (params.detach) {
-    const result = await withDaemon(inv, (client) => client.call('container.run', params));
+    const result = await withDaemon(inv, (client) => client.call('container.run', params, { onEvent: onPull }));
+    await writeCidFile(flags.cidfile, result.id);
     process.stdout.write(`${result.id}\n`);
     return 0;
   }
-  if (inputIsNotATty(flags.tty === true, flags.interactive === true)) return reportNotATty();
-  // An implicit pull ("Unable to find image …") is reported on stderr so stdout stays the container's.
-  const pullProgress = new ProgressRenderer(process.stderr, process.stderr.isTTY === true);
+  const stdin = flags.interactive === true && (!attach || attach.has('stdin'));
+  if (inputIsNotATty(flags.tty === true, stdin)) return reportNotATty();
+  let cidWritten: Promise<void> = Promise.resolve();
   const outcome = await withDaemon(inv, (client) => attachedSession(client, {
     tty: flags.tty === true,
-    stdin: flags.interactive === true,
+    stdin,
     detachKeys: flags.detachKeys,
-    targetFromEvent: (id) => ({ id }),
-    onOtherEvent: (ev) => pullProgress.render(ev),
+    streams: attach && { stdout: attach.has('stdout'), stderr: attach.has('stderr') },
+    signals: flags.tty === true ? 'cancel' : sigProxy ? 'proxy' : 'none',
+    targetFromEvent: (id) => {
+      cidWritten = writeCidFile(flags.cidfile, id);
+      return { id };
+    },
+    onOtherEvent: onPull,
   }, (callOpts) => client.call('container.run', params, callOpts)));
+  await cidWritten;
   return outcome.detached ? 0 : (outcome.result.exitCode ?? 0);
 }
