@@ -30,9 +30,14 @@ interface ExecRecord {
   created: number;
   /** Berth's id of the running process (from its container-id event): what a resize addresses */
   berthExecId?: string;
-  /** a size asked for before the process existed (clients size the terminal as they start it) */
+  /** a size asked for before the exec was started (clients size the terminal as they start it) */
   pendingSize?: { rows: number; cols: number };
+  /** settles once a started exec's process exists (berthExecId known) or it ended without one */
+  started?: Promise<void>;
 }
+
+/** How long a resize waits for a started exec's process to exist. */
+const START_WAIT_MS = 10_000;
 
 const KEEP_MS = 3600_000;
 
@@ -96,6 +101,8 @@ export function execRoutes(): Route[] {
           detach: start.Detach === true,
         };
         e.running = true;
+        let markStarted = () => {};
+        e.started = new Promise<void>((r) => (markStarted = r));
         try {
           if (start.Detach) {
             await callHandler(ctx.handlers, 'container.exec', params, none());
@@ -109,6 +116,7 @@ export function execRoutes(): Route[] {
             onEvent: (ev) => {
               if (ev.kind !== 'container-id') return write(ev);
               e.berthExecId = ev.id;
+              markStarted();
               // best effort, as the client's own resize would have been
               if (e.pendingSize) void resize(ctx.handlers, e, e.pendingSize).catch(() => {});
             },
@@ -118,6 +126,7 @@ export function execRoutes(): Route[] {
           });
           e.exitCode = r.exitCode ?? 0;
         } finally {
+          markStarted();
           e.running = false;
           e.exitCode ??= start.Detach ? null : -1;
         }
@@ -134,7 +143,14 @@ export function execRoutes(): Route[] {
         }
         if (e.exitCode !== null) throw new ApiError(409, `exec ${e.id} has ended`);
         if (e.config.Tty !== true) throw new ApiError(400, `exec ${e.id} has no terminal to resize`);
-        if (e.berthExecId) await resize(ctx.handlers, e, size);
+        // Started but its process not there yet (a client sizes the terminal
+        // right after the start): the reply waits until the size is applied,
+        // so that what the client sends next sees it.
+        if (e.running && !e.berthExecId && e.started) {
+          await Promise.race([e.started, new Promise((r) => setTimeout(r, START_WAIT_MS).unref())]);
+        }
+        if (e.berthExecId && e.running) await resize(ctx.handlers, e, size);
+        else if (e.exitCode !== null) throw new ApiError(409, `exec ${e.id} has ended`);
         else e.pendingSize = size;
         ctx.res!.writeHead(200);
         ctx.res!.end();
