@@ -13,7 +13,7 @@
 #   chromium         headless browser for the state visualizer tests (test/ui)
 #   containernetworking-plugins, iptables  CNI networks (bridge, host-local, portmap)
 #   build-essential, python3  node-gyp builds of native npm modules (zstd-napi, lmdb) and native/
-#   musl-tools       musl-gcc: the shim is linked statically against musl (0.25 MB resident, not 0.9)
+#   musl-tools       musl-gcc: the shim and the runtime are linked statically against musl (shim 0.25 MB resident, not 0.9; no dynamic loader per runtime exec)
 set -euo pipefail
 packages=(build-essential python3 musl-tools busybox-static docker-registry skopeo umoci iproute2 ca-certificates apache2-utils zstd runc crun podman hyperfine containernetworking-plugins iptables docker.io docker-compose chromium)
 missing=()
