@@ -1,10 +1,8 @@
 // The image a new container is created from, under run/create's --pull
 // policy (always | missing | never, Docker's) and --platform: a local image
 // of another platform counts as missing, as in Docker.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { BerthError } from '../errors.js';
-import { parseImageConfig } from '../image/image-config.js';
+import { imageConfigBlob } from './image-config-blob.js';
 import { formatPlatform, parsePlatform } from '../image/platform.js';
 import { familiarName, parseReference } from '../image/reference.js';
 import { findImage } from './lookup.js';
@@ -27,12 +25,8 @@ export function checkPullPolicy(v: string | undefined): PullPolicy | undefined {
 /** The image's platform when it differs from `wanted` (os/arch[/variant]), else undefined. */
 async function platformMismatch(root: string, image: ImageRecord, wanted: string): Promise<string | undefined> {
   const want = parsePlatform(wanted);
-  let have;
-  try {
-    have = parseImageConfig(await readFile(join(root, 'content', 'blobs', 'sha256', image.id.replace(/^sha256:/, ''))));
-  } catch {
-    return undefined; // no readable config: nothing to compare against
-  }
+  const have = await imageConfigBlob(root, image.id);
+  if (!have) return undefined; // no readable config: nothing to compare against
   const same = have.os === want.os && have.architecture === want.architecture && (want.variant === undefined || have.variant === undefined || have.variant === want.variant);
   return same ? undefined : formatPlatform(have);
 }
