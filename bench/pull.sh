@@ -35,11 +35,15 @@ done
 
 declare -A T TIMES
 # Runs are interleaved (run 1 of every tool, then run 2, ...) so that load
-# from other work on the machine falls on every tool alike.
+# from other work on the machine falls on every tool alike. Each timed run
+# starts after a `sync`: the tools leave 100-300 MB of unsynced data behind
+# them (berth alone makes its layers durable), and a flush inside the next
+# timed run would measure the previous tool's writes.
 measure_all() { # name:function ...  (each run must be cold: the function sets itself up)
   for i in $(seq "$RUNS"); do
     for nf in "$@"; do
       local name=${nf%%:*} fn=${nf#*:} t
+      sync # the previous tool's unsynced writes are not flushed inside this one's timed run
       t=$("$fn" "$i") || { echo "  $name: run $i failed" >&2; continue; }
       TIMES[$name]="${TIMES[$name]:-} $t"
     done
@@ -66,6 +70,7 @@ start_berthd() {
 berth_pull() { # compression run
   $BERTH_CLI rmi -f "$REG/bench-$1" >/dev/null 2>&1; $BERTH_CLI image prune -af >/dev/null 2>&1
   if [ -n "$(ls -A "$BERTHD/root/layers" 2>/dev/null)" ]; then echo "  berth: layers left after rmi and prune; the pull would not be cold" >&2; return 1; fi
+  sync
   local c0; c0=$(awk '{print $14+$15}' /proc/$BERTHD_PID/stat)
   local t0; t0=$(now)
   $BERTH_CLI pull -q "$REG/bench-$1" >/dev/null || return 1
@@ -116,6 +121,7 @@ start_dockerd() {
 }
 docker_gzip() {
   $DOCKER rmi -f "$REG/bench-gzip" >/dev/null 2>&1; $DOCKER image prune -af >/dev/null 2>&1
+  sync
   local t0; t0=$(now)
   $DOCKER pull -q "$REG/bench-gzip" >/dev/null || return 1
   local t1; t1=$(now)

@@ -58,6 +58,9 @@ const OWN_BUNDLES = {
   exec: ['defineExec', 'container/exec'],
   wait: ['defineWait', 'container/wait'],
   inspect: ['defineObjectInspect', 'container/inspect'],
+  pull: ['definePull', 'image/pull'],
+  images: ['defineImages', 'image/list'],
+  rmi: ['defineRmi', 'image/remove'],
 };
 const ownEntry = {
   name: 'own-bundle-entry',

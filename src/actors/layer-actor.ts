@@ -62,7 +62,11 @@ class LayerActor implements HostedActor {
     if (typeof msg.watcher === 'string') this.watchers.add(msg.watcher);
     const auth = msg.credential as Credential | undefined;
     if (!this.credential && auth && typeof auth.username === 'string' && typeof auth.password === 'string') this.credential = auth;
-    const s = await this.journaled.until((s) => s.status !== 'active');
+    // `until: 'transferred'` answers once the blob and tree are in and only the commit (flush, record) is left:
+    // a pull's download slot is free then, and the commit overlaps the next transfer.
+    const transferred = msg.until === 'transferred';
+    const s = await this.journaled.until((s) => s.status !== 'active' || (transferred && s.value === 'committing'));
+    if (transferred && s.value === 'committing') return { chainId: s.context.chainId, transferred: true };
     if (s.value !== 'present') {
       const e = s.context.error;
       throw new BerthError(e?.code ?? 'internal', e?.message ?? `layer ${s.context.chainId} failed`);

@@ -82,8 +82,12 @@ class PullActor implements HostedActor {
     const ref = parseReference(ctx.ref);
     const sourceRef = ctx.source === 'registry' ? `${ref.registry}/${ref.repository}` : null;
     const queue = image.layers.filter((l) => !l.done);
+    // A slot is taken for a layer's transfer only: once its bytes are in, the layer's commit (a
+    // filesystem flush, then its record) goes on while the slot takes the next layer.
+    const commits: Promise<void>[] = [];
+    let failedOne = false; // no new layer is started once one failed
     const worker = async () => {
-      for (let l = queue.shift(); l; l = queue.shift()) {
+      for (let l = queue.shift(); l && !failedOne; l = queue.shift()) {
         const input: LayerInput = {
           chainId: l.chainId,
           diffId: l.diffId,
@@ -93,13 +97,26 @@ class PullActor implements HostedActor {
           sourceRef,
           urls: l.urls,
         };
+        const id = layerActorId(l.chainId);
         const msg = { type: 'ENSURE', watcher: this.actorId, ...(this.credential ? { credential: this.credential } : {}) };
-        await this.env.ask(layerActorId(l.chainId), msg, { kind: 'layer', input });
-        onLayerDone(l.chainId);
+        const chainId = l.chainId;
+        try {
+          await this.env.ask(id, { ...msg, until: 'transferred' }, { kind: 'layer', input });
+        } catch (err) {
+          failedOne = true;
+          throw err;
+        }
+        commits.push(this.env.ask(id, msg, { kind: 'layer', input }).then(() => onLayerDone(chainId), (err: unknown) => {
+          failedOne = true;
+          throw err;
+        }));
       }
     };
     const limit = this.env.config.registry?.maxConcurrentDownloads ?? DEFAULT_LAYER_CONCURRENCY;
-    await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
+    const transfers = await Promise.allSettled(Array.from({ length: Math.min(limit, queue.length) }, worker));
+    const settled = [...transfers, ...(await Promise.allSettled(commits))];
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }
 

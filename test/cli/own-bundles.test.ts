@@ -40,7 +40,7 @@ function berth(script: string, args: string[], dir = dist): Outcome {
   return { code: r.status, stdout: r.stdout, stderr, cache };
 }
 
-const OWN = ['run', 'create', 'start', 'stop', 'kill', 'rm', 'ps', 'logs', 'exec', 'wait', 'inspect'];
+const OWN = ['run', 'create', 'start', 'stop', 'kill', 'rm', 'ps', 'logs', 'exec', 'wait', 'inspect', 'pull', 'images', 'rmi'];
 
 describe('per-command bundles', () => {
   it('exist for the busy commands, each far smaller than the whole CLI', () => {
