@@ -1,6 +1,6 @@
 // Grammar of the container file system and disk usage commands: cp, diff,
 // commit, system df, system prune.
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { Dispatch } from './invocation.js';
 import { collect, group, verb } from './grammar.js';
 
@@ -25,7 +25,8 @@ export const defineCommit: Define = (parent, name, dispatch) =>
     .option('-a, --author <AUTHOR>', 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")')
     .option('-c, --change <LINE>', 'Apply Dockerfile instruction to the created image', collect)
     .option('-m, --message <MESSAGE>', 'Commit message')
-    .option('-p, --pause [BOOL]', 'Pause container during commit (default true)', (v: string) => v !== 'false', true);
+    .option('-p, --pause', 'Pause container during commit (default true; --pause=false to turn off)')
+    .addOption(new Option('--no-pause').hideHelp());
 
 export const defineSystemDf: Define = (parent, name, dispatch) =>
   verb(parent, name, 'system-df', dispatch, 'Show docker disk usage')

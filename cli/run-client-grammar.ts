@@ -1,7 +1,7 @@
 // run/create flags the CLI acts on itself (Docker's names): the container
 // ID file, label files, the image pull policy and platform, and for run the
 // streams to attach and the signal proxy.
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { collect } from './grammar.js';
 
 const PULL_POLICIES = ['always', 'missing', 'never'];
@@ -25,5 +25,6 @@ export function withClientFlags(cmd: Command): Command {
 export function withRunAttachFlags(cmd: Command): Command {
   return cmd
     .option('-a, --attach <STREAM>', 'Attach to STDIN, STDOUT or STDERR (repeatable)', collect)
-    .option('--sig-proxy [BOOL]', 'Proxy received signals to the process (default true; --sig-proxy=false to turn off)');
+    .option('--sig-proxy', 'Proxy received signals to the process (default true; --sig-proxy=false to turn off)')
+    .addOption(new Option('--no-sig-proxy').hideHelp());
 }

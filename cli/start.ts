@@ -7,6 +7,7 @@ import { UsageExit } from './usage-errors.js';
 import { EXIT_FAILURE, EXIT_OK } from './exit-codes.js';
 import { mark, reportTiming } from './timing.js';
 import { codeCacheState } from './code-cache-state.js';
+import { withBoolFlagValues } from './bool-flag-values.js';
 
 /** The grammar for a command line (argv without node and the script). */
 export type BuildProgram = (dispatch: Dispatch, args: string[]) => Command;
@@ -21,7 +22,7 @@ async function main(argv: string[], build: BuildProgram, run: (inv: Invocation) 
     return EXIT_OK;
   }
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync([argv[0]!, argv[1]!, ...withBoolFlagValues(program, argv.slice(2))]);
   } catch (err) {
     if (err instanceof UsageExit) return err.exitCode;
     process.stderr.write(`berth: ${err instanceof Error ? err.message : String(err)}\n`);

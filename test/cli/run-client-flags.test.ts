@@ -1,6 +1,6 @@
 // The pure parsers behind run/create's CLI-side flags.
 import { describe, expect, it } from 'vitest';
-import { parseAttach, parseLabelFile, parseSigProxy } from '../../cli/commands/container/run-client-flags.js';
+import { parseAttach, parseLabelFile } from '../../cli/commands/container/run-client-flags.js';
 import { checkPullPolicy } from '../../src/services/create-image.js';
 
 describe('run client flags', () => {
@@ -12,13 +12,6 @@ describe('run client flags', () => {
     expect(parseAttach(undefined)).toBeUndefined();
     expect([...parseAttach(['STDIN', 'stdout', 'Stdout'])!]).toEqual(['stdin', 'stdout']);
     expect(() => parseAttach(['stdlog'])).toThrow('invalid argument "stdlog" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR');
-  });
-
-  it('parseSigProxy reads Go-style booleans only', () => {
-    expect(parseSigProxy('false')).toBe(false);
-    expect(parseSigProxy('0')).toBe(false);
-    expect(parseSigProxy('TRUE')).toBe(true);
-    expect(() => parseSigProxy('busybox')).toThrow('write --sig-proxy=false');
   });
 
   it('checkPullPolicy accepts always, missing and never', () => {

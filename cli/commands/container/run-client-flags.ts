@@ -31,12 +31,6 @@ export function parseAttach(values: string[] | undefined): Set<AttachStream> | u
 }
 
 /** --sig-proxy's value: true (the default) or false, written --sig-proxy=false. */
-export function parseSigProxy(v: string): boolean {
-  if (/^(true|1|t)$/i.test(v)) return true;
-  if (/^(false|0|f)$/i.test(v)) return false;
-  throw new BerthError('invalid_argument', `invalid argument "${v}" for "--sig-proxy" flag: expected true or false (write --sig-proxy=false)`);
-}
-
 /** --cidfile: refused up front when the file exists, as Docker does. */
 export function checkCidFile(path: string | undefined): void {
   if (path === undefined) return;

@@ -55,7 +55,7 @@ export interface RunFlags extends ResourceFlags, HealthFlagValues, CompatFlags {
   platform?: string;
   attach?: string[];
   /** --sig-proxy[=BOOL]: true, or the text given */
-  sigProxy?: boolean | string;
+  sigProxy?: boolean;
 }
 
 /** What `run` sends: everything `create` takes, plus detach. */

@@ -7,13 +7,13 @@ import { pullReporter } from './pull-reporter.js';
 import { flagWarnings, toRunParams, type RunFlags } from './run-options.js';
 import { attachedSession } from './attached-session.js';
 import { inputIsNotATty, reportNotATty } from './exit-status.js';
-import { checkCidFile, parseAttach, parseSigProxy, writeCidFile } from './run-client-flags.js';
+import { checkCidFile, parseAttach, writeCidFile } from './run-client-flags.js';
 
 export default async function run(inv: Invocation): Promise<number> {
   const flags = inv.opts as RunFlags;
   const params = toRunParams(inv.args, flags);
   const attach = parseAttach(flags.attach);
-  const sigProxy = typeof flags.sigProxy === 'string' ? parseSigProxy(flags.sigProxy) : true;
+  const sigProxy = flags.sigProxy !== false;
   checkCidFile(flags.cidfile);
   for (const warning of flagWarnings(params)) process.stderr.write(`WARNING: ${warning}\n`);
   const onPull = pullReporter(flags.quiet === true);
