@@ -10,7 +10,7 @@ import { pullMachine, type PullContext, type PullEvent, type PullInput, type Res
 import { parseReference } from '../image/reference.js';
 import { layerDirName } from '../store/chain-id.js';
 import { JournaledActor } from './journaled-actor.js';
-import { imageServices } from './image-services.js';
+import { imageServices, type ImageServices } from './image-services.js';
 import { resolveImage } from './resolve-image.js';
 import { commitImage } from './commit-image.js';
 import type { LayerInput } from '../machines/layer.js';
@@ -32,6 +32,8 @@ class PullActor implements HostedActor {
   private gotRun!: () => void;
   /** Settles when RUN (with the credential, if any) has arrived; it follows creation in the same turn. */
   private readonly running = new Promise<void>((resolve) => { this.gotRun = resolve; });
+  /** The resolve step's content-store writes (manifest, config), which go on while the layers transfer. */
+  private stored: Promise<void> | undefined;
 
   constructor(private readonly env: ActorEnv, readonly actorId: string, input: PullInput, snapshot?: unknown) {
     const svc = imageServices(env);
@@ -40,8 +42,9 @@ class PullActor implements HostedActor {
         resolveImage: fromPromise<ResolvedImage, PullInput>(async ({ input: i }) => {
           await this.running;
           const r = await resolveImage(svc, i, this.credential);
+          this.stored = r.stored;
           this.trace('resolved');
-          return r;
+          return r.image;
         }),
         fetchLayers: fromCallback<PullEvent, PullContext>(({ input: ctx, sendBack }) => {
           this.fetchLayers(ctx, (chainId) => sendBack({ type: 'LAYER_DONE', chainId })).then(
@@ -51,6 +54,7 @@ class PullActor implements HostedActor {
         }),
         commitImage: fromPromise<void, PullContext>(async ({ input: ctx }) => {
           this.trace('layers ready');
+          await this.contentStored(svc, ctx);
           await commitImage(env.db, ctx);
           this.trace('committed');
         }),
@@ -74,6 +78,15 @@ class PullActor implements HostedActor {
 
   stop(): void {
     this.journaled.stop();
+  }
+
+  /** Manifest and config are stored before the image is: awaited here, or checked when this actor was rebuilt after resolving. */
+  private async contentStored(svc: ImageServices, ctx: PullContext): Promise<void> {
+    if (this.stored) return this.stored;
+    const image = ctx.image!;
+    for (const digest of [image.manifestDigest, image.configDigest]) {
+      if (!(await svc.content.has(digest))) throw new BerthError('io_error', `${digest} of ${ctx.ref} was not stored before the pull was interrupted; pull the image again`);
+    }
   }
 
   private async fetchLayers(ctx: PullContext, onLayerDone: (chainId: string) => void): Promise<void> {

@@ -1,15 +1,22 @@
 // Resolves a reference to the image to unpack: manifest (through an index to
 // this host's platform), config, and the layer plan. Manifests and configs
 // end up verified in the content store, whether read from a registry or
-// already there (a load).
+// already there (a load). What a registry sent is verified in memory and the
+// plan returned at once; its (fsynced) writes to the content store go on
+// while the layers transfer, and the pull awaits them before it commits.
 import { BerthError } from '../errors.js';
-import { parseReference, type ImageReference } from '../image/reference.js';
+import { parseReference, registryHost, type ImageReference } from '../image/reference.js';
 import { parseManifest, parseImageConfig, selectPlatform, type ImageManifest } from '../image/manifest.js';
 import { formatPlatform, hostPlatform, parsePlatform } from '../image/platform.js';
 import type { Credential } from '../registry/bearer-auth.js';
 import { chainIds } from '../store/chain-id.js';
 import type { PullInput, ResolvedImage } from '../machines/pull.js';
 import type { ImageServices } from './image-services.js';
+import { sha256Digest } from '../image/digest.js';
+import { networkError } from '../registry/registry-errors.js';
+
+/** Image configs larger than this are refused (they are read whole into memory). */
+export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 
 interface ManifestBytes { bytes: Buffer; mediaType?: string; digest: string }
 
@@ -24,10 +31,13 @@ async function verifiedFetch<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function readManifest(svc: ImageServices, input: PullInput, ref: ImageReference, digest?: string, credential?: Credential): Promise<ManifestBytes> {
+/** Content-store writes still running, awaited before the image is committed. */
+type Writes = Array<Promise<unknown>>;
+
+async function readManifest(svc: ImageServices, input: PullInput, ref: ImageReference, writes: Writes, digest?: string, credential?: Credential): Promise<ManifestBytes> {
   if (input.source === 'registry') {
     const r = await verifiedFetch(() => svc.registry.getManifest(ref, digest ? { digest, credential } : { credential }));
-    await svc.content.writeBytes(r.bytes, r.digest);
+    writes.push(svc.content.writeBytes(r.bytes, r.digest));
     return r;
   }
   const d = digest ?? input.manifestDigest;
@@ -35,14 +45,49 @@ async function readManifest(svc: ImageServices, input: PullInput, ref: ImageRefe
   return { bytes: await svc.content.readBytes(d), digest: d };
 }
 
-export async function resolveImage(svc: ImageServices, input: PullInput, credential?: Credential): Promise<ResolvedImage> {
+/** A small blob (an image config) from the registry, read whole and verified. */
+async function readSmallBlob(svc: ImageServices, ref: ImageReference, desc: { digest: string; size: number }, credential?: Credential): Promise<Buffer> {
+  const what = `config blob ${desc.digest} of ${ref.registry}/${ref.repository}`;
+  if (desc.size > MAX_CONFIG_BYTES) throw new BerthError('registry_error', `${what} is ${desc.size} bytes, over the ${MAX_CONFIG_BYTES}-byte limit for image configs`);
+  const res = await svc.registry.pullRequest(ref, `blobs/${desc.digest}`, { what }, { credential });
+  let bytes: Buffer;
+  try {
+    bytes = Buffer.from(await res.arrayBuffer());
+  } catch (err) {
+    throw networkError(err, registryHost(ref), what);
+  }
+  const digest = sha256Digest(bytes);
+  if (bytes.length !== desc.size || digest !== desc.digest) {
+    throw new BerthError('digest_mismatch', `${what}: the registry sent ${bytes.length} bytes with digest ${digest}, not the ${desc.size} bytes the manifest declares; the content is corrupt or was tampered with`);
+  }
+  return bytes;
+}
+
+export interface Resolution {
+  image: ResolvedImage;
+  /** Settles when what the registry sent is stored (fsynced) in the content store; rejects when that failed. */
+  stored: Promise<void>;
+}
+
+export async function resolveImage(svc: ImageServices, input: PullInput, credential?: Credential): Promise<Resolution> {
+  const writes: Writes = [];
+  const image = await resolvePlan(svc, input, writes, credential).catch(async (err: unknown) => {
+    await Promise.allSettled(writes);
+    throw err;
+  });
+  const stored = Promise.all(writes).then(() => undefined);
+  stored.catch(() => undefined); // awaited (and reported) by the pull before its commit
+  return { image, stored };
+}
+
+async function resolvePlan(svc: ImageServices, input: PullInput, writes: Writes, credential?: Credential): Promise<ResolvedImage> {
   const ref = parseReference(input.ref);
   const wanted = input.platform ? parsePlatform(input.platform) : hostPlatform();
-  let m = await readManifest(svc, input, ref, undefined, credential);
+  let m = await readManifest(svc, input, ref, writes, undefined, credential);
   let parsed = parseManifest(m.bytes, m.mediaType);
   if (parsed.kind === 'index') {
     const desc = selectPlatform(parsed.index, wanted);
-    m = await readManifest(svc, input, ref, desc.digest, credential);
+    m = await readManifest(svc, input, ref, writes, desc.digest, credential);
     parsed = parseManifest(m.bytes, m.mediaType ?? desc.mediaType);
     if (parsed.kind !== 'manifest') {
       throw new BerthError('registry_error', `${input.ref}: the index entry for this platform is itself an index; nested indexes are not supported`);
@@ -50,11 +95,14 @@ export async function resolveImage(svc: ImageServices, input: PullInput, credent
   }
   const manifest: ImageManifest = parsed.manifest;
   const cfgDesc = manifest.config;
-  if (!(await svc.content.has(cfgDesc.digest))) {
+  let configBytes: Buffer;
+  if (await svc.content.has(cfgDesc.digest)) configBytes = await svc.content.readBytes(cfgDesc.digest);
+  else {
     if (input.source !== 'registry') throw new BerthError('not_found', `${input.ref}: config blob ${cfgDesc.digest} is missing from the archive`);
-    await verifiedFetch(() => svc.registry.fetchBlob(ref, cfgDesc, (stream) => svc.content.ingestStream(stream, cfgDesc), { credential }));
+    configBytes = await verifiedFetch(() => readSmallBlob(svc, ref, cfgDesc, credential));
+    writes.push(svc.content.writeBytes(configBytes, cfgDesc.digest));
   }
-  const config = parseImageConfig(await svc.content.readBytes(cfgDesc.digest));
+  const config = parseImageConfig(configBytes);
   if (input.platform && (config.os !== wanted.os || config.architecture !== wanted.architecture)) {
     throw new BerthError('not_found', `${input.ref} was found but is built for ${formatPlatform({ os: config.os, architecture: config.architecture, variant: config.variant })}, not the requested ${formatPlatform(wanted)}`);
   }

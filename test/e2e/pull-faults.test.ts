@@ -111,6 +111,30 @@ describe('pull through faults', () => {
     assertStoreSound();
   });
 
+  it('a corrupt image config is fetched again; one that stays corrupt fails the pull cleanly', async () => {
+    const img = await freshImage('badconfig');
+    const config = new RegExp(`/blobs/${img.config.digest}$`);
+    proxy.addRule({ method: 'GET', path: config, fault: { kind: 'corrupt' } });
+    const once = await daemon.berthAsync(['pull', `${proxy.host}/badconfig`]);
+    expect(once.stderr).toBe('');
+    expect(once.code).toBe(0);
+    expect(proxy.blobGets(img.config.digest).map((g) => g.fault)).toEqual(['corrupt', null]);
+    assertStoreSound();
+    // manifest and config are in the content store once the image is listed
+    for (const d of [img.manifest.digest, img.config.digest]) expect(existsSync(join(daemon.root, 'content/blobs/sha256', d.slice(7)))).toBe(true);
+
+    const other = await freshImage('badconfig2');
+    proxy.addRule({ method: 'GET', path: new RegExp(`/blobs/${other.config.digest}$`), fault: { kind: 'corrupt' }, times: 100 });
+    const r = await daemon.berthAsync(['pull', `${proxy.host}/badconfig2`]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/config blob .* corrupt or was tampered with/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(listed(`${proxy.host}/badconfig2`)).toBe(false);
+    expect(existsSync(join(daemon.root, 'content/blobs/sha256', other.config.digest.slice(7)))).toBe(false);
+    assertStoreSound();
+    proxy.clearRules();
+  });
+
   it('a permanent 404 fails cleanly: clear message, no image, nothing corrupt', async () => {
     const img = await freshImage('gone');
     proxy.addRule({ method: 'GET', path: new RegExp(`/blobs/${img.layers[2]!.digest}$`), fault: { kind: 'notFound' }, times: 100 });
