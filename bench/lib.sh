@@ -12,8 +12,8 @@ PIDS=()
 cleanup() { # keeps the script's exit status: a leftover it cannot remove is not a failed benchmark
   local rc=$?
   # containers outlive their daemons (shims): remove every one first
-  [ -n "${DOCKER:-}" ] && $DOCKER rm -f $($DOCKER ps -aq 2>/dev/null) >/dev/null 2>&1
-  [ -S "$BERTH_SOCK" ] && $BERTH rm -f $($BERTH ps -aq 2>/dev/null) >/dev/null 2>&1
+  if [ -n "${DOCKER:-}" ]; then $DOCKER rm -f $($DOCKER ps -aq 2>/dev/null) >/dev/null 2>&1 || true; fi
+  if [ -S "$BERTH_SOCK" ]; then $BERTH rm -f $($BERTH ps -aq 2>/dev/null) >/dev/null 2>&1 || true; fi
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   sleep 0.5
   grep -o " $BENCH_DIR[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
