@@ -11,11 +11,17 @@ PIDS=()
 
 cleanup() { # keeps the script's exit status: a leftover it cannot remove is not a failed benchmark
   local rc=$?
+  set +e # a step that finds nothing to do must not end the cleanup
   # containers outlive their daemons (shims): remove every one first
   if [ -n "${DOCKER:-}" ]; then $DOCKER rm -f $($DOCKER ps -aq 2>/dev/null) >/dev/null 2>&1 || true; fi
   if [ -S "$BERTH_SOCK" ]; then $BERTH rm -f $($BERTH ps -aq 2>/dev/null) >/dev/null 2>&1 || true; fi
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  sleep 0.5
+  # wait (up to 10 s) for the daemons to exit: one still writing makes the removal below fail
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 100); do [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo Z)" = Z ] && break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  sleep 0.2
   grep -o " $BENCH_DIR[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$BENCH_DIR" 2>/dev/null || echo "bench: could not remove all of $BENCH_DIR" >&2
   exit "$rc"
