@@ -50,12 +50,27 @@ async function readSmallBlob(svc: ImageServices, ref: ImageReference, desc: { di
   const what = `config blob ${desc.digest} of ${ref.registry}/${ref.repository}`;
   if (desc.size > MAX_CONFIG_BYTES) throw new BerthError('registry_error', `${what} is ${desc.size} bytes, over the ${MAX_CONFIG_BYTES}-byte limit for image configs`);
   const res = await svc.registry.pullRequest(ref, `blobs/${desc.digest}`, { what }, { credential });
-  let bytes: Buffer;
+  const tooLong = () => new BerthError('digest_mismatch', `${what}: the registry sent more than the ${desc.size} bytes the manifest declares; the content is corrupt or was tampered with`);
+  const declared = res.headers.get('content-length');
+  if (declared !== null && Number(declared) > desc.size) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooLong();
+  }
+  // read no more than the declared size, whatever the registry sends
+  const chunks: Buffer[] = [];
+  let total = 0;
   try {
-    bytes = Buffer.from(await res.arrayBuffer());
+    for await (const chunk of (res.body ?? []) as AsyncIterable<Uint8Array>) {
+      total += chunk.length;
+      if (total > desc.size) throw tooLong();
+      chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    }
   } catch (err) {
+    await res.body?.cancel().catch(() => undefined);
+    if (err instanceof BerthError) throw err;
     throw networkError(err, registryHost(ref), what);
   }
+  const bytes = Buffer.concat(chunks, total);
   const digest = sha256Digest(bytes);
   if (bytes.length !== desc.size || digest !== desc.digest) {
     throw new BerthError('digest_mismatch', `${what}: the registry sent ${bytes.length} bytes with digest ${digest}, not the ${desc.size} bytes the manifest declares; the content is corrupt or was tampered with`);

@@ -30,7 +30,6 @@ export function parseAttach(values: string[] | undefined): Set<AttachStream> | u
   return out;
 }
 
-/** --sig-proxy's value: true (the default) or false, written --sig-proxy=false. */
 /** --cidfile: refused up front when the file exists, as Docker does. */
 export function checkCidFile(path: string | undefined): void {
   if (path === undefined) return;

@@ -54,7 +54,7 @@ export interface RunFlags extends ResourceFlags, HealthFlagValues, CompatFlags {
   pull?: 'always' | 'missing' | 'never';
   platform?: string;
   attach?: string[];
-  /** --sig-proxy[=BOOL]: true, or the text given */
+  /** --sig-proxy: false with --sig-proxy=false (cli/bool-flag-values.ts), else on */
   sigProxy?: boolean;
 }
 
