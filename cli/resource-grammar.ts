@@ -13,6 +13,7 @@ export function withResourceFlags(cmd: Command): Command {
     .option('--cpu-period <INT>', 'Limit CPU CFS (Completely Fair Scheduler) period')
     .option('--cpu-quota <INT>', 'Limit CPU CFS (Completely Fair Scheduler) quota')
     .option('--cpuset-cpus <LIST>', 'CPUs in which to allow execution (0-3, 0,1)')
+    .option('--cpuset-mems <LIST>', 'Memory nodes (MEMs) in which to allow execution (0-3, 0,1)')
     .option('--pids-limit <INT>', 'Tune container pids limit (set -1 for unlimited)')
     .option('--ulimit <NAME=SOFT[:HARD]>', 'Ulimit options (repeatable)', collect)
     .option('--oom-score-adj <INT>', "Tune host's OOM preferences (-1000 to 1000)")

@@ -42,6 +42,7 @@ export interface DockerHostConfig {
   CpuPeriod?: number;
   CpuQuota?: number;
   CpusetCpus?: string;
+  CpusetMems?: string;
   PidsLimit?: number | null;
   Ulimits?: Ulimit[] | null;
   OomScoreAdj?: number;
@@ -83,7 +84,6 @@ const UNSUPPORTED: Array<[field: string, isDefault: (v: unknown) => boolean, wha
   ['BlkioDeviceWriteIOps', empty, 'block IO limits'],
   ['CpuRealtimePeriod', zero, 'real-time CPU scheduling'],
   ['CpuRealtimeRuntime', zero, 'real-time CPU scheduling'],
-  ['CpusetMems', blank, '--cpuset-mems'],
   ['KernelMemory', zero, 'kernel memory limits'],
   ['KernelMemoryTCP', zero, 'kernel memory limits'],
   ['MemorySwappiness', (v) => v === null || v === undefined || v === -1, '--memory-swappiness'],
@@ -121,6 +121,7 @@ export function hostOptions(hc: DockerHostConfig): HostOptions | undefined {
   num('cpuQuota', hc.CpuQuota);
   num('oomScoreAdj', hc.OomScoreAdj);
   if (hc.CpusetCpus) h.cpusetCpus = hc.CpusetCpus;
+  if (hc.CpusetMems) h.cpusetMems = hc.CpusetMems;
   if (typeof hc.PidsLimit === 'number' && hc.PidsLimit !== 0) h.pidsLimit = hc.PidsLimit;
   if (hc.Ulimits?.length) h.ulimits = hc.Ulimits.map((u) => ({ Name: u.Name, Soft: u.Soft, Hard: u.Hard }));
   if (hc.CapAdd?.length) h.capAdd = hc.CapAdd;

@@ -2,6 +2,7 @@
 // (`run -m/--cpus/--pids-limit/--ulimit/--cap-add/--privileged/--read-only/
 // --tmpfs ...`): their shape on the wire and in the persisted run spec, and
 // the daemon's checks of them. Pure, apart from reading the host's CPU count.
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { BerthError } from '../errors.js';
 import { ALL_CAPABILITIES, normalizeCapability } from './capabilities.js';
@@ -21,6 +22,8 @@ export interface HostOptions extends NamespaceOptions {
   cpuPeriod?: number;
   cpuQuota?: number;
   cpusetCpus?: string;
+  /** NUMA memory nodes the container may allocate from (cpuset.mems) */
+  cpusetMems?: string;
   pidsLimit?: number;
   ulimits?: Ulimit[];
   oomScoreAdj?: number;
@@ -79,6 +82,15 @@ function checkMemory(h: HostOptions): void {
   }
 }
 
+/** The host's online NUMA memory nodes (node 0 when the kernel does not say). */
+function onlineMemNodes(): number[] {
+  try {
+    return parseCpuList(readFileSync('/sys/devices/system/node/online', 'utf8').trim());
+  } catch {
+    return [0];
+  }
+}
+
 function checkCpu(h: HostOptions, hostCpus: number): void {
   if (h.nanoCpus !== undefined && h.nanoCpus !== 0) {
     if (h.cpuQuota || h.cpuPeriod) bad('Conflicting options: Nano CPUs and CPU Period cannot both be set');
@@ -90,6 +102,11 @@ function checkCpu(h: HostOptions, hostCpus: number): void {
   if (h.cpusetCpus !== undefined && h.cpusetCpus !== '') {
     const missing = parseCpuList(h.cpusetCpus).filter((c) => c >= hostCpus);
     if (missing.length > 0) bad(`Requested CPUs are not available - requested ${h.cpusetCpus}, available: 0-${hostCpus - 1}`);
+  }
+  if (h.cpusetMems !== undefined && h.cpusetMems !== '') {
+    const online = onlineMemNodes();
+    const missing = parseCpuList(h.cpusetMems).filter((n) => !online.includes(n));
+    if (missing.length > 0) bad(`Requested memory nodes are not available - requested ${h.cpusetMems}, available: ${online.join(',')}`);
   }
 }
 

@@ -27,6 +27,7 @@ export function ociResources(h: HostOptions): Json {
   if (h.cpuPeriod) cpu.period = h.cpuPeriod;
   if (h.cpuQuota) cpu.quota = h.cpuQuota;
   if (h.cpusetCpus) cpu.cpus = h.cpusetCpus;
+  if (h.cpusetMems) cpu.mems = h.cpusetMems;
   if (Object.keys(cpu).length > 0) out.cpu = cpu;
   if (h.pidsLimit !== undefined && h.pidsLimit !== 0) out.pids = { limit: h.pidsLimit > 0 ? h.pidsLimit : -1 };
   return out;

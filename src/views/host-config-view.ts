@@ -12,6 +12,7 @@ export function hostConfigView(h: HostOptions = {}): Record<string, unknown> {
     CpuPeriod: h.cpuPeriod ?? 0,
     CpuQuota: h.cpuQuota ?? 0,
     CpusetCpus: h.cpusetCpus ?? '',
+    CpusetMems: h.cpusetMems ?? '',
     PidsLimit: h.pidsLimit ?? null,
     Ulimits: h.ulimits ?? null,
     OomScoreAdj: h.oomScoreAdj ?? 0,

@@ -15,6 +15,7 @@ export interface ResourceFlags {
   cpuPeriod?: string;
   cpuQuota?: string;
   cpusetCpus?: string;
+  cpusetMems?: string;
   pidsLimit?: string;
   ulimit?: string[];
   oomScoreAdj?: string;
@@ -104,6 +105,7 @@ export function toHostOptions(f: ResourceFlags): HostOptions | undefined {
   if (f.cpuPeriod !== undefined) h.cpuPeriod = parseInteger(f.cpuPeriod, '--cpu-period');
   if (f.cpuQuota !== undefined) h.cpuQuota = parseInteger(f.cpuQuota, '--cpu-quota');
   if (f.cpusetCpus !== undefined) h.cpusetCpus = f.cpusetCpus;
+  if (f.cpusetMems !== undefined) h.cpusetMems = f.cpusetMems;
   if (f.pidsLimit !== undefined) h.pidsLimit = parseInteger(f.pidsLimit, '--pids-limit');
   if (f.oomScoreAdj !== undefined) h.oomScoreAdj = parseInteger(f.oomScoreAdj, '--oom-score-adj');
   if (f.ulimit?.length) h.ulimits = f.ulimit.map(parseUlimit);
