@@ -57,14 +57,14 @@ function bad(message: string): never {
 }
 
 /** "0-3,5" → the CPU numbers it names; throws on bad syntax. */
-export function parseCpuList(list: string): number[] {
+export function parseCpuList(list: string, what = 'cpuset cpus'): number[] {
   const cpus: number[] = [];
   for (const part of list.split(',')) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
-    if (!m) bad(`invalid value ${list} for cpuset cpus: use a list like 0-2,4`);
+    if (!m) bad(`invalid value ${list} for ${what}: use a list like 0-2,4`);
     const from = Number(m[1]);
     const to = m[2] !== undefined ? Number(m[2]) : from;
-    if (to < from) bad(`invalid value ${list} for cpuset cpus: the range ${part} runs backwards`);
+    if (to < from) bad(`invalid value ${list} for ${what}: the range ${part} runs backwards`);
     for (let c = from; c <= to; c++) cpus.push(c);
   }
   return cpus;
@@ -105,7 +105,7 @@ function checkCpu(h: HostOptions, hostCpus: number): void {
   }
   if (h.cpusetMems !== undefined && h.cpusetMems !== '') {
     const online = onlineMemNodes();
-    const missing = parseCpuList(h.cpusetMems).filter((n) => !online.includes(n));
+    const missing = parseCpuList(h.cpusetMems, 'cpuset mems').filter((n) => !online.includes(n));
     if (missing.length > 0) bad(`Requested memory nodes are not available - requested ${h.cpusetMems}, available: ${online.join(',')}`);
   }
 }

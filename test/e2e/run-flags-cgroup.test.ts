@@ -1,6 +1,7 @@
-// run's cgroup placement flags end to end: --cpuset-mems reaches the
-// container's cpuset cgroup (v1 cpuset.mems or v2 cpuset.mems), inspect and
-// the Docker API show CpusetMems, and a node the host lacks fails with 125.
+// --cpuset-mems end to end: the value reaches the runtime's spec
+// (linux.resources.cpu.mems) and the container's cpuset cgroup (v1 or v2
+// cpuset.mems), inspect shows CpusetMems, and a node the host lacks or a
+// malformed list fails with 125.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +23,9 @@ afterAll(async () => {
 
 describe('--cpuset-mems', () => {
   it('pins the container to memory node 0 and shows CpusetMems in inspect', async () => {
-    ok(daemon.berth(['run', '-d', '--name', 'mems', '--cpuset-mems', '0', image, 'sleep', '300']));
+    const id = ok(daemon.berth(['run', '-d', '--name', 'mems', '--cpuset-mems', '0', image, 'sleep', '300'])).trim();
+    const spec = JSON.parse(readFileSync(join(daemon.root, 'containers', id, 'config.json'), 'utf8'));
+    expect(spec.linux.resources.cpu.mems).toBe('0');
     const pid = inspectContainer(daemon, 'mems').State.Pid as number;
     const cg = await cgroupPathsOf(pid);
     const v1 = cg.v1.get('cpuset');
@@ -37,6 +40,9 @@ describe('--cpuset-mems', () => {
     expect(r.code).toBe(125);
     expect(r.stderr).toMatch(/Requested memory nodes are not available - requested 0-63/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    const malformed = daemon.berth(['run', '--rm', '--cpuset-mems', 'abc', image, 'true']);
+    expect(malformed.code).toBe(125);
+    expect(malformed.stderr).toMatch(/invalid value abc for cpuset mems: use a list like 0-2,4/);
     expect(daemon.berth(['version']).code).toBe(0);
   });
 });
