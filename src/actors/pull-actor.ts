@@ -99,6 +99,10 @@ class PullActor implements HostedActor {
     // filesystem flush, then its record) goes on while the slot takes the next layer.
     const commits: Promise<void>[] = [];
     let failedOne = false; // no new layer is started once one failed
+    const stopOnFailure = (err: unknown): never => {
+      failedOne = true;
+      throw err;
+    };
     const worker = async () => {
       for (let l = queue.shift(); l && !failedOne; l = queue.shift()) {
         const input: LayerInput = {
@@ -111,18 +115,11 @@ class PullActor implements HostedActor {
           urls: l.urls,
         };
         const id = layerActorId(l.chainId);
+        const spawn = { kind: 'layer' as const, input };
         const msg = { type: 'ENSURE', watcher: this.actorId, ...(this.credential ? { credential: this.credential } : {}) };
         const chainId = l.chainId;
-        try {
-          await this.env.ask(id, { ...msg, until: 'transferred' }, { kind: 'layer', input });
-        } catch (err) {
-          failedOne = true;
-          throw err;
-        }
-        commits.push(this.env.ask(id, msg, { kind: 'layer', input }).then(() => onLayerDone(chainId), (err: unknown) => {
-          failedOne = true;
-          throw err;
-        }));
+        await this.env.ask(id, { ...msg, until: 'transferred' }, spawn).catch(stopOnFailure);
+        commits.push(this.env.ask(id, msg, spawn).then(() => onLayerDone(chainId), stopOnFailure));
       }
     };
     const limit = this.env.config.registry?.maxConcurrentDownloads ?? DEFAULT_LAYER_CONCURRENCY;

@@ -5,15 +5,13 @@
 // plan returned at once; its (fsynced) writes to the content store go on
 // while the layers transfer, and the pull awaits them before it commits.
 import { BerthError } from '../errors.js';
-import { parseReference, registryHost, type ImageReference } from '../image/reference.js';
+import { parseReference, type ImageReference } from '../image/reference.js';
 import { parseManifest, parseImageConfig, selectPlatform, type ImageManifest } from '../image/manifest.js';
 import { formatPlatform, hostPlatform, parsePlatform } from '../image/platform.js';
 import type { Credential } from '../registry/bearer-auth.js';
 import { chainIds } from '../store/chain-id.js';
 import type { PullInput, ResolvedImage } from '../machines/pull.js';
 import type { ImageServices } from './image-services.js';
-import { sha256Digest } from '../image/digest.js';
-import { networkError } from '../registry/registry-errors.js';
 
 /** Image configs larger than this are refused (they are read whole into memory). */
 export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
@@ -45,37 +43,26 @@ async function readManifest(svc: ImageServices, input: PullInput, ref: ImageRefe
   return { bytes: await svc.content.readBytes(d), digest: d };
 }
 
-/** A small blob (an image config) from the registry, read whole and verified. */
-async function readSmallBlob(svc: ImageServices, ref: ImageReference, desc: { digest: string; size: number }, credential?: Credential): Promise<Buffer> {
-  const what = `config blob ${desc.digest} of ${ref.registry}/${ref.repository}`;
-  if (desc.size > MAX_CONFIG_BYTES) throw new BerthError('registry_error', `${what} is ${desc.size} bytes, over the ${MAX_CONFIG_BYTES}-byte limit for image configs`);
-  const res = await svc.registry.pullRequest(ref, `blobs/${desc.digest}`, { what }, { credential });
-  const tooLong = () => new BerthError('digest_mismatch', `${what}: the registry sent more than the ${desc.size} bytes the manifest declares; the content is corrupt or was tampered with`);
-  const declared = res.headers.get('content-length');
-  if (declared !== null && Number(declared) > desc.size) {
-    await res.body?.cancel().catch(() => undefined);
-    throw tooLong();
+/**
+ * An image config from the registry, read whole into memory: the client's
+ * fetchBlob checks the announced length, stops at the declared size and
+ * verifies the digest while the bytes flow.
+ */
+async function readConfigBlob(svc: ImageServices, ref: ImageReference, desc: { digest: string; size: number }, credential?: Credential): Promise<Buffer> {
+  if (desc.size > MAX_CONFIG_BYTES) {
+    throw new BerthError('registry_error', `config blob ${desc.digest} of ${ref.registry}/${ref.repository} is ${desc.size} bytes, over the ${MAX_CONFIG_BYTES}-byte limit for image configs`);
   }
-  // read no more than the declared size, whatever the registry sends
   const chunks: Buffer[] = [];
-  let total = 0;
   try {
-    for await (const chunk of (res.body ?? []) as AsyncIterable<Uint8Array>) {
-      total += chunk.length;
-      if (total > desc.size) throw tooLong();
-      chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    }
+    await svc.registry.fetchBlob(ref, desc, async (stream) => {
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+    }, { credential });
   } catch (err) {
-    await res.body?.cancel().catch(() => undefined);
-    if (err instanceof BerthError) throw err;
-    throw networkError(err, registryHost(ref), what);
+    // say which blob failed verification: "config blob sha256:… of registry/repo has digest …"
+    if (err instanceof BerthError && err.code === 'digest_mismatch' && err.message.startsWith('blob ')) throw new BerthError(err.code, `config ${err.message}`, { cause: err });
+    throw err;
   }
-  const bytes = Buffer.concat(chunks, total);
-  const digest = sha256Digest(bytes);
-  if (bytes.length !== desc.size || digest !== desc.digest) {
-    throw new BerthError('digest_mismatch', `${what}: the registry sent ${bytes.length} bytes with digest ${digest}, not the ${desc.size} bytes the manifest declares; the content is corrupt or was tampered with`);
-  }
-  return bytes;
+  return Buffer.concat(chunks);
 }
 
 export interface Resolution {
@@ -114,7 +101,7 @@ async function resolvePlan(svc: ImageServices, input: PullInput, writes: Writes,
   if (await svc.content.has(cfgDesc.digest)) configBytes = await svc.content.readBytes(cfgDesc.digest);
   else {
     if (input.source !== 'registry') throw new BerthError('not_found', `${input.ref}: config blob ${cfgDesc.digest} is missing from the archive`);
-    configBytes = await verifiedFetch(() => readSmallBlob(svc, ref, cfgDesc, credential));
+    configBytes = await verifiedFetch(() => readConfigBlob(svc, ref, cfgDesc, credential));
     writes.push(svc.content.writeBytes(configBytes, cfgDesc.digest));
   }
   const config = parseImageConfig(configBytes);

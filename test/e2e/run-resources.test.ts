@@ -79,6 +79,17 @@ describe('resource limits reach the kernel', () => {
     ok(daemon.berth(['rm', '-f', 'cpuset']));
   });
 
+  it('pins the container to memory node 0 with --cpuset-mems and shows CpusetMems in inspect', async () => {
+    const { cg } = await runDetached('mems', ['--cpuset-mems', '0']);
+    const id = inspectContainer(daemon, 'mems').Id as string;
+    // a one-node host cannot tell the flag from the default in the cgroup: the runtime's spec must carry it
+    const spec = JSON.parse(readFileSync(join(daemon.root, 'containers', id, 'config.json'), 'utf8'));
+    expect(spec.linux.resources.cpu.mems).toBe('0');
+    expect(cgroupFile(cg, 'cpuset', 'cpuset.mems', 'cpuset.mems')).toBe('0');
+    expect(inspectContainer(daemon, 'mems').HostConfig.CpusetMems).toBe('0');
+    ok(daemon.berth(['rm', '-f', 'mems']));
+  });
+
   it('sets --ulimit soft and hard limits and --oom-score-adj', async () => {
     const { pid } = await runDetached('limits', ['--ulimit', 'nofile=512:1024', '--ulimit', 'nproc=300', '--oom-score-adj', '200']);
     const limits = readFileSync(`/proc/${pid}/limits`, 'utf8');
@@ -160,6 +171,8 @@ describe('bad resource values', () => {
     const n = availableParallelism();
     expectUsageError(['--cpuset-cpus', `0-${n}`], new RegExp(`Requested CPUs are not available - requested 0-${n}, available: 0-${n - 1}`));
   });
+  it('rejects memory nodes this host does not have', () => expectUsageError(['--cpuset-mems', '0-63'], /Requested memory nodes are not available - requested 0-63/));
+  it('rejects a malformed --cpuset-mems', () => expectUsageError(['--cpuset-mems', 'abc'], /invalid value abc for cpuset mems: use a list like 0-2,4/));
   it('rejects a malformed --ulimit', () => expectUsageError(['--ulimit', 'nofile'], /invalid ulimit argument: nofile/));
   it('rejects an unknown --ulimit name', () => expectUsageError(['--ulimit', 'bogus=1'], /invalid ulimit type: bogus/));
   it('rejects a soft ulimit above the hard one', () => expectUsageError(['--ulimit', 'nofile=2048:1024'], /soft limit must be less than or equal to hard limit/));
