@@ -1,11 +1,13 @@
 /* berth_native.node: syscalls Node lacks (synchronous, except syncfs), plus their constants,
  * a fork-free spawn (posix_spawn) with its non-blocking reap, and a streaming gunzip on the
- * calling thread, and layer extraction (tar, fed plain or gzip) beneath a directory. */
+ * calling thread, layer extraction (tar, fed plain or gzip) beneath a directory, and a sha256
+ * hashed on a thread of its own. */
 #include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "gunzip.h"
 #include "napi_util.h"
+#include "sha256_napi.h"
 #include "spawn.h"
 #include "syncfs.h"
 #include "syscalls.h"
@@ -39,13 +41,14 @@ static int add_constants(napi_env env, napi_value exports) {
 static napi_value init(napi_env env, napi_value exports) {
   if (add_function(env, exports, "mknod", addon_mknod) < 0 || add_function(env, exports, "lsetxattr", addon_lsetxattr) < 0 ||
       add_function(env, exports, "lgetxattr", addon_lgetxattr) < 0 || add_function(env, exports, "mount", addon_mount) < 0 ||
-      add_function(env, exports, "umount2", addon_umount2) < 0 ||
+      add_function(env, exports, "umount2", addon_umount2) < 0 || add_function(env, exports, "markTopDir", addon_mark_top_dir) < 0 ||
       add_function(env, exports, "syncfs", addon_syncfs) < 0 || add_function(env, exports, "spawn", addon_spawn) < 0 ||
       add_function(env, exports, "reap", addon_reap) < 0 || add_function(env, exports, "gunzipCreate", addon_gunzip_create) < 0 ||
       add_function(env, exports, "gunzipStream", addon_gunzip_stream) < 0 || add_function(env, exports, "gunzipEnd", addon_gunzip_end) < 0 ||
       add_function(env, exports, "untarCreate", addon_untar_create) < 0 || add_function(env, exports, "untarWrite", addon_untar_write) < 0 ||
       add_function(env, exports, "untarGunzip", addon_untar_gunzip) < 0 || add_function(env, exports, "untarFinish", addon_untar_finish) < 0 ||
-      add_function(env, exports, "untarEnd", addon_untar_end) < 0 ||
+      add_function(env, exports, "untarEnd", addon_untar_end) < 0 || add_function(env, exports, "sha256Create", addon_sha256_create) < 0 ||
+      add_function(env, exports, "sha256Update", addon_sha256_update) < 0 || add_function(env, exports, "sha256Digest", addon_sha256_digest) < 0 ||
       add_constants(env, exports) < 0) {
     napi_throw_error(env, NULL, "berth_native: initialisation failed");
     return NULL;

@@ -95,3 +95,22 @@ int addon_set_number(napi_env env, napi_value obj, const char *name, double valu
   if (napi_create_double(env, value, &v) != napi_ok) return -1;
   return napi_set_named_property(env, obj, name, v) == napi_ok ? 0 : -1;
 }
+
+int addon_buffer(napi_env env, napi_value v, const char *message, unsigned char **data, size_t *len) {
+  bool is;
+  if (napi_is_buffer(env, v, &is) != napi_ok || !is || napi_get_buffer_info(env, v, (void **)data, len) != napi_ok) {
+    addon_throw_type(env, message);
+    return -1;
+  }
+  return 0;
+}
+
+void *addon_external(napi_env env, napi_value v, const char *message) {
+  void *p = NULL;
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &p) != napi_ok || !p) {
+    addon_throw_type(env, message);
+    return NULL;
+  }
+  return p;
+}

@@ -24,6 +24,12 @@ int addon_string(napi_env env, napi_value v, const char *what, int nullable, cha
 
 int addon_int64(napi_env env, napi_value v, const char *what, int64_t *out);
 
+/* A Buffer argument's bytes; a TypeError with `message` when it is not a Buffer. */
+int addon_buffer(napi_env env, napi_value v, const char *message, unsigned char **data, size_t *len);
+
+/* The pointer inside an external handle; a TypeError with `message` when it is not one. */
+void *addon_external(napi_env env, napi_value v, const char *message);
+
 /* Set obj[name] = number. */
 int addon_set_number(napi_env env, napi_value obj, const char *name, double value);
 

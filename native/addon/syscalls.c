@@ -1,14 +1,19 @@
-/* The syscalls: mknod, lsetxattr, lgetxattr, mount, umount2. Each returns
- * undefined (or the value) and throws an errno Error naming the path. */
+/* The syscalls: mknod, lsetxattr, lgetxattr, mount, umount2, and the
+ * FS_TOPDIR_FL inode flag. Each returns undefined (or the value) and throws
+ * an errno Error naming the path. */
 #include "syscalls.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 #define ADDON_XATTR_MAX (64 * 1024)
 
@@ -134,4 +139,35 @@ napi_value addon_umount2(napi_env env, napi_callback_info info) {
     return NULL;
   }
   return undefined(env);
+}
+
+/* markTopDir(path) -> whether the directory now has FS_TOPDIR_FL ("chattr +T"): ext4's Orlov
+ * allocator then places each new subdirectory in a block group of its own choosing instead of
+ * its parent's. false when the filesystem has no such flag. */
+napi_value addon_mark_top_dir(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (addon_args(env, info, argv, 1) < 0) return NULL;
+  _auto_free_ char *path = NULL;
+  if (addon_string(env, argv[0], "path", 0, &path) < 0) return NULL;
+  int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    addon_throw_errno(env, errno, "open", path);
+    return NULL;
+  }
+  int flags = 0;
+  int rc = ioctl(fd, FS_IOC_GETFLAGS, &flags);
+  if (rc == 0 && !(flags & FS_TOPDIR_FL)) {
+    flags |= FS_TOPDIR_FL;
+    rc = ioctl(fd, FS_IOC_SETFLAGS, &flags);
+    if (rc == 0) rc = ioctl(fd, FS_IOC_GETFLAGS, &flags); /* a filesystem may accept and drop it */
+  }
+  int saved = errno;
+  close(fd);
+  if (rc < 0 && saved != ENOTTY && saved != EOPNOTSUPP && saved != EINVAL && saved != ENOSYS) {
+    addon_throw_errno(env, saved, "ioctl", path);
+    return NULL;
+  }
+  napi_value out;
+  napi_get_boolean(env, rc == 0 && (flags & FS_TOPDIR_FL), &out);
+  return out;
 }

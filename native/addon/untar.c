@@ -4,8 +4,8 @@
  * (path, linkpath, size, uid, gid, mtime, SCHILY.xattr.*) and GNU long
  * names/links (PAX records: untar_pax.c), and hands each entry to untar_entry.c with its data as it
  * arrives. Everything fed is hashed (sha256, with the OpenSSL that node
- * exports): that is the layer's diffID. Sizes are checked before anything
- * is allocated or written. */
+ * exports, on a thread of its own: sha256_bg.c): that is the layer's
+ * diffID. Sizes are checked before anything is allocated or written. */
 #include "untar.h"
 
 #include <errno.h>
@@ -58,11 +58,12 @@ int untar_init(struct untar *u, const char *root, berth_error *err) {
   u->cache_fd = -1;
   u->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (u->root_fd < 0) return untar_failf(u, UNTAR_FAIL_IO, err, errno, "cannot open the layer directory %s", root);
-  u->sha = EVP_MD_CTX_new();
-  if (!u->sha || EVP_DigestInit_ex(u->sha, EVP_sha256(), NULL) != 1) {
+  if (sha256_bg_start(&u->sha, err) < 0) {
     untar_release(u);
-    return untar_failf(u, UNTAR_FAIL_IO, err, ENOMEM, "cannot start a sha256");
+    u->fail_kind = UNTAR_FAIL_IO;
+    return -1;
   }
+  u->sha_live = 1;
   return 0;
 }
 
@@ -72,8 +73,8 @@ void untar_release(struct untar *u) {
   untar_cache_drop(u);
   if (u->root_fd >= 0) close(u->root_fd);
   u->root_fd = -1;
-  if (u->sha) EVP_MD_CTX_free(u->sha);
-  u->sha = NULL;
+  if (u->sha_live) sha256_bg_release(&u->sha);
+  u->sha_live = 0;
   free(u->meta_buf);
   u->meta_buf = NULL;
   clear_pending(u);
@@ -233,7 +234,19 @@ static int end_data(struct untar *u, berth_error *err) {
 }
 
 int untar_feed(struct untar *u, const unsigned char *p, size_t n, berth_error *err) {
-  EVP_DigestUpdate(u->sha, p, n);
+  sha256_bg_update(&u->sha, p, n);
+  return untar_feed_hashed(u, p, n, err);
+}
+
+unsigned char *untar_hash_reserve(struct untar *u, size_t want, size_t *len) {
+  return sha256_bg_reserve(&u->sha, want, len);
+}
+
+void untar_hash_commit(struct untar *u, size_t n) {
+  sha256_bg_commit(&u->sha, n);
+}
+
+int untar_feed_hashed(struct untar *u, const unsigned char *p, size_t n, berth_error *err) {
   u->fed += n;
   while (n > 0 && !u->ended) {
     if (!u->in_data) {
@@ -277,8 +290,10 @@ int untar_finish(struct untar *u, char hex[65], berth_error *err) {
   if (u->pad_left > 0) u->in_data = 0; /* missing padding after the last entry: tolerated */
   if (untar_apply_dir_times(u, err) < 0) return -1;
   unsigned char md[32];
-  unsigned int len = 0;
-  if (EVP_DigestFinal_ex(u->sha, md, &len) != 1 || len != 32) return untar_failf(u, UNTAR_FAIL_IO, err, 0, "sha256 failed");
+  if (sha256_bg_final(&u->sha, md, err) < 0) {
+    u->fail_kind = UNTAR_FAIL_IO;
+    return -1;
+  }
   for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
   return 0;
 }

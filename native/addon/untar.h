@@ -5,13 +5,13 @@
 #ifndef BERTH_ADDON_UNTAR_H
 #define BERTH_ADDON_UNTAR_H
 
-#include <openssl/evp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
 #include "error.h"
+#include "sha256_bg.h"
 
 /* What kind of failure the last error was (the JS side maps it to a BerthError code). */
 enum untar_fail { UNTAR_FAIL_IO = 0, UNTAR_FAIL_UNSAFE, UNTAR_FAIL_FORMAT };
@@ -50,7 +50,8 @@ struct untar {
   int root_fd;
   int walk_only;               /* act as if openat2 were ENOSYS (tests of the fallback walk) */
   int fail_kind;               /* enum untar_fail of the last error */
-  EVP_MD_CTX *sha;
+  struct sha256_bg sha;         /* the diffID, hashed on its own thread */
+  int sha_live;
   uint64_t fed;                /* bytes of tar fed */
   uint64_t content_size;       /* sum of regular file sizes written */
   /* parser state */
@@ -87,6 +88,13 @@ struct untar {
 int untar_init(struct untar *u, const char *root, berth_error *err);
 void untar_release(struct untar *u);
 int untar_feed(struct untar *u, const unsigned char *p, size_t n, berth_error *err);
+
+/* The same without copying for the hash: the caller writes its tar bytes where untar_hash_reserve
+ * says (NULL: no hashing thread, use untar_feed), hands them to the hash with untar_hash_commit,
+ * then feeds them with untar_feed_hashed. */
+unsigned char *untar_hash_reserve(struct untar *u, size_t want, size_t *len);
+void untar_hash_commit(struct untar *u, size_t n);
+int untar_feed_hashed(struct untar *u, const unsigned char *p, size_t n, berth_error *err);
 /* Checks the archive is complete, sets directory mtimes; hex gets the sha256 (65 bytes). */
 int untar_finish(struct untar *u, char hex[65], berth_error *err);
 int untar_failf(struct untar *u, int kind, berth_error *err, int errnum, const char *fmt, ...) __attribute__((format(printf, 5, 6)));

@@ -29,7 +29,7 @@ struct untar_handle {
   struct untar u;
   int live;
   int failed;
-  unsigned char *out; /* inflate buffer */
+  unsigned char *out; /* inflate buffer when the diffID hasher has no ring to inflate into */
 };
 
 static void release(struct untar_handle *h) {
@@ -61,27 +61,13 @@ static void throw_fail(napi_env env, struct untar_handle *h, const berth_error *
 }
 
 static struct untar_handle *handle_arg(napi_env env, napi_value v, int need_live) {
-  void *p = NULL;
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &p) != napi_ok || !p) {
-    addon_throw_type(env, "untar: the handle must come from untarCreate()");
-    return NULL;
-  }
-  struct untar_handle *h = p;
+  struct untar_handle *h = addon_external(env, v, "untar: the handle must come from untarCreate()");
+  if (!h) return NULL;
   if (need_live && (!h->live || h->failed)) {
     napi_throw_error(env, "ERR_INVALID_STATE", "untar: the extraction already failed or ended");
     return NULL;
   }
   return h;
-}
-
-static int buffer_arg(napi_env env, napi_value v, unsigned char **data, size_t *len) {
-  bool is;
-  if (napi_is_buffer(env, v, &is) != napi_ok || !is || napi_get_buffer_info(env, v, (void **)data, len) != napi_ok) {
-    addon_throw_type(env, "untar: the data must be a Buffer");
-    return -1;
-  }
-  return 0;
 }
 
 napi_value addon_untar_create(napi_env env, napi_callback_info info) {
@@ -122,7 +108,7 @@ napi_value addon_untar_write(napi_env env, napi_callback_info info) {
   struct untar_handle *h = handle_arg(env, argv[0], 1);
   unsigned char *src;
   size_t len;
-  if (!h || buffer_arg(env, argv[1], &src, &len) < 0) return NULL;
+  if (!h || addon_buffer(env, argv[1], "untar: the data must be a Buffer", &src, &len) < 0) return NULL;
   berth_error err;
   if (untar_feed(&h->u, src, len, &err) < 0) throw_fail(env, h, &err);
   return NULL;
@@ -136,28 +122,35 @@ napi_value addon_untar_gunzip(napi_env env, napi_callback_info info) {
   struct gunzip *g = gunzip_handle(env, argv[1]);
   unsigned char *src;
   size_t len;
-  if (!g || buffer_arg(env, argv[2], &src, &len) < 0) return NULL;
-  if (!h->out && !(h->out = malloc(INFLATE_CHUNK))) {
-    napi_throw_error(env, "ENOMEM", "untar: out of memory");
-    return NULL;
-  }
+  if (!g || addon_buffer(env, argv[2], "untar: the data must be a Buffer", &src, &len) < 0) return NULL;
   int more = 1;
   for (;;) {
+    /* inflate straight into the diffID hasher's ring when it has one: the tar is then read from there, not copied */
+    size_t cap = INFLATE_CHUNK;
+    unsigned char *dst = untar_hash_reserve(&h->u, INFLATE_CHUNK, &cap);
+    int committed = dst != NULL;
+    if (!dst && !(dst = h->out) && !(dst = h->out = malloc(INFLATE_CHUNK))) {
+      napi_throw_error(env, "ENOMEM", "untar: out of memory");
+      return NULL;
+    }
     size_t produced, consumed;
-    if (gunzip_step(g, h->out, INFLATE_CHUNK, src, len, &produced, &consumed, &more) != Z_OK) {
+    if (gunzip_step(g, dst, cap, src, len, &produced, &consumed, &more) != Z_OK) {
       h->failed = 1;
       napi_throw_error(env, "Z_DATA_ERROR", gunzip_message(g));
       return NULL;
     }
     berth_error err;
-    if (produced > 0 && untar_feed(&h->u, h->out, produced, &err) < 0) {
-      throw_fail(env, h, &err);
-      return NULL;
+    if (produced > 0) {
+      if (committed) untar_hash_commit(&h->u, produced);
+      if ((committed ? untar_feed_hashed(&h->u, dst, produced, &err) : untar_feed(&h->u, dst, produced, &err)) < 0) {
+        throw_fail(env, h, &err);
+        return NULL;
+      }
     }
     src += consumed;
     len -= consumed;
     /* done once the input is used up and the output was not full (nothing left inside zlib) */
-    if (len == 0 && (produced < INFLATE_CHUNK || !more)) break;
+    if (len == 0 && (produced < cap || !more)) break;
     if (produced == 0 && consumed == 0) { /* input left that zlib will not take: never drop it silently */
       h->failed = 1;
       napi_throw_error(env, "Z_DATA_ERROR", "the gzip decoder made no progress");

@@ -35,6 +35,7 @@ import { NetworkService } from '../network/network-service.js';
 import { configureBridge } from '../network/bridge-config.js';
 import { prepareDefaultBridge } from '../network/default-bridge.js';
 import { findContainerId } from '../services/lookup.js';
+import { prepareLayersDir } from '../store/layers-dir.js';
 
 function resolveExecutable(name: string, what: string): string {
   const candidates = isAbsolute(name) || name.includes('/') ? [name] : (process.env.PATH ?? '').split(delimiter).map((d) => join(d, name));
@@ -64,6 +65,7 @@ async function run(opts: DaemonOptions): Promise<void> {
   const gid = opts.socketGroup ? groupId(opts.socketGroup) : null;
   await mkdir(opts.root, { recursive: true, mode: 0o700 });
   await mkdir(opts.execRoot, { recursive: true, mode: 0o711 });
+  await prepareLayersDir(opts.root, (line) => process.stderr.write(`${line}\n`));
   const unlockRoot = lockRoot(opts.root);
   await ensureSocketFree(opts.socket);
   const db = openMetadataDb(opts.root);

@@ -63,9 +63,9 @@ function wrap(err: unknown, args: UnpackLayerArgs): BerthError {
 }
 
 /** Runs src → native untar (which decodes gzip and zstd itself and hashes the tar; zstd through a stream only without zstd-napi); resolves when the archive is fully consumed. */
-async function runExtraction(src: Readable, compression: LayerCompression, root: string): Promise<UntarResult> {
+async function runExtraction(src: Readable, compression: LayerCompression, root: string, verified: boolean): Promise<UntarResult> {
   const zstdStream = compression === 'zstd' && !NativeUntar.takesZstd();
-  const untar = new NativeUntar(root, zstdStream ? 'none' : compression);
+  const untar = new NativeUntar(root, zstdStream ? 'none' : compression, verified);
   try {
     const input: Readable = zstdStream ? pipeline(src, createZstdDecompress(), () => undefined) : src;
     for await (const chunk of input) untar.write(chunk as Buffer);
@@ -92,7 +92,7 @@ export async function unpackLayer(args: UnpackLayerArgs, source?: Readable): Pro
   try {
     // a source that failed while the directory was made has no listener to tell: check it here
     if (source?.destroyed) throw source.errored ?? new BerthError('io_error', `the data of layer ${args.blobPath} stopped before it was unpacked`);
-    const { diffId, size, contentSize } = await runExtraction(source ?? blobSource(args.blobPath, args.followSize), compression, tmp);
+    const { diffId, size, contentSize } = await runExtraction(source ?? blobSource(args.blobPath, args.followSize), compression, tmp, args.expectedDiffId !== undefined);
     if (args.expectedDiffId !== undefined && diffId !== args.expectedDiffId) {
       throw new BerthError('digest_mismatch', `layer ${basename(args.blobPath)} unpacks to diffID ${diffId} but the image config says ${args.expectedDiffId}; the image is corrupt`);
     }

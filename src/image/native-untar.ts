@@ -34,12 +34,13 @@ export class NativeUntar {
   /** The data so far ends inside a gzip member or zstd frame. */
   private more = 0;
 
-  /** Throws when compression is zstd and zstd-napi is missing: the caller decodes zstd itself then (see takesZstd). */
-  constructor(root: string, compression: LayerCompression) {
+  /** Throws when compression is zstd and zstd-napi is missing: the caller decodes zstd itself then (see takesZstd).
+   * verified: the caller checks the tar's diffID, so gzip's own CRC-32 and length checks are skipped. */
+  constructor(root: string, compression: LayerCompression, verified = false) {
     const z = compression === 'zstd' ? zstdStep() : undefined;
     if (compression === 'zstd' && !z) throw new Error('zstd-napi is not available');
     this.h = untarCreate(root);
-    this.gz = compression === 'gzip' ? gunzipCreate() : undefined;
+    this.gz = compression === 'gzip' ? gunzipCreate(verified) : undefined;
     this.zstd = z ? { step: z.step, out: Buffer.allocUnsafe(z.outSize) } : undefined;
   }
 

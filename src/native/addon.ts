@@ -47,6 +47,9 @@ export interface SpawnedChild {
 /** A native gunzip decoder (opaque). */
 export type GunzipHandle = { readonly __gunzip: unique symbol };
 
+/** A sha256 being hashed on a native thread of its own (opaque). */
+export type Sha256Handle = { readonly __sha256: unique symbol };
+
 /** A native layer extraction in progress (opaque). */
 export type UntarHandle = { readonly __untar: unique symbol };
 
@@ -71,10 +74,11 @@ interface NativeBinding {
   lgetxattr(path: string, name: string): Buffer | null;
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void;
   umount2(target: string, flags: number): void;
+  markTopDir(path: string): boolean;
   syncfs(path: string): Promise<void>;
   spawn(path: string, args: string[], env: string[] | null): SpawnedChild;
   reap(pid: number): ChildExit | null;
-  gunzipCreate(): GunzipHandle;
+  gunzipCreate(unchecked?: boolean): GunzipHandle;
   gunzipStream(h: GunzipHandle, dst: Buffer, src: Buffer): [number, number, number];
   gunzipEnd(h: GunzipHandle): void;
   untarCreate(dir: string, walkOnly?: boolean): UntarHandle;
@@ -82,6 +86,9 @@ interface NativeBinding {
   untarGunzip(h: UntarHandle, gz: GunzipHandle, src: Buffer): number;
   untarFinish(h: UntarHandle): UntarResult;
   untarEnd(h: UntarHandle): void;
+  sha256Create(): Sha256Handle;
+  sha256Update(h: Sha256Handle, data: Buffer): void;
+  sha256Digest(h: Sha256Handle): string;
   constants: NativeConstants;
 }
 
@@ -166,9 +173,10 @@ export function reap(pid: number): ChildExit | null {
   return load().reap(pid);
 }
 
-/** A streaming gunzip decoder running on the calling thread (zlib as exported by node). */
-export function gunzipCreate(): GunzipHandle {
-  return load().gunzipCreate();
+/** A streaming gunzip decoder running on the calling thread (zlib as exported by node).
+ * unchecked skips the gzip trailer's CRC-32 and length checks: only for output the caller verifies with a digest. */
+export function gunzipCreate(unchecked = false): GunzipHandle {
+  return load().gunzipCreate(unchecked);
 }
 
 /** Inflates from `src` into `dst`: [more (0 at the end of a gzip member), bytes produced, bytes consumed]; throws on corrupt data. */
@@ -205,6 +213,27 @@ export function untarFinish(h: UntarHandle): UntarResult {
 /** Releases the handle's fds now (safe after untarFinish or a failure). */
 export function untarEnd(h: UntarHandle): void {
   load().untarEnd(h);
+}
+
+/** Starts a sha256 whose hashing runs on a native thread of its own (see native/addon/sha256_napi.c). */
+export function sha256Create(): Sha256Handle {
+  return load().sha256Create();
+}
+
+/** Copies `data` into the digest and returns; it is hashed meanwhile. */
+export function sha256Update(h: Sha256Handle, data: Buffer): void {
+  load().sha256Update(h, data);
+}
+
+/** The digest in lowercase hex, once every byte given is hashed; the handle is spent. */
+export function sha256Digest(h: Sha256Handle): string {
+  return load().sha256Digest(h);
+}
+
+/** Gives the directory ext4's "top of a hierarchy" flag (chattr +T): each new subdirectory is then
+ * placed in a block group chosen afresh rather than its parent's. false when the filesystem has no such flag. */
+export function markTopDir(path: string): boolean {
+  return load().markTopDir(path);
 }
 
 /** umount2(2). */

@@ -183,7 +183,7 @@ export async function downloadWith(src: BlobOpener, blob: BlobToFetch, fh: FileH
       await sleep(backoffDelay(policy, failures - 1));
     }
   }
-  const actual = `sha256:${sink.hash.digest('hex')}`;
+  const actual = sink.hash.digest();
   if (sink.offset !== blob.size) {
     throw new BerthError('digest_mismatch', `${what} has ${sink.offset} bytes but its descriptor declares ${blob.size}; the content is truncated or corrupt`);
   }

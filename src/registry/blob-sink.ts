@@ -1,9 +1,10 @@
-// The receiving end of a blob download: hashes the bytes, hands them to an
+// The receiving end of a blob download: hashes the bytes (on a native thread
+// of their own, see background-sha256.ts), hands them to an
 // optional tap (an unpacker fed on the same pass), and appends them to the
 // download file in batches. It refuses bytes beyond the declared size.
-import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { BerthError } from '../errors.js';
+import { BackgroundSha256 } from '../image/background-sha256.js';
 
 /** Flushes this much at a time to the file (fewer syscalls than one write per network chunk). */
 const WRITE_BATCH = 256 * 1024;
@@ -21,7 +22,7 @@ function remainderAfter(bufs: Buffer[], n: number): Buffer[] {
 
 export class Sink {
   offset = 0;
-  readonly hash: Hash = createHash('sha256');
+  readonly hash = new BackgroundSha256();
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private written = 0;

@@ -39,6 +39,14 @@ describe('berthd', () => {
     expect(st.uid).toBe(0);
   });
 
+  it('keeps unpacked layers in a top directory (chattr +T) on ext4, so each layer gets a block group of its own', () => {
+    const layers = join(daemon.root, 'layers');
+    expect(statSync(layers).isDirectory()).toBe(true);
+    const fsType = execFileSync('findmnt', ['-n', '-o', 'FSTYPE', '-T', layers], { encoding: 'utf8' }).trim();
+    // elsewhere (tmpfs, overlayfs) there is no such flag and the daemon starts without it
+    if (fsType === 'ext4') expect(execFileSync('lsattr', ['-d', layers], { encoding: 'utf8' }).split(' ')[0]).toContain('T');
+  });
+
   it('answers version and info', () => {
     const v = daemon.berth(['version']);
     ok(v);

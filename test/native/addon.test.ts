@@ -175,3 +175,34 @@ describe('syncfs', () => {
     expect(e.path).toBe(missing);
   });
 });
+
+describe('markTopDir', () => {
+  const lsattrFlags = (path: string) => execFileSync('lsattr', ['-d', path], { encoding: 'utf8' }).split(' ')[0];
+
+  it('gives a directory on ext4 the top-directory flag (chattr +T); elsewhere it says it could not', () => {
+    const ext4 = mountFsType(dir) === 'ext4';
+    expect(addon.markTopDir(dir)).toBe(ext4);
+    if (ext4) {
+      expect(lsattrFlags(dir)).toContain('T');
+      expect(addon.markTopDir(dir)).toBe(true); // already marked
+    }
+    // a filesystem without the flag: tmpfs
+    const t = join(dir, 'tmpfs');
+    mkdirSync(t);
+    mount('tmpfs', t, 'tmpfs', 0, 'size=1m');
+    mounted.push(t);
+    expect(addon.markTopDir(t)).toBe(false);
+  });
+
+  it('throws errno errors for a missing path or a file', () => {
+    const missing = join(dir, 'missing');
+    expect(thrown(() => addon.markTopDir(missing)).code).toBe('ENOENT');
+    writeFileSync(join(dir, 'file'), '');
+    expect(thrown(() => addon.markTopDir(join(dir, 'file'))).code).toBe('ENOTDIR');
+  });
+});
+
+/** The filesystem type of the mount holding `path`. */
+function mountFsType(path: string): string {
+  return execFileSync('findmnt', ['-n', '-o', 'FSTYPE', '-T', path], { encoding: 'utf8' }).trim();
+}

@@ -1,7 +1,7 @@
 // The addon's layer extraction (native/addon/untar*.c) on archives built byte
 // by byte: every entry type with its metadata, PAX and GNU long names,
 // xattrs, overlay whiteouts, replacement rules, chunking, gzip in one call.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { lstatSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -87,6 +87,28 @@ describe('native untar: entries', () => {
     gunzipEnd(g);
     expect(r.diffId).toBe(sha(kinds));
     expect(readFileSync(join(root, 'home/user/notes'), 'utf8')).toBe('hello');
+  });
+
+  it('hashes the tar it inflates into its hashing ring, across the ring\'s wrap-around (untarGunzip, 10 MB)', () => {
+    const { root } = box();
+    const files = Array.from({ length: 40 }, (_, i) => entry({ name: `data/f${i}`, data: randomBytes(100_000 + i * 5_000) }));
+    const text = entry({ name: 'data/text', data: 'all work and no play '.repeat(250_000) });
+    const tar = archive(...files, text);
+    const gz = gzipSync(tar);
+    const h = untarCreate(root);
+    const g = gunzipCreate(true);
+    for (let o = 0, i = 0; o < gz.length; i++) {
+      const n = [65_536, 1, 300_001, 4096][i % 4];
+      untarGunzip(h, g, gz.subarray(o, o + n));
+      o += n;
+    }
+    const r = untarFinish(h);
+    untarEnd(h);
+    gunzipEnd(g);
+    expect(r.size).toBe(tar.length);
+    expect(r.diffId).toBe(sha(tar));
+    expect(readFileSync(join(root, 'data/f39')).length).toBe(100_000 + 39 * 5_000);
+    expect(readFileSync(join(root, 'data/text'), 'utf8')).toBe('all work and no play '.repeat(250_000));
   });
 });
 

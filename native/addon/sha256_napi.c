@@ -1,0 +1,92 @@
+/* A sha256 hashed on a thread of its own (sha256_bg.c), for JavaScript:
+ *
+ *   sha256Create()           -> handle (its thread stops when digested, or when collected)
+ *   sha256Update(handle, buf)   copies buf in and returns; the hashing happens meanwhile
+ *   sha256Digest(handle)     -> lowercase hex; waits for the bytes still queued. The handle is spent.
+ *
+ * A blob download hashes its bytes this way, so the thread that receives,
+ * writes and unpacks them pays for a copy, not for the hash. */
+#include "sha256_napi.h"
+
+#include <stdlib.h>
+
+#include "sha256_bg.h"
+
+struct sha256_handle {
+  struct sha256_bg s;
+  int digested;
+};
+
+static void finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  struct sha256_handle *h = data;
+  sha256_bg_release(&h->s);
+  free(h);
+}
+
+static struct sha256_handle *handle_arg(napi_env env, napi_value v) {
+  struct sha256_handle *h = addon_external(env, v, "sha256: the handle must come from sha256Create()");
+  if (h && h->digested) {
+    napi_throw_error(env, "ERR_INVALID_STATE", "sha256: the digest was already taken");
+    return NULL;
+  }
+  return h;
+}
+
+napi_value addon_sha256_create(napi_env env, napi_callback_info info) {
+  (void)info;
+  struct sha256_handle *h = calloc(1, sizeof *h);
+  berth_error err;
+  if (!h || sha256_bg_start(&h->s, &err) < 0) {
+    free(h);
+    napi_throw_error(env, "ENOMEM", "sha256: cannot start a digest");
+    return NULL;
+  }
+  napi_value ext;
+  if (napi_create_external(env, h, finalize, NULL, &ext) != napi_ok) {
+    sha256_bg_release(&h->s);
+    free(h);
+    napi_throw_error(env, NULL, "sha256: cannot create the handle");
+    return NULL;
+  }
+  return ext;
+}
+
+napi_value addon_sha256_update(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (addon_args(env, info, argv, 2) < 0) return NULL;
+  struct sha256_handle *h = handle_arg(env, argv[0]);
+  if (!h) return NULL;
+  unsigned char *data;
+  size_t len;
+  if (addon_buffer(env, argv[1], "sha256: the data must be a Buffer", &data, &len) < 0) return NULL;
+  sha256_bg_update(&h->s, data, len);
+  return NULL;
+}
+
+napi_value addon_sha256_digest(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (addon_args(env, info, argv, 1) < 0) return NULL;
+  struct sha256_handle *h = handle_arg(env, argv[0]);
+  if (!h) return NULL;
+  unsigned char md[32];
+  berth_error err;
+  h->digested = 1;
+  int rc = sha256_bg_final(&h->s, md, &err);
+  sha256_bg_release(&h->s);
+  if (rc < 0) {
+    napi_throw_error(env, NULL, err.msg);
+    return NULL;
+  }
+  static const char digits[] = "0123456789abcdef";
+  char hex[65];
+  for (int i = 0; i < 32; i++) {
+    hex[2 * i] = digits[md[i] >> 4];
+    hex[2 * i + 1] = digits[md[i] & 15];
+  }
+  hex[64] = 0;
+  napi_value out;
+  if (napi_create_string_utf8(env, hex, 64, &out) != napi_ok) return NULL;
+  return out;
+}

@@ -1,0 +1,86 @@
+// The addon's sha256 hashed on a thread of its own (native/addon/sha256_bg.c,
+// sha256_napi.c): blob downloads hash with it, and the layer extraction hashes
+// the tar (the diffID) with the same code. Compared with node:crypto on inputs
+// below, at and across the 4 MiB ring, in chunks of every size.
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BackgroundSha256 } from '../../src/image/background-sha256.js';
+import { addonHas, sha256Create, sha256Digest, sha256Update } from '../../src/native/addon.js';
+
+const RING = 4 * 1024 * 1024;
+const hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** Hashes `data` natively, fed in chunks whose sizes cycle through `sizes`. */
+function nativeHex(data: Buffer, sizes: number[]): string {
+  const h = sha256Create();
+  for (let o = 0, i = 0; o < data.length; i++) {
+    const n = sizes[i % sizes.length];
+    sha256Update(h, data.subarray(o, o + n));
+    o += n;
+  }
+  return sha256Digest(h);
+}
+
+describe('native background sha256', () => {
+  it('is built into the addon', () => {
+    expect(addonHas('sha256Create')).toBe(true);
+  });
+
+  it('equals node:crypto for empty, small, ring-sized and larger inputs in chunks of any size', () => {
+    expect(sha256Digest(sha256Create())).toBe(hex(Buffer.alloc(0)));
+    const big = randomBytes(3 * RING + 12_345);
+    for (const len of [1, 63, 64, 65, 100_000, RING - 1, RING, RING + 1, big.length]) {
+      const data = big.subarray(0, len);
+      for (const sizes of [[len], [1, 7, 4096, 65_536, 1_000_003], [RING + 17]]) expect(nativeHex(data, sizes)).toBe(hex(data));
+    }
+  });
+
+  it('copies what it is given: the caller may reuse its buffer at once', () => {
+    const data = randomBytes(2 * RING);
+    const buf = Buffer.alloc(65_536);
+    const h = sha256Create();
+    for (let o = 0; o < data.length; o += buf.length) {
+      data.copy(buf, 0, o, o + buf.length);
+      sha256Update(h, buf);
+      buf.fill(0xee); // overwritten before the hashing thread may have read it
+    }
+    expect(sha256Digest(h)).toBe(hex(data));
+  });
+
+  it('refuses use after the digest was taken, and bad arguments', () => {
+    const h = sha256Create();
+    sha256Update(h, Buffer.from('x'));
+    sha256Digest(h);
+    expect(() => sha256Digest(h)).toThrow(/already taken/);
+    expect(() => sha256Update(h, Buffer.from('y'))).toThrow(/already taken/);
+    expect(() => sha256Update(sha256Create(), 'text' as unknown as Buffer)).toThrow(TypeError);
+    expect(() => sha256Digest({} as never)).toThrow(TypeError);
+  });
+
+  it('handles that are dropped unfinished are freed with their threads', async () => {
+    const before = threadCount();
+    for (let i = 0; i < 40; i++) sha256Update(sha256Create(), randomBytes(RING + 1000));
+    expect(threadCount()).toBeGreaterThan(before);
+    const gc = (globalThis as { gc?: () => void }).gc;
+    for (let i = 0; i < 50 && threadCount() > before; i++) {
+      gc?.();
+      await new Promise((r) => setTimeout(r, 20));
+      // without --expose-gc, pressure makes V8 collect the handles
+      if (!gc) Buffer.alloc(8 * 1024 * 1024).fill(1);
+    }
+    expect(threadCount()).toBeLessThanOrEqual(before);
+  });
+
+  it('BackgroundSha256 gives "sha256:<hex>"', () => {
+    const s = new BackgroundSha256();
+    const data = randomBytes(RING + 5);
+    s.update(data.subarray(0, 10));
+    s.update(data.subarray(10));
+    expect(s.digest()).toBe(`sha256:${hex(data)}`);
+  });
+});
+
+function threadCount(): number {
+  return Number(/Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
+}
