@@ -48,7 +48,8 @@ static napi_value init(napi_env env, napi_value exports) {
       add_function(env, exports, "untarCreate", addon_untar_create) < 0 || add_function(env, exports, "untarWrite", addon_untar_write) < 0 ||
       add_function(env, exports, "untarGunzip", addon_untar_gunzip) < 0 || add_function(env, exports, "untarFinish", addon_untar_finish) < 0 ||
       add_function(env, exports, "untarEnd", addon_untar_end) < 0 || add_function(env, exports, "sha256Create", addon_sha256_create) < 0 ||
-      add_function(env, exports, "sha256Update", addon_sha256_update) < 0 || add_function(env, exports, "sha256Digest", addon_sha256_digest) < 0 ||
+      add_function(env, exports, "sha256Update", addon_sha256_update) < 0 ||
+      add_function(env, exports, "sha256WriteTo", addon_sha256_write_to) < 0 || add_function(env, exports, "sha256Digest", addon_sha256_digest) < 0 ||
       add_constants(env, exports) < 0) {
     napi_throw_error(env, NULL, "berth_native: initialisation failed");
     return NULL;

@@ -1,20 +1,25 @@
 /* A sha256 hashed on a thread of its own (sha256_bg.c), for JavaScript:
  *
  *   sha256Create()           -> handle (its thread stops when digested, or when collected)
- *   sha256Update(handle, buf)   copies buf in and returns; the hashing happens meanwhile
+ *   sha256WriteTo(handle, path, offset)  from now on the bytes are also written to the file at path
+ *                               (not truncated), from offset on, by the same thread
+ *   sha256Update(handle, buf)   copies buf in and returns; the hashing (and writing) happens meanwhile
  *   sha256Digest(handle)     -> lowercase hex; waits for the bytes still queued. The handle is spent.
+ *                               A failed write throws an errno Error (.code, .errno, .path).
  *
  * A blob download hashes its bytes this way, so the thread that receives,
  * writes and unpacks them pays for a copy, not for the hash. */
 #include "sha256_napi.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "sha256_bg.h"
 
 struct sha256_handle {
   struct sha256_bg s;
   int digested;
+  char *path; /* the output file, for errors */
 };
 
 static void finalize(napi_env env, void *data, void *hint) {
@@ -22,6 +27,7 @@ static void finalize(napi_env env, void *data, void *hint) {
   (void)hint;
   struct sha256_handle *h = data;
   sha256_bg_release(&h->s);
+  free(h->path);
   free(h);
 }
 
@@ -53,6 +59,27 @@ napi_value addon_sha256_create(napi_env env, napi_callback_info info) {
   return ext;
 }
 
+napi_value addon_sha256_write_to(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (addon_args(env, info, argv, 3) < 0) return NULL;
+  struct sha256_handle *h = handle_arg(env, argv[0]);
+  if (!h) return NULL;
+  _cleanup_free_ char *path = NULL;
+  int64_t offset;
+  if (addon_string(env, argv[1], "path", 0, &path) < 0 || addon_int64(env, argv[2], "offset", &offset) < 0) return NULL;
+  if (offset < 0) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "offset must not be negative");
+    return NULL;
+  }
+  berth_error err;
+  if (sha256_bg_write_to(&h->s, path, (uint64_t)offset, &err) < 0) {
+    addon_throw_errno(env, err.errnum, "open", path);
+    return NULL;
+  }
+  h->path = strdup(path);
+  return NULL;
+}
+
 napi_value addon_sha256_update(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   if (addon_args(env, info, argv, 2) < 0) return NULL;
@@ -76,7 +103,8 @@ napi_value addon_sha256_digest(napi_env env, napi_callback_info info) {
   int rc = sha256_bg_final(&h->s, md, &err);
   sha256_bg_release(&h->s);
   if (rc < 0) {
-    napi_throw_error(env, NULL, err.msg);
+    if (err.errnum) addon_throw_errno(env, err.errnum, "write", h->path);
+    else napi_throw_error(env, NULL, err.msg);
     return NULL;
   }
   static const char digits[] = "0123456789abcdef";

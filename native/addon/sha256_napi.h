@@ -5,6 +5,7 @@
 #include "napi_util.h"
 
 napi_value addon_sha256_create(napi_env env, napi_callback_info info);
+napi_value addon_sha256_write_to(napi_env env, napi_callback_info info);
 napi_value addon_sha256_update(napi_env env, napi_callback_info info);
 napi_value addon_sha256_digest(napi_env env, napi_callback_info info);
 

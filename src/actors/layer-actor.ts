@@ -149,6 +149,7 @@ class LayerActor implements HostedActor {
       await downloadBlobToFile(this.svc.registry, ref, { digest: c.blobDigest, size: c.blobSize, urls: c.urls }, fh, {
         credential: this.credential,
         resumeFrom,
+        path: ingest,
         onConnect: (offset) => { if (offset > 0) this.progress(`Resuming from ${offset} bytes`, offset, c.blobSize); },
         onProgress: (n) => {
           if (n - reported >= 512 * 1024 || n === c.blobSize) {

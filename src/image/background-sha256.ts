@@ -1,9 +1,11 @@
 // A sha256 for large streams (blob downloads): with the addon, update() only
 // copies the bytes and a native thread hashes them meanwhile
-// (native/addon/sha256_bg.c), so the thread that also receives, writes and
-// unpacks them does not pay for the hash. Without the addon it hashes inline.
+// (native/addon/sha256_bg.c), so the thread that also receives and unpacks
+// them does not pay for the hash. The same thread can write them to the
+// download file (writeTo). Without the addon it hashes inline.
 import { createHash, type Hash } from 'node:crypto';
-import { addonHas, sha256Create, sha256Digest, sha256Update, type Sha256Handle } from '../native/addon.js';
+import { BerthError } from '../errors.js';
+import { addonHas, sha256Create, sha256Digest, sha256Update, sha256WriteTo, type Sha256Handle } from '../native/addon.js';
 
 export class BackgroundSha256 {
   private readonly native: Sha256Handle | undefined;
@@ -19,8 +21,25 @@ export class BackgroundSha256 {
     else this.inline!.update(bytes);
   }
 
-  /** "sha256:<hex>"; once only. */
+  /**
+   * From now on the bytes are also written to `path` from `offset` on, on the hashing thread.
+   * false when that is not available (no addon): the caller writes them itself.
+   */
+  writeTo(path: string, offset: number): boolean {
+    if (!this.native || !addonHas('sha256WriteTo')) return false;
+    sha256WriteTo(this.native, path, offset);
+    return true;
+  }
+
+  /** "sha256:<hex>", once every byte is hashed (and written); once only. A failed write is an io_error. */
   digest(): string {
-    return `sha256:${this.native ? sha256Digest(this.native) : this.inline!.digest('hex')}`;
+    if (!this.native) return `sha256:${this.inline!.digest('hex')}`;
+    try {
+      return `sha256:${sha256Digest(this.native)}`;
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.syscall === 'write') throw new BerthError('io_error', `writing ${e.path} failed: ${e.message}`, { cause: err });
+      throw err;
+    }
   }
 }

@@ -77,7 +77,7 @@ export async function transferLayer(a: TransferLayerArgs): Promise<TransferLayer
   try {
     fh = await open(a.ingestPath, 'r+');
     const resumeFrom = (await fh.stat()).size;
-    await downloadWith(directOpener(a.request, a.retry, a.stallTimeoutMs, a.what), { digest: a.blobDigest, size: a.blobSize }, fh, a.what, { resumeFrom, tap });
+    await downloadWith(directOpener(a.request, a.retry, a.stallTimeoutMs, a.what), { digest: a.blobDigest, size: a.blobSize }, fh, a.what, { resumeFrom, tap, path: a.ingestPath });
     feed.end();
   } catch (err) {
     blobErr = err;

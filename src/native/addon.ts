@@ -88,6 +88,7 @@ interface NativeBinding {
   untarEnd(h: UntarHandle): void;
   sha256Create(): Sha256Handle;
   sha256Update(h: Sha256Handle, data: Buffer): void;
+  sha256WriteTo(h: Sha256Handle, path: string, offset: number): void;
   sha256Digest(h: Sha256Handle): string;
   constants: NativeConstants;
 }
@@ -225,7 +226,13 @@ export function sha256Update(h: Sha256Handle, data: Buffer): void {
   load().sha256Update(h, data);
 }
 
-/** The digest in lowercase hex, once every byte given is hashed; the handle is spent. */
+/** From now on the bytes given are also written to the file at `path` (not truncated) from `offset` on,
+ * by the same thread (O_DIRECT where the filesystem allows). A failed write is thrown by sha256Digest. */
+export function sha256WriteTo(h: Sha256Handle, path: string, offset: number): void {
+  load().sha256WriteTo(h, path, offset);
+}
+
+/** The digest in lowercase hex, once every byte given is hashed (and written); the handle is spent. */
 export function sha256Digest(h: Sha256Handle): string {
   return load().sha256Digest(h);
 }

@@ -32,6 +32,8 @@ export interface DownloadOptions extends CallAuth {
   resumeFrom?: number;
   /** Also receives every byte of the blob, in order (the file's existing prefix first); awaited, so it can hold the download back. */
   tap?: (chunk: Buffer) => unknown;
+  /** The path of the file behind the FileHandle: the hashing thread then writes it (see blob-sink.ts). */
+  path?: string;
 }
 
 /** Where the bytes come from: opens the blob from an offset (a Range request when > 0). */
@@ -145,7 +147,7 @@ export function downloadBlobToFile(client: RegistryClient, ref: ImageReference, 
 /** downloadBlobToFile with the bytes from `src`: resumes, verifies, and feeds `opts.tap`. */
 export async function downloadWith(src: BlobOpener, blob: BlobToFetch, fh: FileHandle, what: string, opts: DownloadOptions = {}): Promise<number> {
   const host = src.host;
-  const sink = new Sink(fh, blob.size, what, opts.tap);
+  const sink = new Sink(fh, blob.size, what, opts.tap, opts.path);
   if (opts.resumeFrom && opts.resumeFrom > 0 && opts.resumeFrom <= blob.size) await sink.adopt(opts.resumeFrom);
   const policy = src.policy;
   let failures = 0;

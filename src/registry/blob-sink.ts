@@ -1,7 +1,10 @@
 // The receiving end of a blob download: hashes the bytes (on a native thread
-// of their own, see background-sha256.ts), hands them to an
-// optional tap (an unpacker fed on the same pass), and appends them to the
-// download file in batches. It refuses bytes beyond the declared size.
+// of their own, see background-sha256.ts), hands them to an optional tap (an
+// unpacker fed on the same pass), and appends them to the download file. It
+// refuses bytes beyond the declared size. Given the file's path, the hashing
+// thread writes the file too (O_DIRECT where possible: the blob skips the
+// page cache and the layer's flush); else the bytes are appended here in
+// batches.
 import type { FileHandle } from 'node:fs/promises';
 import { BerthError } from '../errors.js';
 import { BackgroundSha256 } from '../image/background-sha256.js';
@@ -26,17 +29,28 @@ export class Sink {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private written = 0;
+  /** The hashing thread writes the file (decided at the first byte, after any adopted prefix). */
+  private threadWrites: boolean | undefined;
 
-  constructor(private readonly fh: FileHandle, private readonly size: number, private readonly what: string, private readonly tap?: (chunk: Buffer) => unknown) {}
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly size: number,
+    private readonly what: string,
+    private readonly tap?: (chunk: Buffer) => unknown,
+    /** the file behind fh: when given, the hashing thread writes it */
+    private readonly path?: string,
+  ) {}
 
   async push(chunk: Uint8Array): Promise<void> {
     if (this.offset + chunk.length > this.size) {
       throw new BerthError('digest_mismatch', `${this.what} is larger than the ${this.size} bytes its descriptor declares; the content is corrupt or was tampered with`);
     }
     const b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.threadWrites ??= this.path !== undefined && this.hash.writeTo(this.path, this.written);
     this.hash.update(b);
     this.offset += b.length;
     if (this.tap) await this.tap(b);
+    if (this.threadWrites) return;
     this.pending.push(b);
     this.pendingBytes += b.length;
     if (this.pendingBytes >= WRITE_BATCH) await this.flush();

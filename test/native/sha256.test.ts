@@ -3,10 +3,13 @@
 // the tar (the diffID) with the same code. Compared with node:crypto on inputs
 // below, at and across the 4 MiB ring, in chunks of every size.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { BackgroundSha256 } from '../../src/image/background-sha256.js';
-import { addonHas, sha256Create, sha256Digest, sha256Update } from '../../src/native/addon.js';
+import { addonHas, sha256Create, sha256Digest, sha256Update, sha256WriteTo } from '../../src/native/addon.js';
 
 const RING = 4 * 1024 * 1024;
 const hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -70,6 +73,81 @@ describe('native background sha256', () => {
       if (!gc) Buffer.alloc(8 * 1024 * 1024).fill(1);
     }
     expect(threadCount()).toBeLessThanOrEqual(before);
+  });
+
+  it('writes the bytes to a file as it hashes them: whole, after what the file held, with O_DIRECT or without', () => {
+    const dir = mkdtempSync('/tmp/berth-sha256-');
+    try {
+      const data = randomBytes(2 * RING + 4321);
+      // from offset 0 (O_DIRECT on ext4), in chunks that do not line up with blocks
+      const a = join(dir, 'a');
+      writeFileSync(a, '');
+      const h = sha256Create();
+      sha256WriteTo(h, a, 0);
+      for (let o = 0, i = 0; o < data.length; i++) {
+        const n = [65_536, 1, 4095, 300_007][i % 4];
+        sha256Update(h, data.subarray(o, o + n));
+        o += n;
+      }
+      expect(sha256Digest(h)).toBe(hex(data));
+      expect(readFileSync(a).equals(data)).toBe(true);
+      // after a prefix the file already holds (a resumed download): bytes hashed before writeTo are not written
+      const b = join(dir, 'b');
+      writeFileSync(b, data.subarray(0, 1000));
+      const r = sha256Create();
+      sha256Update(r, data.subarray(0, 1000));
+      sha256WriteTo(r, b, 1000);
+      sha256Update(r, data.subarray(1000));
+      expect(sha256Digest(r)).toBe(hex(data));
+      expect(readFileSync(b).equals(data)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('gets bytes to the file while no more arrive (a stalled download), then the rest at the end', async () => {
+    const dir = mkdtempSync('/tmp/berth-sha256-');
+    try {
+      const f = join(dir, 'f');
+      writeFileSync(f, '');
+      const h = sha256Create();
+      sha256WriteTo(h, f, 0);
+      const data = randomBytes(100_000); // far below the size that wakes the thread
+      sha256Update(h, data);
+      let size = 0;
+      for (let i = 0; i < 100 && size === 0; i++) {
+        await sleep(20);
+        size = statSync(f).size;
+      }
+      expect(size).toBeGreaterThan(90_000); // whole blocks; the last partial one waits for the end
+      expect(sha256Digest(h)).toBe(hex(data));
+      expect(statSync(f).size).toBe(100_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a failed write (a full filesystem) when the digest is taken, and a file it cannot open at once', () => {
+    const dir = mkdtempSync('/tmp/berth-sha256-');
+    const mnt = join(dir, 'small');
+    mkdirSync(mnt);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
+    try {
+      const f = join(mnt, 'f');
+      writeFileSync(f, '');
+      const h = sha256Create();
+      sha256WriteTo(h, f, 0);
+      sha256Update(h, randomBytes(3 * 1024 * 1024));
+      expect(() => sha256Digest(h)).toThrow(expect.objectContaining({ code: 'ENOSPC', syscall: 'write', path: f }));
+      expect(() => sha256WriteTo(sha256Create(), join(dir, 'missing', 'x'), 0)).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'open' }));
+      const w = new BackgroundSha256();
+      expect(w.writeTo(f, 0)).toBe(true);
+      w.update(randomBytes(2 * 1024 * 1024));
+      expect(() => w.digest()).toThrow(expect.objectContaining({ code: 'io_error', message: expect.stringContaining(`writing ${f} failed: ENOSPC`) }));
+    } finally {
+      execFileSync('umount', ['-l', mnt]);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('BackgroundSha256 gives "sha256:<hex>"', () => {
