@@ -27,7 +27,11 @@ export class BackgroundSha256 {
    */
   writeTo(path: string, offset: number): boolean {
     if (!this.native || !addonHas('sha256WriteTo')) return false;
-    sha256WriteTo(this.native, path, offset);
+    try {
+      sha256WriteTo(this.native, path, offset);
+    } catch (err) {
+      throw new BerthError('io_error', `cannot write ${path}: ${(err as Error).message}`, { cause: err });
+    }
     return true;
   }
 

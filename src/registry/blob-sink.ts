@@ -56,6 +56,16 @@ export class Sink {
     if (this.pendingBytes >= WRITE_BATCH) await this.flush();
   }
 
+  /** After a failure: returns once every byte received is in the file (the hashing thread writes it), so that a resume starts from the file's true end. */
+  settle(): void {
+    if (!this.threadWrites) return;
+    try {
+      this.hash.digest();
+    } catch {
+      // the failure being reported matters more than this one
+    }
+  }
+
   /** Takes the first `n` bytes already in the file as received. */
   async adopt(n: number): Promise<void> {
     let buf = Buffer.allocUnsafe(Math.min(n, 1024 * 1024));

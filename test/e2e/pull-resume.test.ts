@@ -34,13 +34,17 @@ afterAll(async () => {
   await registry?.stop();
 });
 
-/** Size of the partial download of `digest`, once it has some bytes (polls up to 20 s). */
+/** Size of the partial download of `digest` once it has some bytes and stopped growing (the transfer stalled; polls up to 20 s). */
 async function partialBytes(digest: string): Promise<number> {
   const dir = join(daemon.root, 'content/partial');
+  let last = 0;
+  let same = 0;
   for (let i = 0; i < 400; i++) {
     const name = readdirSync(dir).find((n) => n.startsWith(digest.slice(7)));
     const size = name ? statSync(join(dir, name)).size : 0;
-    if (size > 0) return size;
+    same = size > 0 && size === last ? same + 1 : 0;
+    if (same >= 4) return size; // unchanged for 200 ms: the bytes received before the stall are all written
+    last = size;
     await sleep(50);
   }
   throw new Error(`no partial download of ${digest} appeared in ${dir}`);

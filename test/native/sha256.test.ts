@@ -140,6 +140,7 @@ describe('native background sha256', () => {
       sha256Update(h, randomBytes(3 * 1024 * 1024));
       expect(() => sha256Digest(h)).toThrow(expect.objectContaining({ code: 'ENOSPC', syscall: 'write', path: f }));
       expect(() => sha256WriteTo(sha256Create(), join(dir, 'missing', 'x'), 0)).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'open' }));
+      expect(() => new BackgroundSha256().writeTo(join(dir, 'missing', 'x'), 0)).toThrow(expect.objectContaining({ code: 'io_error', message: expect.stringContaining('cannot write') }));
       const w = new BackgroundSha256();
       expect(w.writeTo(f, 0)).toBe(true);
       w.update(randomBytes(2 * 1024 * 1024));
