@@ -73,7 +73,8 @@ napi_value addon_sha256_write_to(napi_env env, napi_callback_info info) {
   }
   berth_error err;
   if (sha256_bg_write_to(&h->s, path, (uint64_t)offset, &err) < 0) {
-    addon_throw_errno(env, err.errnum, "open", path);
+    if (err.errnum) addon_throw_errno(env, err.errnum, "open", path);
+    else napi_throw_error(env, "ERR_INVALID_STATE", err.msg);
     return NULL;
   }
   h->path = strdup(path);

@@ -65,8 +65,8 @@ async function run(opts: DaemonOptions): Promise<void> {
   const gid = opts.socketGroup ? groupId(opts.socketGroup) : null;
   await mkdir(opts.root, { recursive: true, mode: 0o700 });
   await mkdir(opts.execRoot, { recursive: true, mode: 0o711 });
-  await prepareLayersDir(opts.root, (line) => process.stderr.write(`${line}\n`));
   const unlockRoot = lockRoot(opts.root);
+  await prepareLayersDir(opts.root, (line) => process.stderr.write(`${line}\n`));
   await ensureSocketFree(opts.socket);
   const db = openMetadataDb(opts.root);
   configureBridge(opts.bridge);

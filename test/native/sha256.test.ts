@@ -98,6 +98,7 @@ describe('native background sha256', () => {
       sha256Update(r, data.subarray(0, 1000));
       sha256WriteTo(r, b, 1000);
       sha256Update(r, data.subarray(1000));
+      expect(() => sha256WriteTo(r, b, 0)).toThrow(/already set/);
       expect(sha256Digest(r)).toBe(hex(data));
       expect(readFileSync(b).equals(data)).toBe(true);
     } finally {
