@@ -258,16 +258,24 @@ static int close_output(struct sha256_bg *s) {
   return e;
 }
 
-int sha256_bg_final(struct sha256_bg *s, unsigned char md[32], berth_error *err) {
+int sha256_bg_final(struct sha256_bg *s, char hex[65], berth_error *err) {
   if (!s->ctx) return berth_fail(err, 0, "sha256: the digest was already taken");
   stop_thread(s, 0);
   int werr = s->write_err ? s->write_err : close_output(s);
+  unsigned char md[32];
   unsigned int len = 0;
   int ok = !s->failed && EVP_DigestFinal_ex(s->ctx, md, &len) == 1 && len == 32;
   EVP_MD_CTX_free(s->ctx);
   s->ctx = NULL;
   if (werr) return berth_fail(err, werr, "writing the downloaded bytes failed");
-  return ok ? 0 : berth_fail(err, 0, "sha256 failed");
+  if (!ok) return berth_fail(err, 0, "sha256 failed");
+  static const char digits[] = "0123456789abcdef";
+  for (int i = 0; i < 32; i++) {
+    hex[2 * i] = digits[md[i] >> 4];
+    hex[2 * i + 1] = digits[md[i] & 15];
+  }
+  hex[64] = 0;
+  return 0;
 }
 
 void sha256_bg_release(struct sha256_bg *s) {

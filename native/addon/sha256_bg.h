@@ -53,8 +53,9 @@ void sha256_bg_commit(struct sha256_bg *s, size_t n);
  * starting at file offset `offset`. */
 int sha256_bg_write_to(struct sha256_bg *s, const char *path, uint64_t offset, berth_error *err);
 
-/* Waits for every byte to be hashed (and written) and writes the 32-byte digest. The digest is spent afterwards. */
-int sha256_bg_final(struct sha256_bg *s, unsigned char md[32], berth_error *err);
+/* Waits for every byte to be hashed (and written) and writes the digest as 64 lowercase hex
+ * characters and a NUL. The digest is spent afterwards. */
+int sha256_bg_final(struct sha256_bg *s, char hex[65], berth_error *err);
 
 /* Stops the thread (dropping what was not hashed) and frees everything; safe after final and twice. */
 void sha256_bg_release(struct sha256_bg *s);

@@ -31,8 +31,10 @@ static void finalize(napi_env env, void *data, void *hint) {
   free(h);
 }
 
-static struct sha256_handle *handle_arg(napi_env env, napi_value v) {
-  struct sha256_handle *h = addon_external(env, v, "sha256: the handle must come from sha256Create()");
+/* The call's `n` arguments, the first being a handle not yet digested (NULL with an exception pending). */
+static struct sha256_handle *handle_call(napi_env env, napi_callback_info info, napi_value *argv, size_t n) {
+  if (addon_args(env, info, argv, n) < 0) return NULL;
+  struct sha256_handle *h = addon_external(env, argv[0], "sha256: the handle must come from sha256Create()");
   if (h && h->digested) {
     napi_throw_error(env, "ERR_INVALID_STATE", "sha256: the digest was already taken");
     return NULL;
@@ -61,8 +63,7 @@ napi_value addon_sha256_create(napi_env env, napi_callback_info info) {
 
 napi_value addon_sha256_write_to(napi_env env, napi_callback_info info) {
   napi_value argv[3];
-  if (addon_args(env, info, argv, 3) < 0) return NULL;
-  struct sha256_handle *h = handle_arg(env, argv[0]);
+  struct sha256_handle *h = handle_call(env, info, argv, 3);
   if (!h) return NULL;
   _cleanup_free_ char *path = NULL;
   int64_t offset;
@@ -83,8 +84,7 @@ napi_value addon_sha256_write_to(napi_env env, napi_callback_info info) {
 
 napi_value addon_sha256_update(napi_env env, napi_callback_info info) {
   napi_value argv[2];
-  if (addon_args(env, info, argv, 2) < 0) return NULL;
-  struct sha256_handle *h = handle_arg(env, argv[0]);
+  struct sha256_handle *h = handle_call(env, info, argv, 2);
   if (!h) return NULL;
   unsigned char *data;
   size_t len;
@@ -95,26 +95,18 @@ napi_value addon_sha256_update(napi_env env, napi_callback_info info) {
 
 napi_value addon_sha256_digest(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  if (addon_args(env, info, argv, 1) < 0) return NULL;
-  struct sha256_handle *h = handle_arg(env, argv[0]);
+  struct sha256_handle *h = handle_call(env, info, argv, 1);
   if (!h) return NULL;
-  unsigned char md[32];
+  char hex[65];
   berth_error err;
   h->digested = 1;
-  int rc = sha256_bg_final(&h->s, md, &err);
+  int rc = sha256_bg_final(&h->s, hex, &err);
   sha256_bg_release(&h->s);
   if (rc < 0) {
     if (err.errnum) addon_throw_errno(env, err.errnum, "write", h->path);
     else napi_throw_error(env, NULL, err.msg);
     return NULL;
   }
-  static const char digits[] = "0123456789abcdef";
-  char hex[65];
-  for (int i = 0; i < 32; i++) {
-    hex[2 * i] = digits[md[i] >> 4];
-    hex[2 * i + 1] = digits[md[i] & 15];
-  }
-  hex[64] = 0;
   napi_value out;
   if (napi_create_string_utf8(env, hex, 64, &out) != napi_ok) return NULL;
   return out;

@@ -289,11 +289,9 @@ int untar_finish(struct untar *u, char hex[65], berth_error *err) {
     return untar_failf(u, UNTAR_FAIL_FORMAT, err, 0, "the tar archive is truncated: it ends in the middle of %s%s%s", u->cur.name ? "entry \"" : "a header", u->cur.name ? u->cur.name : "", u->cur.name ? "\"" : "");
   if (u->pad_left > 0) u->in_data = 0; /* missing padding after the last entry: tolerated */
   if (untar_apply_dir_times(u, err) < 0) return -1;
-  unsigned char md[32];
-  if (sha256_bg_final(&u->sha, md, err) < 0) {
+  if (sha256_bg_final(&u->sha, hex, err) < 0) {
     u->fail_kind = UNTAR_FAIL_IO;
     return -1;
   }
-  for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
   return 0;
 }

@@ -151,44 +151,43 @@ export async function downloadWith(src: BlobOpener, blob: BlobToFetch, fh: FileH
   if (opts.resumeFrom && opts.resumeFrom > 0 && opts.resumeFrom <= blob.size) await sink.adopt(opts.resumeFrom);
   const policy = src.policy;
   let failures = 0;
-  try {
-    while (sink.offset < blob.size || (sink.offset === 0 && blob.size === 0 && failures === 0)) {
-      const abort = new AbortController();
-      const signal = opts.signal ? AbortSignal.any([opts.signal, abort.signal]) : abort.signal;
-      const before = sink.offset;
-      try {
-        opts.onConnect?.(sink.offset);
-        const res = await src.open(sink.offset, signal);
-        let skip = 0;
-        if (res.status === 206) {
-          if (rangeStart(res) !== sink.offset) {
-            await res.cancel();
-            throw new BerthError('registry_error', `registry ${host} answered a request for ${what} from byte ${sink.offset} with ${res.header('content-range')}`);
-          }
-        } else {
-          skip = sink.offset;
-          const declared = res.header('content-length');
-          if (declared !== null && Number(declared) !== blob.size) {
-            await res.cancel();
-            throw new BerthError('digest_mismatch', `${what}: the registry announces ${declared} bytes but the descriptor declares ${blob.size}`);
-          }
-        }
-        await drain(res, sink, skip, src.stallTimeoutMs, abort, host, what, opts.onProgress);
-        if (sink.offset < blob.size) throw new TransientNetworkError(`registry ${host} ended ${what} after ${sink.offset} of ${blob.size} bytes`);
-        if (blob.size === 0) break;
-      } catch (err) {
-        await sink.flush().catch(() => undefined);
-        if (opts.signal?.aborted) throw new BerthError('registry_error', `download of ${what} was cancelled`);
-        if (!isTransient(err)) throw err;
-        // Progress resets the count: only repeated failures without progress give up.
-        failures = sink.offset > before ? 1 : failures + 1;
-        if (failures > policy.retries) throw err;
-        await sleep(backoffDelay(policy, failures - 1));
-      }
-    }
-  } catch (err) {
+  const fail = (err: unknown): never => {
     sink.settle(); // every byte received is in the file before anyone resumes from it
     throw err;
+  };
+  while (sink.offset < blob.size || (sink.offset === 0 && blob.size === 0 && failures === 0)) {
+    const abort = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, abort.signal]) : abort.signal;
+    const before = sink.offset;
+    try {
+      opts.onConnect?.(sink.offset);
+      const res = await src.open(sink.offset, signal);
+      let skip = 0;
+      if (res.status === 206) {
+        if (rangeStart(res) !== sink.offset) {
+          await res.cancel();
+          throw new BerthError('registry_error', `registry ${host} answered a request for ${what} from byte ${sink.offset} with ${res.header('content-range')}`);
+        }
+      } else {
+        skip = sink.offset;
+        const declared = res.header('content-length');
+        if (declared !== null && Number(declared) !== blob.size) {
+          await res.cancel();
+          throw new BerthError('digest_mismatch', `${what}: the registry announces ${declared} bytes but the descriptor declares ${blob.size}`);
+        }
+      }
+      await drain(res, sink, skip, src.stallTimeoutMs, abort, host, what, opts.onProgress);
+      if (sink.offset < blob.size) throw new TransientNetworkError(`registry ${host} ended ${what} after ${sink.offset} of ${blob.size} bytes`);
+      if (blob.size === 0) break;
+    } catch (err) {
+      await sink.flush().catch(() => undefined);
+      if (opts.signal?.aborted) fail(new BerthError('registry_error', `download of ${what} was cancelled`));
+      if (!isTransient(err)) fail(err);
+      // Progress resets the count: only repeated failures without progress give up.
+      failures = sink.offset > before ? 1 : failures + 1;
+      if (failures > policy.retries) fail(err);
+      await sleep(backoffDelay(policy, failures - 1));
+    }
   }
   const actual = sink.hash.digest();
   if (sink.offset !== blob.size) {
