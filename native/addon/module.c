@@ -1,11 +1,12 @@
 /* berth_native.node: syscalls Node lacks (synchronous, except syncfs), plus their constants,
  * a fork-free spawn (posix_spawn) with its non-blocking reap, and a streaming gunzip on the
  * calling thread, layer extraction (tar, fed plain or gzip) beneath a directory, and a sha256
- * hashed on a thread of its own. */
+ * hashed on a thread of its own, and how much freed memory the allocator keeps. */
 #include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "gunzip.h"
+#include "malloc_tune.h"
 #include "napi_util.h"
 #include "sha256_napi.h"
 #include "spawn.h"
@@ -50,6 +51,7 @@ static napi_value init(napi_env env, napi_value exports) {
       add_function(env, exports, "untarEnd", addon_untar_end) < 0 || add_function(env, exports, "sha256Create", addon_sha256_create) < 0 ||
       add_function(env, exports, "sha256Update", addon_sha256_update) < 0 ||
       add_function(env, exports, "sha256WriteTo", addon_sha256_write_to) < 0 || add_function(env, exports, "sha256Digest", addon_sha256_digest) < 0 ||
+      add_function(env, exports, "mallocTune", addon_malloc_tune) < 0 ||
       add_constants(env, exports) < 0) {
     napi_throw_error(env, NULL, "berth_native: initialisation failed");
     return NULL;

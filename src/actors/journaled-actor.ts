@@ -73,8 +73,12 @@ export class JournaledActor<TMachine extends AnyStateMachine> {
     if (this.writeError) throw this.writeError;
   }
 
-  /** Waits for a snapshot matching `predicate`, then for the journal. */
-  async until(predicate: (s: SnapshotFrom<TMachine>) => boolean): Promise<SnapshotFrom<TMachine>> {
+  /**
+   * Waits for a snapshot matching `predicate`, then for the journal (unless
+   * `durable` is false: for answers nothing durable is built on, which then
+   * need not wait for a disk flush).
+   */
+  async until(predicate: (s: SnapshotFrom<TMachine>) => boolean, durable = true): Promise<SnapshotFrom<TMachine>> {
     let s: SnapshotFrom<TMachine>;
     try {
       s = (await waitFor(this.ref as AnyActorRef, predicate as never, { timeout: Infinity })) as SnapshotFrom<TMachine>;
@@ -82,7 +86,8 @@ export class JournaledActor<TMachine extends AnyStateMachine> {
       // stopped because a transition could not be journaled: that is the caller's error
       throw this.writeError ?? err;
     }
-    await this.flushed();
+    if (durable) await this.flushed();
+    else if (this.writeError) throw this.writeError;
     return s;
   }
 

@@ -63,9 +63,11 @@ class LayerActor implements HostedActor {
     const auth = msg.credential as Credential | undefined;
     if (!this.credential && auth && typeof auth.username === 'string' && typeof auth.password === 'string') this.credential = auth;
     // `until: 'transferred'` answers once the blob and tree are in and only the commit (flush, record) is left:
-    // a pull's download slot is free then, and the commit overlaps the next transfer.
+    // a pull's download slot is free then, and the commit overlaps the next transfer. That answer only frees a
+    // slot (the pull asks again for the layer itself), so it does not wait for the journal's disk flush, which
+    // takes long while layers are being flushed.
     const transferred = msg.until === 'transferred';
-    const s = await this.journaled.until((s) => s.status !== 'active' || (transferred && s.value === 'committing'));
+    const s = await this.journaled.until((s) => s.status !== 'active' || (transferred && s.value === 'committing'), !transferred);
     if (transferred && s.value === 'committing') return { chainId: s.context.chainId, transferred: true };
     if (s.value !== 'present') {
       const e = s.context.error;
@@ -146,7 +148,7 @@ class LayerActor implements HostedActor {
     const fh = await open(ingest, 'r+');
     try {
       const resumeFrom = (await fh.stat()).size; // left by a download a daemon crash cut short
-      await downloadBlobToFile(this.svc.registry, ref, { digest: c.blobDigest, size: c.blobSize, urls: c.urls }, fh, {
+      await downloadBlobToFile(this.svc.registry, ref, { digest: c.blobDigest, size: c.blobSize, urls: c.urls }, fh.fd, {
         credential: this.credential,
         resumeFrom,
         path: ingest,

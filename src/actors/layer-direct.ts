@@ -7,6 +7,7 @@
 // task cannot handle, and foreign URLs or mirrors, give null: the caller
 // takes the general path. Byte progress comes from the download file's size,
 // read every 250 ms while the task runs.
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { SerializedError } from '../errors.js';
 import type { LayerContext } from '../machines/layer.js';
@@ -52,7 +53,7 @@ export async function directTransfer(env: ActorEnv, svc: ImageServices, c: Layer
   for (let challenged = false; ; challenged = true) {
     const request = directBlobRequest(client, ref, c.blobDigest, {}, credential, what);
     if (!request) return null;
-    const have = (await stat(ingestPath)).size; // left by a download a daemon crash cut short
+    const have = statSync(ingestPath).size; // left by a download a daemon crash cut short
     progress(have > 0 ? `Resuming from ${have} bytes` : 'Downloading', have);
     const args: TransferLayerArgs = {
       request,

@@ -36,6 +36,7 @@ import { configureBridge } from '../network/bridge-config.js';
 import { prepareDefaultBridge } from '../network/default-bridge.js';
 import { findContainerId } from '../services/lookup.js';
 import { prepareLayersDir } from '../store/layers-dir.js';
+import { retainFreedMemory } from './malloc-retention.js';
 
 function resolveExecutable(name: string, what: string): string {
   const candidates = isAbsolute(name) || name.includes('/') ? [name] : (process.env.PATH ?? '').split(delimiter).map((d) => join(d, name));
@@ -66,6 +67,7 @@ async function run(opts: DaemonOptions): Promise<void> {
   await mkdir(opts.root, { recursive: true, mode: 0o700 });
   await mkdir(opts.execRoot, { recursive: true, mode: 0o711 });
   const unlockRoot = lockRoot(opts.root);
+  retainFreedMemory();
   await prepareLayersDir(opts.root, (line) => process.stderr.write(`${line}\n`));
   await ensureSocketFree(opts.socket);
   const db = openMetadataDb(opts.root);

@@ -1,22 +1,22 @@
-// One layer in one pass on one pool thread: the registry's response is read
-// here, hashed, appended to the download file, and fed to the unpacker
-// (decompress → diffID → untar) on the same thread, so the bytes are never
-// re-read from the file nor handed between threads. The download resumes
-// with Range after a cut (the unpacker just waits) and, on a restart, from
+// One layer in one pass on one pool thread: each chunk of the registry's
+// response is handed to the hashing thread (which also appends it to the
+// download file) and unpacked (decompress → diffID → untar) right away, in the
+// same callback, so the bytes are never re-read from the file nor queued
+// between stages. The download resumes with Range after a cut (the unpacker
+// just waits for the next chunk) and, on a restart, from
 // what the file already holds (those bytes are fed to the unpacker first).
 // Outcomes are reported apart, as the layer machine keeps them: the blob
 // (verified or rejected) and the tree (unpacked or rejected). A tree that
 // fails does not stop the download: the blob is still verified and kept.
 // A response only the registry client's general path can handle (an auth
 // challenge, an error status) ends the task with `fallback`.
-import { open, type FileHandle } from 'node:fs/promises';
-import { PassThrough } from 'node:stream';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { serializeError, type SerializedError } from '../errors.js';
 import type { DirectBlobRequest } from '../registry/blob-response.js';
 import { downloadWith } from '../registry/blob-download.js';
 import { directOpener, NeedsGeneralPath } from '../registry/direct-blob.js';
 import type { RetryPolicy } from '../registry/transport.js';
-import { unpackLayer } from './layer-unpack.js';
+import { LayerWriter } from './layer-unpack.js';
 
 export interface TransferLayerArgs {
   request: DirectBlobRequest;
@@ -43,54 +43,52 @@ export interface TransferLayerResult {
   size: number | null;
 }
 
-/** How much decompressed-side backlog the download may run ahead by. */
-const FEED_BUFFER = 1024 * 1024;
-
-function whenWritable(s: PassThrough): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      s.off('drain', done);
-      s.off('close', done);
-      resolve();
-    };
-    s.on('drain', done);
-    s.on('close', done);
-  });
-}
-
 export async function transferLayer(a: TransferLayerArgs): Promise<TransferLayerResult> {
-  const feed = new PassThrough({ highWaterMark: FEED_BUFFER });
-  feed.on('error', () => undefined); // the unpacker reads the error from the stream (it may not be listening yet)
-  const tree = unpackLayer({ blobPath: a.ingestPath, mediaType: a.mediaType, target: a.target, expectedDiffId: a.expectedDiffId, noSync: true }, feed).then(
-    (r) => ({ size: r.size, error: null }),
-    (err: unknown) => {
-      feed.destroy();
-      return { size: null, error: err };
-    },
-  );
+  let treeErr: { err: unknown } | undefined;
+  let writer: LayerWriter | undefined;
+  try {
+    writer = LayerWriter.open({ blobPath: a.ingestPath, mediaType: a.mediaType, target: a.target, expectedDiffId: a.expectedDiffId, noSync: true });
+  } catch (err) {
+    treeErr = { err };
+  }
+  // Each chunk is unpacked as it arrives, on this thread (the tap returns a promise only for zstd without zstd-napi).
+  // A tree that fails stops being fed; the blob is still verified and kept.
   const tap = (chunk: Buffer): Promise<void> | undefined => {
-    if (feed.destroyed) return undefined; // the tree failed: keep verifying the blob
-    return feed.write(chunk) ? undefined : whenWritable(feed);
+    if (!writer || treeErr) return undefined;
+    try {
+      return writer.write(chunk)?.catch((err: unknown) => { treeErr ??= { err }; });
+    } catch (err) {
+      treeErr = { err };
+      return undefined;
+    }
   };
   let blobErr: unknown = null;
-  let fh: FileHandle | undefined;
+  let fd: number | undefined;
   try {
-    fh = await open(a.ingestPath, 'r+');
-    const resumeFrom = (await fh.stat()).size;
-    await downloadWith(directOpener(a.request, a.retry, a.stallTimeoutMs, a.what), { digest: a.blobDigest, size: a.blobSize }, fh, a.what, { resumeFrom, tap, path: a.ingestPath });
-    feed.end();
+    // synchronous: on this busy thread every await of the file system waits for a turn of the event loop
+    fd = openSync(a.ingestPath, 'r+');
+    const resumeFrom = fstatSync(fd).size;
+    await downloadWith(directOpener(a.request, a.retry, a.stallTimeoutMs, a.what), { digest: a.blobDigest, size: a.blobSize }, fd, a.what, { resumeFrom, tap, path: a.ingestPath });
   } catch (err) {
     blobErr = err;
-    // with an error, so the unpacker fails instead of waiting for more
-    feed.destroy(err instanceof Error ? err : new Error(String(err)));
   } finally {
-    await fh?.close();
+    if (fd !== undefined) closeSync(fd);
   }
-  const t = await tree;
+  let size: number | null = null;
+  if (writer && !treeErr && blobErr === null) {
+    try {
+      size = (await writer.finish()).size;
+    } catch (err) {
+      treeErr = { err };
+    }
+  } else {
+    await writer?.abort();
+    if (blobErr !== null) treeErr ??= { err: blobErr }; // the tree ends with the bytes that were to make it
+  }
   if (blobErr instanceof NeedsGeneralPath) return { fallback: { status: blobErr.status }, blobError: null, treeError: null, size: null };
   return {
     blobError: blobErr === null ? null : serializeError(blobErr),
-    treeError: t.error === null ? null : serializeError(t.error),
-    size: t.size,
+    treeError: treeErr === undefined ? null : serializeError(treeErr.err),
+    size,
   };
 }

@@ -90,6 +90,7 @@ interface NativeBinding {
   sha256Update(h: Sha256Handle, data: Buffer): void;
   sha256WriteTo(h: Sha256Handle, path: string, offset: number): void;
   sha256Digest(h: Sha256Handle): string;
+  mallocTune(trimThreshold: number, topPad: number, mmapThreshold: number): boolean;
   constants: NativeConstants;
 }
 
@@ -235,6 +236,11 @@ export function sha256WriteTo(h: Sha256Handle, path: string, offset: number): vo
 /** The digest in lowercase hex, once every byte given is hashed (and written); the handle is spent. */
 export function sha256Digest(h: Sha256Handle): string {
   return load().sha256Digest(h);
+}
+
+/** Sets how much freed memory the C allocator keeps (glibc's M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD); false where that is not glibc. */
+export function mallocTune(trimThreshold: number, topPad: number, mmapThreshold: number): boolean {
+  return load().mallocTune(trimThreshold, topPad, mmapThreshold);
 }
 
 /** Gives the directory ext4's "top of a hierarchy" flag (chattr +T): each new subdirectory is then

@@ -7,7 +7,7 @@
 // digest_mismatch and the caller must discard the file. A descriptor that
 // lists `urls` (foreign / non-distributable layers) is fetched from those
 // first, as Docker does, then from the registry.
-import type { FileHandle } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../errors.js';
 import { registryHost, type ImageReference } from '../image/reference.js';
@@ -31,8 +31,8 @@ export interface DownloadOptions extends CallAuth {
   /** The file already holds this many bytes of the blob (an earlier, interrupted download): they are hashed and the download continues after them. */
   resumeFrom?: number;
   /** Also receives every byte of the blob, in order (the file's existing prefix first); awaited, so it can hold the download back. */
-  tap?: (chunk: Buffer) => unknown;
-  /** The path of the file behind the FileHandle: the hashing thread then writes it (see blob-sink.ts). */
+  tap?: (chunk: Buffer) => Promise<void> | undefined;
+  /** The path of the file behind the descriptor: the hashing thread then writes it (see blob-sink.ts). */
   path?: string;
 }
 
@@ -45,40 +45,78 @@ export interface BlobOpener {
   open(offset: number, signal: AbortSignal): Promise<BlobResponse>;
 }
 
-/** Reads `res`'s body into `sink`, failing with a TransientNetworkError when no byte arrives for `stallMs`. */
+/**
+ * How many bytes one body takes in before it lets the thread's event loop go
+ * round: a socket hands over up to 32 reads (~2 MB) at a time, whose
+ * processing (inflate, untar) would keep other transfers' events and new
+ * tasks waiting for tens of milliseconds.
+ */
+const TURN_BYTES = 256 * 1024;
+
+/**
+ * Reads `res`'s body into `sink`, chunk by chunk as the socket delivers them
+ * (pausing only while a push asks to wait); fails with a
+ * TransientNetworkError when no byte arrives for `stallMs`.
+ */
 async function drain(res: BlobResponse, sink: Sink, skip: number, stallMs: number, abort: AbortController, host: string, what: string, onProgress?: (n: number) => void): Promise<void> {
-  const reader = res.chunks()[Symbol.asyncIterator]();
+  const body = res.body();
   let toSkip = skip;
-  let timer: NodeJS.Timeout | undefined;
+  let lastByteAt = Date.now();
   let stalled = false;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => { stalled = true; abort.abort(); }, stallMs);
-  };
-  try {
-    for (;;) {
-      arm();
-      let r: IteratorResult<Uint8Array>;
-      try {
-        r = await reader.next();
-      } catch (err) {
-        if (stalled) throw new TransientNetworkError(`registry ${host} stopped sending ${what} for ${Math.round(stallMs / 1000)} s`, { cause: err });
-        throw networkError(err, host, what);
-      }
-      if (r.done) break;
-      let chunk = r.value;
-      if (toSkip > 0) {
-        const n = Math.min(toSkip, chunk.length);
-        toSkip -= n;
-        chunk = chunk.subarray(n);
-        if (chunk.length === 0) continue;
-      }
-      await sink.push(chunk);
-      onProgress?.(sink.offset);
+  let timer: NodeJS.Timeout | undefined;
+  const watch = () => {
+    const idle = Date.now() - lastByteAt;
+    if (idle < stallMs) timer = setTimeout(watch, stallMs - idle);
+    else {
+      stalled = true;
+      abort.abort();
     }
+  };
+  timer = setTimeout(watch, stallMs);
+  let waiting: Promise<void> | undefined;
+  let turnBytes = 0;
+  let sinkError: { err: unknown } | undefined;
+  const onData = (data: Buffer) => {
+    lastByteAt = Date.now();
+    let chunk = data;
+    if (toSkip > 0) {
+      const n = Math.min(toSkip, chunk.length);
+      toSkip -= n;
+      chunk = chunk.subarray(n);
+      if (chunk.length === 0) return;
+    }
+    let next: Promise<void> | undefined;
+    try {
+      next = sink.push(chunk);
+    } catch (err) {
+      sinkError = { err };
+      body.destroy();
+      return;
+    }
+    onProgress?.(sink.offset);
+    turnBytes += chunk.length;
+    if (!next && turnBytes >= TURN_BYTES) next = new Promise((resolve) => setImmediate(resolve));
+    if (!next) return;
+    turnBytes = 0;
+    body.pause();
+    waiting = next.then(() => { body.resume(); }, (err: unknown) => {
+      sinkError = { err };
+      body.destroy();
+    });
+  };
+  body.on('data', onData);
+  try {
+    await finished(body).catch((err: unknown) => {
+      if (sinkError) return;
+      if (stalled) throw new TransientNetworkError(`registry ${host} stopped sending ${what} for ${Math.round(stallMs / 1000)} s`, { cause: err });
+      throw networkError(err, host, what);
+    });
+    await waiting;
+    if (sinkError) throw sinkError.err;
   } finally {
     clearTimeout(timer);
-    await reader.return?.().catch(() => undefined);
+    body.off('data', onData);
+    if (!body.readableEnded) body.destroy();
   }
   await sink.flush();
 }
@@ -129,11 +167,11 @@ async function open(client: RegistryClient, ref: ImageReference, blob: BlobToFet
 }
 
 /**
- * Downloads `blob` of `ref` into `fh` (empty, or holding `opts.resumeFrom` bytes of it), resuming after
+ * Downloads `blob` of `ref` into the file open as `fd` (empty, or holding `opts.resumeFrom` bytes of it), resuming after
  * failures, and verifies it. Resolves with its size; throws digest_mismatch
  * when the content is wrong, or the last error when the registry kept failing.
  */
-export function downloadBlobToFile(client: RegistryClient, ref: ImageReference, blob: BlobToFetch, fh: FileHandle, opts: DownloadOptions = {}): Promise<number> {
+export function downloadBlobToFile(client: RegistryClient, ref: ImageReference, blob: BlobToFetch, fd: number, opts: DownloadOptions = {}): Promise<number> {
   const what = `blob ${blob.digest} of ${ref.registry}/${ref.repository}`;
   const opener: BlobOpener = {
     host: registryHost(ref),
@@ -141,13 +179,13 @@ export function downloadBlobToFile(client: RegistryClient, ref: ImageReference, 
     stallTimeoutMs: client.stallTimeoutMs,
     open: (offset, signal) => open(client, ref, blob, offset, opts, signal, what),
   };
-  return downloadWith(opener, blob, fh, what, opts);
+  return downloadWith(opener, blob, fd, what, opts);
 }
 
 /** downloadBlobToFile with the bytes from `src`: resumes, verifies, and feeds `opts.tap`. */
-export async function downloadWith(src: BlobOpener, blob: BlobToFetch, fh: FileHandle, what: string, opts: DownloadOptions = {}): Promise<number> {
+export async function downloadWith(src: BlobOpener, blob: BlobToFetch, fd: number, what: string, opts: DownloadOptions = {}): Promise<number> {
   const host = src.host;
-  const sink = new Sink(fh, blob.size, what, opts.tap, opts.path);
+  const sink = new Sink(fd, blob.size, what, opts.tap, opts.path);
   if (opts.resumeFrom && opts.resumeFrom > 0 && opts.resumeFrom <= blob.size) await sink.adopt(opts.resumeFrom);
   const policy = src.policy;
   let failures = 0;

@@ -3,6 +3,8 @@
 // ~5× less CPU per byte than fetch) or a fetch Response (the general path,
 // which answers auth challenges and reports registry errors).
 import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { ImageReference } from '../image/reference.js';
 import type { CallAuth, RegistryClient } from './client.js';
 import { plainGet } from './http-get.js';
@@ -11,8 +13,8 @@ import type { RegistryRequest } from './transport.js';
 export interface BlobResponse {
   status: number;
   header(name: string): string | null;
-  /** The body's bytes in order; fails like fetch does when the connection breaks or the signal aborts. */
-  chunks(): AsyncIterable<Uint8Array>;
+  /** The body as a stream (read once); it errors when the connection breaks or the signal aborts. */
+  body(): Readable;
   /** Discards the rest of the body. */
   cancel(): Promise<void>;
 }
@@ -21,7 +23,7 @@ export function fromFetch(res: Response): BlobResponse {
   return {
     status: res.status,
     header: (n) => res.headers.get(n),
-    chunks: () => (res.body ?? (async function* () { /* no body */ })()) as AsyncIterable<Uint8Array>,
+    body: () => (res.body ? Readable.fromWeb(res.body as WebReadableStream<Uint8Array>) : Readable.from([])),
     cancel: async () => { await res.body?.cancel().catch(() => undefined); },
   };
 }
@@ -33,7 +35,7 @@ export function fromIncoming(msg: IncomingMessage): BlobResponse {
       const v = msg.headers[n.toLowerCase()];
       return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
     },
-    chunks: () => msg,
+    body: () => msg,
     cancel: async () => { msg.destroy(); },
   };
 }

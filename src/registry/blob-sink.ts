@@ -5,9 +5,13 @@
 // thread writes the file too (O_DIRECT where possible: the blob skips the
 // page cache and the layer's flush); else the bytes are appended here in
 // batches.
-import type { FileHandle } from 'node:fs/promises';
+import { read, writev } from 'node:fs';
+import { promisify } from 'node:util';
 import { BerthError } from '../errors.js';
 import { BackgroundSha256 } from '../image/background-sha256.js';
+
+const readAt = promisify(read);
+const writevAt = promisify(writev);
 
 /** Flushes this much at a time to the file (fewer syscalls than one write per network chunk). */
 const WRITE_BATCH = 256 * 1024;
@@ -33,15 +37,17 @@ export class Sink {
   private threadWrites: boolean | undefined;
 
   constructor(
-    private readonly fh: FileHandle,
+    /** the download file, open for reading and writing */
+    private readonly fd: number,
     private readonly size: number,
     private readonly what: string,
-    private readonly tap?: (chunk: Buffer) => unknown,
-    /** the file behind fh: when given, the hashing thread writes it */
+    private readonly tap?: (chunk: Buffer) => Promise<void> | undefined,
+    /** the file behind fd: when given, the hashing thread writes it */
     private readonly path?: string,
   ) {}
 
-  async push(chunk: Uint8Array): Promise<void> {
+  /** Takes the next bytes; returns a promise only when the caller must wait before pushing more (the tap or a file write). */
+  push(chunk: Uint8Array): Promise<void> | undefined {
     if (this.offset + chunk.length > this.size) {
       throw new BerthError('digest_mismatch', `${this.what} is larger than the ${this.size} bytes its descriptor declares; the content is corrupt or was tampered with`);
     }
@@ -49,11 +55,12 @@ export class Sink {
     this.threadWrites ??= this.path !== undefined && this.hash.writeTo(this.path, this.written);
     this.hash.update(b);
     this.offset += b.length;
-    if (this.tap) await this.tap(b);
-    if (this.threadWrites) return;
+    const tapped = this.tap?.(b);
+    if (this.threadWrites) return tapped ?? undefined;
     this.pending.push(b);
     this.pendingBytes += b.length;
-    if (this.pendingBytes >= WRITE_BATCH) await this.flush();
+    if (this.pendingBytes < WRITE_BATCH) return tapped ?? undefined;
+    return tapped ? tapped.then(() => this.flush()) : this.flush();
   }
 
   /** After a failure: returns once every byte received is in the file (the hashing thread writes it), so that a resume starts from the file's true end. */
@@ -70,7 +77,7 @@ export class Sink {
   async adopt(n: number): Promise<void> {
     let buf = Buffer.allocUnsafe(Math.min(n, 1024 * 1024));
     while (this.written < n) {
-      const { bytesRead } = await this.fh.read(buf, 0, Math.min(buf.length, n - this.written), this.written);
+      const { bytesRead } = await readAt(this.fd, buf, 0, Math.min(buf.length, n - this.written), this.written);
       if (bytesRead === 0) throw new BerthError('io_error', `${this.what}: the partial download ended before ${n} bytes`);
       this.hash.update(buf.subarray(0, bytesRead));
       if (this.tap) {
@@ -90,7 +97,7 @@ export class Sink {
     this.pending = [];
     this.pendingBytes = 0;
     for (let left = total; left > 0;) {
-      const { bytesWritten } = await this.fh.writev(bufs, this.written);
+      const { bytesWritten } = await writevAt(this.fd, bufs, this.written);
       this.written += bytesWritten;
       left -= bytesWritten;
       if (left > 0) bufs = remainderAfter(bufs, bytesWritten);

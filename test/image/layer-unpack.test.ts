@@ -3,7 +3,8 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { unpackLayer } from '../../src/image/layer-unpack.js';
+import { gzipSync } from 'node:zlib';
+import { LayerWriter, unpackLayer } from '../../src/image/layer-unpack.js';
 import { lgetxattr } from '../../src/native/addon.js';
 import { buildBusyboxOciLayout } from '../fixtures/busybox-image.js';
 import { makeTar, MTIME, TAR, TAR_GZIP, writeLayer } from './layer-fixtures.js';
@@ -152,6 +153,61 @@ describe('unpackLayer: entry kinds', () => {
     const g = await rejection(unpackLayer({ blobPath: blob, mediaType: TAR_GZIP, target: join(dir, 'g') }));
     expect(g.code).toBe('invalid_argument');
     expect(g.message).toMatch(/not valid gzip/);
+    expect(leftovers(dir)).toEqual([]);
+  });
+});
+
+describe('LayerWriter', () => {
+  const chunked = (b: Buffer, sizes: number[]): Buffer[] => {
+    const out: Buffer[] = [];
+    for (let off = 0, i = 0; off < b.length; i++) {
+      const n = sizes[i % sizes.length]!;
+      out.push(b.subarray(off, off + n));
+      off += n;
+    }
+    return out;
+  };
+
+  it('unpacks a gzip layer fed in uneven chunks, each taken synchronously, and checks the diffID', async () => {
+    const content = Buffer.alloc(300_000, 'berth ');
+    const tarBytes = await makeTar([{ name: 'd', type: 'directory' }, { name: 'd/big', content }, { name: 'd/small', content: 'x' }]);
+    const gz = gzipSync(tarBytes);
+    const target = join(dir, 'out');
+    const w = LayerWriter.open({ blobPath: 'blob', mediaType: TAR_GZIP, target, expectedDiffId: sha(tarBytes) });
+    expect(leftovers(dir)).toHaveLength(1); // the temp directory, until finish
+    for (const c of chunked(gz, [1, 7, 4096, 100_000, 3])) expect(w.write(c)).toBeUndefined();
+    const r = await w.finish();
+    expect(r.diffId).toBe(sha(tarBytes));
+    expect(r.size).toBe(tarBytes.length);
+    expect(readFileSync(join(target, 'd/big')).equals(content)).toBe(true);
+    expect(readFileSync(join(target, 'd/small'), 'utf8')).toBe('x');
+    expect(leftovers(dir)).toEqual([]);
+  });
+
+  it('abort removes what was unpacked; a wrong diffID or an unsafe entry leaves nothing either', async () => {
+    const tarBytes = await makeTar([{ name: 'a', content: 'x' }]);
+    const aborted = LayerWriter.open({ blobPath: 'blob', mediaType: TAR, target: join(dir, 'a') });
+    aborted.write(tarBytes.subarray(0, 1024));
+    await aborted.abort();
+    expect(existsSync(join(dir, 'a'))).toBe(false);
+
+    const wrong = LayerWriter.open({ blobPath: 'blob', mediaType: TAR, target: join(dir, 'w'), expectedDiffId: `sha256:${'0'.repeat(64)}` });
+    wrong.write(tarBytes);
+    expect((await rejection(wrong.finish())).code).toBe('digest_mismatch');
+    expect(existsSync(join(dir, 'w'))).toBe(false);
+
+    const evil = await makeTar([{ name: '../escape', content: 'x' }]);
+    const unsafe = LayerWriter.open({ blobPath: 'blob', mediaType: TAR, target: join(dir, 'u') });
+    let thrown: unknown;
+    try {
+      unsafe.write(evil);
+    } catch (err) {
+      thrown = err;
+    }
+    expect((thrown as { code?: string }).code).toBe('unsafe_layer');
+    await unsafe.abort();
+    expect(existsSync(join(dir, 'u'))).toBe(false);
+    expect(existsSync(join(dir, '..', 'escape'))).toBe(false);
     expect(leftovers(dir)).toEqual([]);
   });
 });

@@ -206,3 +206,13 @@ describe('markTopDir', () => {
 function mountFsType(path: string): string {
   return execFileSync('findmnt', ['-n', '-o', 'FSTYPE', '-T', path], { encoding: 'utf8' }).trim();
 }
+
+describe('mallocTune', () => {
+  it('sets glibc malloc retention (true) and refuses sizes out of range', () => {
+    expect(addon.mallocTune(64 << 20, 16 << 20, 32 << 20)).toBe(true);
+    expect(thrown(() => addon.mallocTune(-1, 0, 0)).code).toBe('ERR_OUT_OF_RANGE');
+    expect(thrown(() => addon.mallocTune(0, 0, 64 << 20)).code).toBe('ERR_OUT_OF_RANGE');
+    // glibc's defaults again (dynamic thresholds stay off for the rest of this process: harmless in a test)
+    expect(addon.mallocTune(128 << 10, 0, 128 << 10)).toBe(true);
+  });
+});
