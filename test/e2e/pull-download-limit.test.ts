@@ -2,7 +2,7 @@
 // a limit of 1, no layer's transfer starts before the previous one's bytes
 // are all in (the journal's transition times show it). A layer's commit — a
 // filesystem flush, then its record — does not hold the slot.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,10 +12,12 @@ import { pushLayeredImage } from '../registry/layered-image.js';
 
 let registry: TestRegistry;
 let daemon: TestDaemon;
+let cfgDir: string;
 
 beforeAll(async () => {
   registry = await startRegistry();
-  const cfg = join(mkdtempSync(join(tmpdir(), 'berth-limit-')), 'daemon.json');
+  cfgDir = mkdtempSync(join(tmpdir(), 'berth-limit-'));
+  const cfg = join(cfgDir, 'daemon.json');
   writeFileSync(cfg, JSON.stringify({ 'max-concurrent-downloads': 1 }));
   daemon = await startDaemon(['--config-file', cfg]);
 });
@@ -23,6 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await daemon?.stop();
   await registry?.stop();
+  if (cfgDir) rmSync(cfgDir, { recursive: true, force: true });
 });
 
 interface Entry { actorId: string; kind: string; state: unknown; time: string }

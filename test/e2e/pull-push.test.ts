@@ -1,7 +1,7 @@
 // Distribution end to end: zstd and uncompressed layers, --platform, the
 // daemon config file (mirrors, bad keys), push (chunked, mounts) and pulling
 // it back, and logins against Basic and token-auth registries.
-import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,7 @@ afterAll(async () => {
   await daemon?.stop();
   await a?.stop();
   await b?.stop();
+  rmSync(cfgDir, { recursive: true, force: true });
 });
 
 describe('layer formats and platforms', () => {
