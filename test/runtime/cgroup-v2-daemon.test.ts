@@ -41,7 +41,7 @@ beforeAll(async () => {
   daemon = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c',
     'mount -t tmpfs berth-v2 /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && exec "$0" "$@"',
     process.execPath, DAEMON_JS, '--root', join(dir, 'root'), '--exec-root', join(dir, 'run'), '--socket', socket,
-    '--ui-addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--ui-addr', '127.0.0.1:0', '--bridge', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
   daemon.stdout!.on('data', (d) => (log += d));
   daemon.stderr!.on('data', (d) => (log += d));
   await listening();
