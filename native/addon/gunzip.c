@@ -71,14 +71,7 @@ napi_value addon_gunzip_create(napi_env env, napi_callback_info info) {
    * CRC was ~7 % of an unpack's CPU. */
   if (unchecked) inflateValidate(&g->z, 0);
   g->live = 1;
-  napi_value ext;
-  if (napi_create_external(env, g, gunzip_finalize, NULL, &ext) != napi_ok) {
-    gunzip_release(g);
-    free(g);
-    napi_throw_error(env, NULL, "gunzip: cannot create the handle");
-    return NULL;
-  }
-  return ext;
+  return addon_new_external(env, g, gunzip_finalize, "gunzip");
 }
 
 static napi_value result(napi_env env, int more, size_t produced, size_t consumed) {

@@ -105,6 +105,16 @@ int addon_buffer(napi_env env, napi_value v, const char *message, unsigned char 
   return 0;
 }
 
+napi_value addon_new_external(napi_env env, void *data, napi_finalize finalize, const char *what) {
+  napi_value ext;
+  if (napi_create_external(env, data, finalize, NULL, &ext) == napi_ok) return ext;
+  finalize(env, data, NULL);
+  char msg[96];
+  snprintf(msg, sizeof msg, "%s: cannot create the handle", what);
+  napi_throw_error(env, NULL, msg);
+  return NULL;
+}
+
 void *addon_external(napi_env env, napi_value v, const char *message) {
   void *p = NULL;
   napi_valuetype t;

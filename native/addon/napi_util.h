@@ -30,6 +30,10 @@ int addon_buffer(napi_env env, napi_value v, const char *message, unsigned char 
 /* The pointer inside an external handle; a TypeError with `message` when it is not one. */
 void *addon_external(napi_env env, napi_value v, const char *message);
 
+/* `data` wrapped in an external handle that `finalize` frees when collected; when that fails,
+ * `finalize` frees it now and an error "<what>: cannot create the handle" is thrown (NULL). */
+napi_value addon_new_external(napi_env env, void *data, napi_finalize finalize, const char *what);
+
 /* Set obj[name] = number. */
 int addon_set_number(napi_env env, napi_value obj, const char *name, double value);
 

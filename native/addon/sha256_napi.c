@@ -51,14 +51,7 @@ napi_value addon_sha256_create(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ENOMEM", "sha256: cannot start a digest");
     return NULL;
   }
-  napi_value ext;
-  if (napi_create_external(env, h, finalize, NULL, &ext) != napi_ok) {
-    sha256_bg_release(&h->s);
-    free(h);
-    napi_throw_error(env, NULL, "sha256: cannot create the handle");
-    return NULL;
-  }
-  return ext;
+  return addon_new_external(env, h, finalize, "sha256");
 }
 
 napi_value addon_sha256_write_to(napi_env env, napi_callback_info info) {

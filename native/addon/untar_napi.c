@@ -92,14 +92,7 @@ napi_value addon_untar_create(napi_env env, napi_callback_info info) {
   }
   h->live = 1;
   h->u.walk_only = walk_only;
-  napi_value ext;
-  if (napi_create_external(env, h, finalize, NULL, &ext) != napi_ok) {
-    release(h);
-    free(h);
-    napi_throw_error(env, NULL, "untar: cannot create the handle");
-    return NULL;
-  }
-  return ext;
+  return addon_new_external(env, h, finalize, "untar");
 }
 
 napi_value addon_untar_write(napi_env env, napi_callback_info info) {

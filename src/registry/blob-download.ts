@@ -54,6 +54,29 @@ export interface BlobOpener {
 const TURN_BYTES = 256 * 1024;
 
 /**
+ * Calls `onStall` once `stallMs` pass without a touch() while not held: held
+ * while the download itself waits (a push in progress), as then no byte can
+ * arrive, and it is not the registry that is slow.
+ */
+function stallWatch(stallMs: number, onStall: () => void) {
+  let last = Date.now();
+  let held = false;
+  let timer: NodeJS.Timeout;
+  const check = () => {
+    const idle = held ? 0 : Date.now() - last;
+    if (idle < stallMs) timer = setTimeout(check, stallMs - idle);
+    else onStall();
+  };
+  timer = setTimeout(check, stallMs);
+  return {
+    touch: () => { last = Date.now(); },
+    hold: () => { held = true; },
+    release: () => { held = false; last = Date.now(); },
+    stop: () => clearTimeout(timer),
+  };
+}
+
+/**
  * Reads `res`'s body into `sink`, chunk by chunk as the socket delivers them
  * (pausing only while a push asks to wait); fails with a
  * TransientNetworkError when no byte arrives for `stallMs`.
@@ -61,23 +84,16 @@ const TURN_BYTES = 256 * 1024;
 async function drain(res: BlobResponse, sink: Sink, skip: number, stallMs: number, abort: AbortController, host: string, what: string, onProgress?: (n: number) => void): Promise<void> {
   const body = res.body();
   let toSkip = skip;
-  let lastByteAt = Date.now();
   let stalled = false;
-  let timer: NodeJS.Timeout | undefined;
-  const watch = () => {
-    const idle = Date.now() - lastByteAt;
-    if (idle < stallMs) timer = setTimeout(watch, stallMs - idle);
-    else {
-      stalled = true;
-      abort.abort();
-    }
-  };
-  timer = setTimeout(watch, stallMs);
+  const clock = stallWatch(stallMs, () => {
+    stalled = true;
+    abort.abort();
+  });
   let waiting: Promise<void> | undefined;
   let turnBytes = 0;
   let sinkError: { err: unknown } | undefined;
   const onData = (data: Buffer) => {
-    lastByteAt = Date.now();
+    clock.touch();
     let chunk = data;
     if (toSkip > 0) {
       const n = Math.min(toSkip, chunk.length);
@@ -99,7 +115,11 @@ async function drain(res: BlobResponse, sink: Sink, skip: number, stallMs: numbe
     if (!next) return;
     turnBytes = 0;
     body.pause();
-    waiting = next.then(() => { body.resume(); }, (err: unknown) => {
+    clock.hold();
+    waiting = next.then(() => {
+      clock.release();
+      body.resume();
+    }, (err: unknown) => {
       sinkError = { err };
       body.destroy();
     });
@@ -114,7 +134,7 @@ async function drain(res: BlobResponse, sink: Sink, skip: number, stallMs: numbe
     await waiting;
     if (sinkError) throw sinkError.err;
   } finally {
-    clearTimeout(timer);
+    clock.stop();
     body.off('data', onData);
     if (!body.readableEnded) body.destroy();
   }

@@ -56,10 +56,10 @@ export class Sink {
     this.hash.update(b);
     this.offset += b.length;
     const tapped = this.tap?.(b);
-    if (this.threadWrites) return tapped ?? undefined;
+    if (this.threadWrites) return tapped;
     this.pending.push(b);
     this.pendingBytes += b.length;
-    if (this.pendingBytes < WRITE_BATCH) return tapped ?? undefined;
+    if (this.pendingBytes < WRITE_BATCH) return tapped;
     return tapped ? tapped.then(() => this.flush()) : this.flush();
   }
 
