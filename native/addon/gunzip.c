@@ -36,8 +36,7 @@ static void gunzip_release(struct gunzip *g) {
 static void gunzip_finalize(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
-  gunzip_release(data);
-  free(data);
+  gunzip_free(data);
 }
 
 static void throw_zlib(napi_env env, int ret, const char *msg) {
@@ -49,21 +48,16 @@ struct gunzip *gunzip_handle(napi_env env, napi_value v) {
   return addon_external(env, v, "gunzip: the handle must come from gunzipCreate()");
 }
 
-napi_value addon_gunzip_create(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  if (addon_args(env, info, argv, 1) < 0) return NULL;
-  bool unchecked = false;
-  napi_valuetype t;
-  if (napi_typeof(env, argv[0], &t) == napi_ok && t == napi_boolean) napi_get_value_bool(env, argv[0], &unchecked);
+struct gunzip *gunzip_new(int unchecked, int *zerr) {
   struct gunzip *g = calloc(1, sizeof *g);
   if (!g) {
-    napi_throw_error(env, "ENOMEM", "gunzip: out of memory");
+    *zerr = Z_MEM_ERROR;
     return NULL;
   }
   int ret = inflateInit2(&g->z, 16 + MAX_WBITS); /* 16: gzip wrapper only */
   if (ret != Z_OK) {
     free(g);
-    throw_zlib(env, ret, "gunzip: cannot initialise the decoder");
+    *zerr = ret;
     return NULL;
   }
   /* unchecked: no CRC-32 and no length check of the output (zlib skips both). For layers whose
@@ -71,6 +65,27 @@ napi_value addon_gunzip_create(napi_env env, napi_callback_info info) {
    * CRC was ~7 % of an unpack's CPU. */
   if (unchecked) inflateValidate(&g->z, 0);
   g->live = 1;
+  return g;
+}
+
+void gunzip_free(struct gunzip *g) {
+  if (!g) return;
+  gunzip_release(g);
+  free(g);
+}
+
+napi_value addon_gunzip_create(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (addon_args(env, info, argv, 1) < 0) return NULL;
+  bool unchecked = false;
+  napi_valuetype t;
+  if (napi_typeof(env, argv[0], &t) == napi_ok && t == napi_boolean) napi_get_value_bool(env, argv[0], &unchecked);
+  int zerr = Z_OK;
+  struct gunzip *g = gunzip_new(unchecked, &zerr);
+  if (!g) {
+    throw_zlib(env, zerr, zerr == Z_MEM_ERROR ? "gunzip: out of memory" : "gunzip: cannot initialise the decoder");
+    return NULL;
+  }
   return addon_new_external(env, g, gunzip_finalize, "gunzip");
 }
 

@@ -1,4 +1,4 @@
-/* berth_native.node: syscalls Node lacks (synchronous, except syncfs), plus their constants,
+/* berth_native.node: syscalls Node lacks (synchronous, except syncfs and untarThreadFinish), plus their constants,
  * a fork-free spawn (posix_spawn) with its non-blocking reap, and a streaming gunzip on the
  * calling thread, layer extraction (tar, fed plain or gzip) beneath a directory, and a sha256
  * hashed on a thread of its own, and how much freed memory the allocator keeps. */
@@ -13,6 +13,7 @@
 #include "syncfs.h"
 #include "syscalls.h"
 #include "untar_napi.h"
+#include "untar_thread_napi.h"
 
 static int add_function(napi_env env, napi_value exports, const char *name, napi_callback fn) {
   napi_value f;
@@ -52,6 +53,10 @@ static napi_value init(napi_env env, napi_value exports) {
       add_function(env, exports, "sha256Update", addon_sha256_update) < 0 ||
       add_function(env, exports, "sha256WriteTo", addon_sha256_write_to) < 0 || add_function(env, exports, "sha256Digest", addon_sha256_digest) < 0 ||
       add_function(env, exports, "mallocTune", addon_malloc_tune) < 0 ||
+      add_function(env, exports, "untarThreadCreate", addon_untar_thread_create) < 0 ||
+      add_function(env, exports, "untarThreadWrite", addon_untar_thread_write) < 0 ||
+      add_function(env, exports, "untarThreadFinish", addon_untar_thread_finish) < 0 ||
+      add_function(env, exports, "untarThreadEnd", addon_untar_thread_end) < 0 ||
       add_constants(env, exports) < 0) {
     napi_throw_error(env, NULL, "berth_native: initialisation failed");
     return NULL;

@@ -7,48 +7,22 @@
  * sleeping thread once WAKE bytes wait (or at the end), not for every small
  * chunk; a waiting thread looks again every IDLE_TAKE_NS, so that fewer bytes
  * (a stalled download's) still reach the file. With O_DIRECT only whole blocks are written until the end, where the
- * flag is dropped for the last partial block. Rings are page-aligned and kept
- * for the next digest (a few), so their pages are not faulted in again for
- * every layer. */
+ * flag is dropped for the last partial block. Rings and threads come from bg_ring.c. */
 #include "sha256_bg.h"
+
+#include "bg_ring.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#define RING (4u << 20)
+#define RING BG_RING_SIZE
 #define WAKE (1u << 20) /* waking a thread costs a futex call and, in a VM, an IPI: not for every chunk */
 #define IDLE_TAKE_NS (20L * 1000 * 1000) /* a waiting thread looks for bytes below WAKE this often */
 #define BLOCK 4096u      /* O_DIRECT alignment of offsets, lengths and memory */
-#define SPARE_RINGS 6
 #define HASHER_STACK (256u << 10)
-
-static pthread_mutex_t spare_mu = PTHREAD_MUTEX_INITIALIZER;
-static unsigned char *spare[SPARE_RINGS];
-static int nspare;
-
-static unsigned char *ring_get(void) {
-  unsigned char *r = NULL;
-  pthread_mutex_lock(&spare_mu);
-  if (nspare > 0) r = spare[--nspare];
-  pthread_mutex_unlock(&spare_mu);
-  return r ? r : aligned_alloc(BLOCK, RING);
-}
-
-static void ring_put(unsigned char *r) {
-  if (!r) return;
-  pthread_mutex_lock(&spare_mu);
-  if (nspare < SPARE_RINGS) {
-    spare[nspare++] = r;
-    r = NULL;
-  }
-  pthread_mutex_unlock(&spare_mu);
-  free(r);
-}
 
 static int pwrite_all(int fd, const unsigned char *p, size_t n, uint64_t off) {
   while (n > 0) {
@@ -119,32 +93,11 @@ static void *hasher_main(void *arg) {
     if (s->closing && s->tail == s->head) break;
     s->hasher_waiting = 1;
     /* bytes below WAKE are not signalled: look again after a while anyway (the download may have stalled) */
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += IDLE_TAKE_NS;
-    if (until.tv_nsec >= 1000000000L) {
-      until.tv_sec++;
-      until.tv_nsec -= 1000000000L;
-    }
-    pthread_cond_timedwait(&s->has_data, &s->mu, &until);
+    bg_wait_at_most(&s->has_data, &s->mu, IDLE_TAKE_NS);
     s->hasher_waiting = 0;
   }
   pthread_mutex_unlock(&s->mu);
   return NULL;
-}
-
-static int start_thread(struct sha256_bg *s) {
-  pthread_attr_t attr;
-  if (pthread_attr_init(&attr) != 0) return -1;
-  pthread_attr_setstacksize(&attr, HASHER_STACK);
-  /* the thread inherits a full signal mask: signals stay with the threads that handle them */
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  int rc = pthread_create(&s->thread, &attr, hasher_main, s);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  pthread_attr_destroy(&attr);
-  return rc == 0 ? 0 : -1;
 }
 
 int sha256_bg_start(struct sha256_bg *s, berth_error *err) {
@@ -159,8 +112,8 @@ int sha256_bg_start(struct sha256_bg *s, berth_error *err) {
   pthread_mutex_init(&s->mu, NULL);
   pthread_cond_init(&s->has_data, NULL);
   pthread_cond_init(&s->has_space, NULL);
-  s->ring = ring_get();
-  if (s->ring && start_thread(s) == 0) s->threaded = 1; /* else: hashed inline, as fast as before */
+  s->ring = bg_ring_get();
+  if (s->ring && bg_thread_start(&s->thread, HASHER_STACK, hasher_main, s) == 0) s->threaded = 1; /* else: hashed inline, as fast as before */
   return 0;
 }
 
@@ -282,7 +235,7 @@ void sha256_bg_release(struct sha256_bg *s) {
   if (!s->ring && !s->ctx) return; /* never started, or released */
   stop_thread(s, 1);
   close_output(s);
-  ring_put(s->ring);
+  bg_ring_put(s->ring);
   s->ring = NULL;
   if (s->ctx) EVP_MD_CTX_free(s->ctx);
   s->ctx = NULL;

@@ -18,12 +18,10 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "gunzip.h"
 #include "untar.h"
-
-#define INFLATE_CHUNK (256 * 1024)
+#include "untar_thread.h"
 
 struct untar_handle {
   struct untar u;
@@ -46,18 +44,23 @@ static void finalize(napi_env env, void *data, void *hint) {
   free(data);
 }
 
-static void throw_fail(napi_env env, struct untar_handle *h, const berth_error *err) {
-  const char *code = h->u.fail_kind == UNTAR_FAIL_UNSAFE ? "BERTH_UNSAFE_LAYER" : h->u.fail_kind == UNTAR_FAIL_FORMAT ? "BERTH_BAD_TAR" : "BERTH_IO";
-  h->failed = 1;
-  napi_value msg, e;
-  if (napi_create_string_utf8(env, err->msg, NAPI_AUTO_LENGTH, &msg) != napi_ok || napi_create_error(env, NULL, msg, &e) != napi_ok) {
-    napi_throw_error(env, code, err->msg);
-    return;
-  }
-  napi_value c;
+napi_value untar_error_value(napi_env env, const char *code, const berth_error *err) {
+  napi_value msg, e, c;
+  if (napi_create_string_utf8(env, err->msg, NAPI_AUTO_LENGTH, &msg) != napi_ok || napi_create_error(env, NULL, msg, &e) != napi_ok) return NULL;
   if (napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &c) == napi_ok) napi_set_named_property(env, e, "code", c);
   if (err->errnum) addon_set_number(env, e, "errno", -(double)err->errnum);
-  napi_throw(env, e);
+  return e;
+}
+
+static void throw_code(napi_env env, struct untar_handle *h, const char *code, const berth_error *err) {
+  h->failed = 1;
+  napi_value e = untar_error_value(env, code, err);
+  if (e) napi_throw(env, e);
+  else napi_throw_error(env, code, err->msg);
+}
+
+static void throw_fail(napi_env env, struct untar_handle *h, const berth_error *err) {
+  throw_code(env, h, untar_fail_code(h->u.fail_kind), err);
 }
 
 static struct untar_handle *handle_arg(napi_env env, napi_value v, int need_live) {
@@ -117,39 +120,11 @@ napi_value addon_untar_gunzip(napi_env env, napi_callback_info info) {
   size_t len;
   if (!g || addon_buffer(env, argv[2], "untar: the data must be a Buffer", &src, &len) < 0) return NULL;
   int more = 1;
-  for (;;) {
-    /* inflate straight into the diffID hasher's ring when it has one: the tar is then read from there, not copied */
-    size_t cap = INFLATE_CHUNK;
-    unsigned char *dst = untar_hash_reserve(&h->u, INFLATE_CHUNK, &cap);
-    int committed = dst != NULL;
-    if (!dst && !(dst = h->out) && !(dst = h->out = malloc(INFLATE_CHUNK))) {
-      napi_throw_error(env, "ENOMEM", "untar: out of memory");
-      return NULL;
-    }
-    size_t produced, consumed;
-    if (gunzip_step(g, dst, cap, src, len, &produced, &consumed, &more) != Z_OK) {
-      h->failed = 1;
-      napi_throw_error(env, "Z_DATA_ERROR", gunzip_message(g));
-      return NULL;
-    }
-    berth_error err;
-    if (produced > 0) {
-      if (committed) untar_hash_commit(&h->u, produced);
-      if ((committed ? untar_feed_hashed(&h->u, dst, produced, &err) : untar_feed(&h->u, dst, produced, &err)) < 0) {
-        throw_fail(env, h, &err);
-        return NULL;
-      }
-    }
-    src += consumed;
-    len -= consumed;
-    /* done once the input is used up and the output was not full (nothing left inside zlib) */
-    if (len == 0 && (produced < cap || !more)) break;
-    if (produced == 0 && consumed == 0) { /* input left that zlib will not take: never drop it silently */
-      h->failed = 1;
-      napi_throw_error(env, "Z_DATA_ERROR", "the gzip decoder made no progress");
-      return NULL;
-    }
-  }
+  berth_error err;
+  int rc = untar_inflate_feed(&h->u, g, &h->out, src, len, &more, &err);
+  if (rc == -2) throw_code(env, h, "Z_DATA_ERROR", &err);
+  if (rc == -1) throw_fail(env, h, &err);
+  if (rc < 0) return NULL;
   napi_value r;
   napi_create_int32(env, more, &r);
   return r;

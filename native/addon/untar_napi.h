@@ -10,4 +10,8 @@ napi_value addon_untar_gunzip(napi_env env, napi_callback_info info);
 napi_value addon_untar_finish(napi_env env, napi_callback_info info);
 napi_value addon_untar_end(napi_env env, napi_callback_info info);
 
+struct berth_error;
+/* An Error with .code = code, err's message and (when it has one) .errno; NULL if it cannot be made. */
+napi_value untar_error_value(napi_env env, const char *code, const struct berth_error *err);
+
 #endif

@@ -1,11 +1,11 @@
 // The layer extraction of the native addon (native/addon/untar*.c) as used by
-// the unpacker: tar bytes go in (gzip is inflated inside the same native
-// call, zstd is decoded here first), entries come out beneath the layer
-// directory, and the sha256 of the tar (the diffID) is computed on the way.
-// zstd is decoded by libzstd's streaming step into one reused buffer that the
-// native call consumes before returning (no stream, no fresh buffer per chunk).
+// the unpacker: bytes go in (gzip is inflated by the extraction's own thread,
+// zstd is decoded here first), entries come out beneath the layer directory,
+// and the sha256 of the tar (the diffID) is computed on the way. zstd is
+// decoded by libzstd's streaming step into one reused buffer, copied into the
+// extraction before the next step (no stream, no fresh buffer per chunk).
 import { BerthError } from '../errors.js';
-import { gunzipCreate, gunzipEnd, untarCreate, untarEnd, untarFinish, untarGunzip, untarWrite, type GunzipHandle, type UntarHandle, type UntarResult } from '../native/addon.js';
+import { untarThreadCreate, untarThreadEnd, untarThreadFinish, untarThreadWrite, type UntarResult, type UntarThreadHandle } from '../native/addon.js';
 import type { LayerCompression } from './media-types.js';
 import { badZstd, loadZstdNapi, zstdStep } from './zstd.js';
 
@@ -26,12 +26,16 @@ export function untarError(err: unknown, blob: string, mediaType: string): Berth
   }
 }
 
-/** One extraction into `root`, fed with the layer's bytes as they are (gzip or plain tar) or decoded (zstd). */
+/**
+ * One extraction into `root`, fed with the layer's bytes as they are (gzip or plain tar) or decoded here
+ * (zstd). The extraction itself (inflate, untar, the diffID) runs on a native thread of its own: the
+ * thread reading the layer only copies the bytes in, and the layers pulled together are extracted side
+ * by side on every core.
+ */
 export class NativeUntar {
-  private readonly h: UntarHandle;
-  private readonly gz: GunzipHandle | undefined;
+  private readonly h: UntarThreadHandle;
   private readonly zstd: { step: (dst: Buffer, src: Buffer) => [number, number, number]; out: Buffer } | undefined;
-  /** The data so far ends inside a gzip member or zstd frame. */
+  /** The zstd data so far ends inside a frame. */
   private more = 0;
 
   /** Throws when compression is zstd and zstd-napi is missing: the caller decodes zstd itself then (see takesZstd).
@@ -39,8 +43,7 @@ export class NativeUntar {
   constructor(root: string, compression: LayerCompression, verified = false) {
     const z = compression === 'zstd' ? zstdStep() : undefined;
     if (compression === 'zstd' && !z) throw new Error('zstd-napi is not available');
-    this.h = untarCreate(root);
-    this.gz = compression === 'gzip' ? gunzipCreate(verified) : undefined;
+    this.h = untarThreadCreate(root, compression === 'gzip', verified);
     this.zstd = z ? { step: z.step, out: Buffer.allocUnsafe(z.outSize) } : undefined;
   }
 
@@ -49,11 +52,10 @@ export class NativeUntar {
     return !(loadZstdNapi() instanceof Error);
   }
 
-  /** Feeds bytes: compressed when the layer is gzip or zstd, else tar. */
+  /** Feeds bytes: compressed when the layer is gzip or zstd, else tar. Throws once the extraction has failed. */
   write(chunk: Buffer): void {
-    if (this.gz) this.more = untarGunzip(this.h, this.gz, chunk);
-    else if (this.zstd) this.writeZstd(chunk);
-    else untarWrite(this.h, chunk);
+    if (this.zstd) this.writeZstd(chunk);
+    else untarThreadWrite(this.h, chunk);
   }
 
   private writeZstd(chunk: Buffer): void {
@@ -67,7 +69,7 @@ export class NativeUntar {
         throw badZstd((err as Error).message);
       }
       const [more, produced, consumed] = r;
-      if (produced > 0) untarWrite(this.h, out.subarray(0, produced));
+      if (produced > 0) untarThreadWrite(this.h, out.subarray(0, produced)); // copied: out is reused
       src = src.subarray(consumed);
       if (src.length === 0 && (produced < out.length || more === 0)) {
         this.more = more;
@@ -77,15 +79,14 @@ export class NativeUntar {
     }
   }
 
-  finish(): UntarResult {
+  /** Once every byte was written: resolves when they are all extracted and the archive was complete. */
+  finish(): Promise<UntarResult> {
     if (this.zstd && this.more !== 0) throw badZstd('the data ends in the middle of a frame');
-    if (this.gz && this.more !== 0) throw Object.assign(new Error('unexpected end of file: the gzip data ends in the middle of a member'), { code: 'Z_DATA_ERROR' });
-    return untarFinish(this.h);
+    return untarThreadFinish(this.h);
   }
 
-  /** Frees everything (after finish or a failure). */
+  /** Stops and frees everything (after a failure; after finish it is a no-op). */
   end(): void {
-    untarEnd(this.h);
-    if (this.gz) gunzipEnd(this.gz);
+    untarThreadEnd(this.h);
   }
 }

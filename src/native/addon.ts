@@ -53,6 +53,9 @@ export type Sha256Handle = { readonly __sha256: unique symbol };
 /** A native layer extraction in progress (opaque). */
 export type UntarHandle = { readonly __untar: unique symbol };
 
+/** A native layer extraction running on a thread of its own (opaque). */
+export type UntarThreadHandle = { readonly __untarThread: unique symbol };
+
 /** What a finished extraction reports. */
 export interface UntarResult {
   /** "sha256:<hex>" of the tar bytes fed. */
@@ -86,6 +89,10 @@ interface NativeBinding {
   untarGunzip(h: UntarHandle, gz: GunzipHandle, src: Buffer): number;
   untarFinish(h: UntarHandle): UntarResult;
   untarEnd(h: UntarHandle): void;
+  untarThreadCreate(dir: string, gzip: boolean, unchecked: boolean): UntarThreadHandle;
+  untarThreadWrite(h: UntarThreadHandle, data: Buffer): void;
+  untarThreadFinish(h: UntarThreadHandle): Promise<UntarResult>;
+  untarThreadEnd(h: UntarThreadHandle): void;
   sha256Create(): Sha256Handle;
   sha256Update(h: Sha256Handle, data: Buffer): void;
   sha256WriteTo(h: Sha256Handle, path: string, offset: number): void;
@@ -156,7 +163,8 @@ export function addonHas(name: Exclude<keyof NativeBinding, 'constants'>): boole
   }
 }
 
-/** syncfs(2) of the filesystem holding `path`, on libuv's thread pool. */
+/** syncfs(2) of the filesystem holding `path`, on the addon's own flushing thread (not libuv's pool), grouped with the
+ * requests of every thread of the process that arrive before it starts. */
 export function syncfs(path: string): Promise<void> {
   return load().syncfs(path);
 }
@@ -215,6 +223,28 @@ export function untarFinish(h: UntarHandle): UntarResult {
 /** Releases the handle's fds now (safe after untarFinish or a failure). */
 export function untarEnd(h: UntarHandle): void {
   load().untarEnd(h);
+}
+
+/** Starts extracting into `dir` on a native thread of its own (see native/addon/untar_thread_napi.c); gzip: the
+ * bytes are gzip, unchecked: skip its CRC-32 (the caller checks the diffID). */
+export function untarThreadCreate(dir: string, gzip: boolean, unchecked: boolean): UntarThreadHandle {
+  return load().untarThreadCreate(dir, gzip, unchecked);
+}
+
+/** Copies bytes in (gzip or tar, as created); throws the extraction's failure (codes as untarWrite, or Z_DATA_ERROR)
+ * once it has failed. Waits only while 4 MiB are still to be extracted. */
+export function untarThreadWrite(h: UntarThreadHandle, data: Buffer): void {
+  load().untarThreadWrite(h, data);
+}
+
+/** Resolves once every byte is extracted and the archive was complete (directory mtimes set); the handle is spent. */
+export function untarThreadFinish(h: UntarThreadHandle): Promise<UntarResult> {
+  return load().untarThreadFinish(h);
+}
+
+/** Stops the extraction and closes everything now (ignored while a finish runs). */
+export function untarThreadEnd(h: UntarThreadHandle): void {
+  load().untarThreadEnd(h);
 }
 
 /** Starts a sha256 whose hashing runs on a native thread of its own (see native/addon/sha256_napi.c). */

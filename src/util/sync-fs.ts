@@ -3,8 +3,9 @@
 // every caller queued before a flush starts is served by that one flush. A
 // pull whose layers finish together then pays for about one flush, not one
 // per layer, while each layer is still durable before its record is written.
-// The flush runs in the native addon on libuv's thread pool; until the
-// addon is built (with syncfs), coreutils `sync -f` does it (a process spawn per flush).
+// The flush runs on the native addon's own thread (which also groups the
+// flushes of the daemon's other threads); until the addon is built (with
+// syncfs), coreutils `sync -f` does it (a process spawn per flush).
 import { execFile } from 'node:child_process';
 import { BerthError } from '../errors.js';
 import { addonHas, syncfs } from '../native/addon.js';

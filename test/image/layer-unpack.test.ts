@@ -200,7 +200,8 @@ describe('LayerWriter', () => {
     const unsafe = LayerWriter.open({ blobPath: 'blob', mediaType: TAR, target: join(dir, 'u') });
     let thrown: unknown;
     try {
-      unsafe.write(evil);
+      unsafe.write(evil); // the extraction's thread finds the entry: reported by the next write, or by finish
+      await unsafe.finish();
     } catch (err) {
       thrown = err;
     }

@@ -1,6 +1,8 @@
 // berth_native.node through src/native/addon.ts: real syscalls in a temp dir (as root).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as addon from '../../src/native/addon.js';
@@ -173,6 +175,38 @@ describe('syncfs', () => {
     expect(e.code).toBe('ENOENT');
     expect(e.syscall).toBe('syncfs');
     expect(e.path).toBe(missing);
+  });
+
+  it('does not wait for libuv\'s thread pool: it settles while every pool thread is blocked', async () => {
+    // each open of a FIFO without a writer blocks one of libuv's threads until a writer comes
+    const poolSize = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+    const fifos = Array.from({ length: poolSize }, (_, i) => join(dir, `fifo${i}`));
+    for (const f of fifos) execFileSync('mkfifo', [f]);
+    const blocked = fifos.map((f) => open(f, 'r'));
+    try {
+      const inTime = await Promise.race([addon.syncfs(dir).then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
+      expect(inTime).toBe(true);
+    } finally {
+      for (const f of fifos) closeSync(openSync(f, 'w')); // the blocked opens return
+      for (const h of await Promise.all(blocked)) await h.close();
+    }
+  });
+
+  it('serves requests from several threads at once; a missing path among them fails alone', async () => {
+    const addonPath = resolve('native/build/berth_native.node');
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const m = { exports: {} };
+      process.dlopen(m, workerData.addonPath);
+      const calls = [0, 1, 2, 3].map(() => m.exports.syncfs(workerData.dir).then(() => 'ok', (e) => e.code));
+      calls.push(m.exports.syncfs(workerData.dir + '/missing').then(() => 'ok', (e) => e.code));
+      Promise.all(calls).then((r) => parentPort.postMessage(r));`;
+    const runs = [0, 1, 2].map(
+      () => new Promise((res, rej) => new Worker(code, { eval: true, workerData: { addonPath, dir } }).once('message', res).once('error', rej)),
+    );
+    const mine = [addon.syncfs(dir), addon.syncfs(dir)];
+    expect(await Promise.all(runs)).toEqual([0, 1, 2].map(() => ['ok', 'ok', 'ok', 'ok', 'ENOENT']));
+    await expect(Promise.all(mine)).resolves.toEqual([undefined, undefined]);
   });
 });
 

@@ -1,25 +1,16 @@
 // The addon's layer extraction (native/addon/untar*.c) on archives built byte
 // by byte: every entry type with its metadata, PAX and GNU long names,
 // xattrs, overlay whiteouts, replacement rules, chunking, gzip in one call.
-import { createHash, randomBytes } from 'node:crypto';
-import { lstatSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gunzipCreate, gunzipEnd, lgetxattr, untarCreate, untarEnd, untarFinish, untarGunzip } from '../../src/native/addon.js';
 import { archive, entry, gnuLong, pax } from './tar-builder.js';
-import { extract, sandbox } from './untar-fixture.js';
+import { extract, sandboxesPerTest, sha } from './untar-fixture.js';
 
-const boxes: string[] = [];
-function box() {
-  const b = sandbox();
-  boxes.push(b.base);
-  return b;
-}
-afterEach(() => {
-  for (const b of boxes.splice(0)) rmSync(b, { recursive: true, force: true });
-});
-const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+const box = sandboxesPerTest();
 
 const kinds = archive(
   entry({ name: './', type: '5', mode: 0o755, mtime: 1_500_000_000 }),

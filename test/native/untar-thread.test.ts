@@ -1,0 +1,101 @@
+// The addon's threaded extraction (native/addon/untar_thread*.c): the bytes
+// are copied into a 4 MiB ring and extracted on a thread of its own. Same
+// tree and diffID as the extraction on the calling thread, failures found on
+// the thread come back through the next write or finish, and ending it early
+// stops the thread.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { untarThreadCreate, untarThreadEnd, untarThreadFinish, untarThreadWrite, type UntarThreadHandle } from '../../src/native/addon.js';
+import { archive, entry } from './tar-builder.js';
+import { sandboxesPerTest, sha } from './untar-fixture.js';
+
+const box = sandboxesPerTest();
+
+/** Writes data in chunks of the given sizes (cycled); returns the error a write threw, if any. */
+function feed(h: UntarThreadHandle, data: Buffer, sizes: number[]): unknown {
+  try {
+    for (let o = 0, i = 0; o < data.length; i++) {
+      const n = sizes[i % sizes.length];
+      untarThreadWrite(h, data.subarray(o, o + n));
+      o += n;
+    }
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
+async function rejection(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as { code?: string; message: string };
+  }
+  throw new Error('expected a rejection');
+}
+
+// ~14 MB of tar, incompressible for the most part: more than the ring holds, so writes wait for the thread
+const files = Array.from({ length: 24 }, (_, i) => entry({ name: `data/f${i}`, mode: 0o640, data: randomBytes(500_000 + i * 7_000) }));
+const big = archive(entry({ name: 'data/', type: '5', mode: 0o750, mtime: 1_600_000_000 }), ...files, entry({ name: 'data/text', data: 'lorem ipsum '.repeat(100_000) }));
+
+describe('native untar on its own thread', () => {
+  it('extracts gzip (concatenated members) and plain tar larger than its ring, with the same tree and diffID', async () => {
+    const gz = Buffer.concat([gzipSync(big.subarray(0, 5_000_000)), gzipSync(big.subarray(5_000_000))]);
+    for (const [bytes, gzip] of [[gz, true], [big, false]] as const) {
+      const { root } = box();
+      const h = untarThreadCreate(root, gzip, true);
+      expect(feed(h, bytes, [65_536, 1, 300_001, 4096, 2_000_000])).toBeUndefined();
+      const r = await untarThreadFinish(h);
+      expect(r.diffId).toBe(sha(big));
+      expect(r.size).toBe(big.length);
+      expect(readFileSync(join(root, 'data/f23')).length).toBe(500_000 + 23 * 7_000);
+      expect(readFileSync(join(root, 'data/text'), 'utf8')).toBe('lorem ipsum '.repeat(100_000));
+      expect(readdirSync(join(root, 'data')).length).toBe(25);
+      untarThreadEnd(h); // after finish: nothing left to do
+    }
+  });
+
+  it('reports an unsafe entry found on the thread through a later write or finish; nothing lands outside', async () => {
+    const { root, outside } = box();
+    const evil = archive(...files.slice(0, 12), entry({ name: '../outside/escaped', data: 'x' }), ...files.slice(12));
+    const h = untarThreadCreate(root, false, false);
+    const thrown = feed(h, evil, [65_536]) as { code?: string; message: string } | undefined;
+    const err = thrown ?? (await rejection(untarThreadFinish(h)));
+    expect(err.code).toBe('BERTH_UNSAFE_LAYER');
+    expect(err.message).toMatch(/escaped/);
+    untarThreadEnd(h);
+    expect(existsSync(join(outside, 'escaped'))).toBe(false);
+  });
+
+  it('rejects gzip that ends inside a member, and bytes that are not gzip', async () => {
+    const gz = gzipSync(big);
+    const cut = untarThreadCreate(box().root, true, true);
+    expect(feed(cut, gz.subarray(0, gz.length - 1000), [65_536])).toBeUndefined();
+    const e1 = await rejection(untarThreadFinish(cut));
+    expect(e1.code).toBe('Z_DATA_ERROR');
+    expect(e1.message).toMatch(/middle of a member/);
+
+    const junk = untarThreadCreate(box().root, true, true);
+    const e2 = (feed(junk, randomBytes(300_000), [65_536]) as { code?: string } | undefined) ?? (await rejection(untarThreadFinish(junk)));
+    expect(e2.code).toBe('Z_DATA_ERROR');
+    untarThreadEnd(junk);
+  });
+
+  it('can be ended while bytes still wait to be extracted; a spent handle is refused', async () => {
+    const h = untarThreadCreate(box().root, false, true);
+    untarThreadWrite(h, big.subarray(0, 3_000_000));
+    untarThreadEnd(h);
+    untarThreadEnd(h);
+    expect(() => untarThreadWrite(h, big.subarray(0, 512))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_STATE' }));
+    expect(() => untarThreadFinish(h)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_STATE' }));
+
+    const done = untarThreadCreate(box().root, false, true);
+    untarThreadWrite(done, archive(entry({ name: 'a', data: 'a' })));
+    const p = untarThreadFinish(done);
+    expect(() => untarThreadFinish(done)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_STATE' }));
+    expect((await p).size).toBeGreaterThan(0);
+  });
+});
