@@ -13,6 +13,12 @@ import { Sandbox, cgroupMounts, subtreeControlRestorer } from './bundle.js';
 const UNIFIED = cgroupMounts().find((m) => m.v2)!.dir;
 const PARENT = `berth-v2real-${process.pid}`;
 const HUGE = '2MB';
+/** Every huge page size the host offers, named as cgroup files name them (2MB, 1GB): the stats report each. */
+const hostHugeSizes = (): string[] =>
+  readdirSync('/sys/kernel/mm/hugepages')
+    .map((d) => Number(/^hugepages-(\d+)kB$/.exec(d)?.[1] ?? 0))
+    .filter((kb) => kb > 0)
+    .map((kb) => (kb >= 1 << 20 ? `${kb >> 20}GB` : kb >= 1 << 10 ? `${kb >> 10}MB` : `${kb}KB`));
 const hostDir = (...p: string[]) => join(UNIFIED, PARENT, ...p);
 const read = (...p: string[]) => readFileSync(hostDir(...p), 'utf8');
 const PURE_V2 = ['unshare', '-m', '--propagation', 'private', 'sh', '-c',
@@ -124,7 +130,8 @@ describe('berth-runtime on a pure cgroup v2 layout (private mount namespace)', (
     expect(ev).toMatchObject({ type: 'stats', id });
     expect(ev.data.cpu.usage.total).toBeGreaterThan(0); // cpu.stat exists without the cpu controller
     expect(ev.data.cpu.usage.user).toBeGreaterThan(0);
-    expect(ev.data.hugetlb).toEqual({ [HUGE]: { usage: 0, max: 0, failcnt: 0 } });
+    expect(ev.data.hugetlb).toEqual(Object.fromEntries(hostHugeSizes().map((size) => [size, { usage: 0, max: 0, failcnt: 0 }])));
+    expect(Object.keys(ev.data.hugetlb)).toContain(HUGE);
     // No memory or pids controller on this host's v2: those read as zero.
     expect(ev.data.memory.usage).toEqual({ limit: 0, usage: 0, max: 0, failcnt: 0 });
     expect(ev.data.pids).toEqual({ current: 0, limit: 0 });
