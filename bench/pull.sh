@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Cold pull of a ~100 MB, 5-layer image from a private local registry:
 # berth vs podman vs skopeo copy + umoci unpack vs docker (private dockerd),
-# gzip and zstd variants, timed loops (median of RUNS), with ratios.
+# gzip and zstd variants, timed loops (median of RUNS), with ratios; each
+# time also until a `sync` after the pull (berth's layers are durable when
+# its pull returns, the peers' are not).
 #   bench/pull.sh [RUNS]        (root; needs npm run build first)
 set -uo pipefail
 RUNS=${1:-3}
@@ -33,27 +35,41 @@ for c in gzip zstd; do
   skopeo copy -q --preserve-digests --dest-tls-verify=false "oci:$B/img-$c:latest" "docker://$REG/bench-$c:latest"
 done
 
-declare -A T TIMES
+declare -A T TD TIMES DTIMES
 # Runs are interleaved (run 1 of every tool, then run 2, ...) so that load
 # from other work on the machine falls on every tool alike. Each timed run
 # starts after a `sync`: the tools leave 100-300 MB of unsynced data behind
 # them (berth alone makes its layers durable), and a flush inside the next
 # timed run would measure the previous tool's writes.
+# Each tool function prints two times: until its pull returned, and until a
+# `sync` right after it returned (the image durably on disk: berth flushes its
+# layers before it records them, the peers leave their writes in the page
+# cache, so the second time compares the same guarantee).
 measure_all() { # name:function ...  (each run must be cold: the function sets itself up)
   for i in $(seq "$RUNS"); do
     for nf in "$@"; do
-      local name=${nf%%:*} fn=${nf#*:} t
+      local name=${nf%%:*} fn=${nf#*:} out t td
       sync # the previous tool's unsynced writes are not flushed inside this one's timed run
-      t=$("$fn" "$i") || { echo "  $name: run $i failed" >&2; continue; }
+      out=$("$fn" "$i") || { echo "  $name: run $i failed" >&2; continue; }
+      read -r t td <<<"$out"
       TIMES[$name]="${TIMES[$name]:-} $t"
+      DTIMES[$name]="${DTIMES[$name]:-} $td"
     done
   done
   for nf in "$@"; do
     local name=${nf%%:*}
     [ -n "${TIMES[$name]:-}" ] || continue
     T[$name]=$(printf '%s\n' ${TIMES[$name]} | median)
+    TD[$name]=$(printf '%s\n' ${DTIMES[$name]} | median)
     printf '  %-28s %6.2f s   (runs:%s)\n' "$name" "${T[$name]}" "${TIMES[$name]}"
+    printf '  %-28s %6.2f s   (runs:%s)\n' "  + sync" "${TD[$name]}" "${DTIMES[$name]}"
   done
+}
+# the times of a timed run: start, pull returned; then syncs (prints "pull durable")
+timed_sync() { # t0 t1
+  sync
+  local t2; t2=$(now)
+  echo "$(echo "$2 - $1" | bc) $(echo "$t2 - $1" | bc)"
 }
 
 # --- berth: one daemon for every run, as dockerd below; between runs the image
@@ -76,7 +92,7 @@ berth_pull() { # compression run
   $BERTH_CLI pull -q "$REG/bench-$1" >/dev/null || return 1
   local t1; t1=$(now)
   awk -v c="$1" -v c0="$c0" '{printf "%s %.2f\n", c, ($14+$15-c0)/100}' /proc/$BERTHD_PID/stat >>"$B/berth-cpu"
-  echo "$t1 - $t0" | bc
+  timed_sync "$t0" "$t1"
 }
 berth_gzip() { berth_pull gzip "$1"; }
 berth_zstd() { berth_pull zstd "$1"; }
@@ -88,9 +104,10 @@ podman_pull() {
   local t0; t0=$(now)
   DOCKER_CONFIG="$d/cfg" CONTAINERS_CONF="$d/containers.conf" unshare -m sh -c "mount -t tmpfs -o size=16m x /var/lib && exec podman --root '$d/root' --runroot '$d/runroot' --storage-driver overlay pull -q --tls-verify=false '$REG/bench-$1'" >/dev/null 2>"$d/err" || { cat "$d/err" >&2; return 1; }
   local t1; t1=$(now)
+  local times; times=$(timed_sync "$t0" "$t1")
   podman --root "$d/root" --runroot "$d/runroot" --storage-driver overlay rmi -a -f >/dev/null 2>&1
   rm -rf "$d" 2>/dev/null
-  echo "$t1 - $t0" | bc
+  echo "$times"
 }
 podman_gzip() { podman_pull gzip "$1"; }
 podman_zstd() { podman_pull zstd "$1"; }
@@ -102,8 +119,9 @@ skopeo_umoci() {
   unshare -m sh -c "mount -t tmpfs -o size=16m x /var/lib && skopeo copy -q --src-tls-verify=false 'docker://$REG/bench-gzip:latest' 'oci:$d/layout:latest'" >/dev/null || return 1
   umoci unpack --rootless --image "$d/layout:latest" "$d/bundle" >/dev/null 2>&1 || return 1
   local t1; t1=$(now)
+  local times; times=$(timed_sync "$t0" "$t1")
   rm -rf "$d"
-  echo "$t1 - $t0" | bc
+  echo "$times"
 }
 
 # --- docker: a private dockerd (no host network changes); gzip only (20.10 has no zstd) ---
@@ -125,7 +143,7 @@ docker_gzip() {
   local t0; t0=$(now)
   $DOCKER pull -q "$REG/bench-gzip" >/dev/null || return 1
   local t1; t1=$(now)
-  echo "$t1 - $t0" | bc
+  timed_sync "$t0" "$t1"
 }
 
 start_berthd || { echo "  berth: berthd did not start (see $BERTHD/log)"; exit 1; }
@@ -137,7 +155,7 @@ for c in gzip zstd; do
   printf '  berth daemon CPU during the pull, %s: median %s s\n' "$c" "$(awk -v c=$c '$1 == c {print $2}' "$B/berth-cpu" | median)"
 done
 
-ratio() { [ -n "${T[$1]:-}" ] && [ -n "${T[$2]:-}" ] && printf '  %-34s %5.2fx\n' "$2 / $1" "$(echo "${T[$2]} / ${T[$1]}" | bc -l)"; }
+ratio() { [ -n "${T[$1]:-}" ] && [ -n "${T[$2]:-}" ] && printf '  %-34s %5.2fx   (until durable: %5.2fx)\n' "$2 / $1" "$(echo "${T[$2]} / ${T[$1]}" | bc -l)" "$(echo "${TD[$2]} / ${TD[$1]}" | bc -l)"; }
 echo "speed-up of berth (peer time / berth time; targets: docker >= 3x, podman >= 2.5x):"
 ratio berth-gzip docker-gzip
 ratio berth-gzip podman-gzip
