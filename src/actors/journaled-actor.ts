@@ -75,10 +75,10 @@ export class JournaledActor<TMachine extends AnyStateMachine> {
 
   /**
    * Waits for a snapshot matching `predicate`, then for the journal (unless
-   * `durable` is false: for answers nothing durable is built on, which then
-   * need not wait for a disk flush).
+   * `durable` is false, or says false of that snapshot: for answers nothing
+   * durable is built on, which then need not wait for a disk flush).
    */
-  async until(predicate: (s: SnapshotFrom<TMachine>) => boolean, durable = true): Promise<SnapshotFrom<TMachine>> {
+  async until(predicate: (s: SnapshotFrom<TMachine>) => boolean, durable: boolean | ((s: SnapshotFrom<TMachine>) => boolean) = true): Promise<SnapshotFrom<TMachine>> {
     let s: SnapshotFrom<TMachine>;
     try {
       s = (await waitFor(this.ref as AnyActorRef, predicate as never, { timeout: Infinity })) as SnapshotFrom<TMachine>;
@@ -86,7 +86,7 @@ export class JournaledActor<TMachine extends AnyStateMachine> {
       // stopped because a transition could not be journaled: that is the caller's error
       throw this.writeError ?? err;
     }
-    if (durable) await this.flushed();
+    if (typeof durable === 'function' ? durable(s) : durable) await this.flushed();
     else if (this.writeError) throw this.writeError;
     return s;
   }

@@ -65,10 +65,12 @@ class LayerActor implements HostedActor {
     // `until: 'transferred'` answers once the blob and tree are in and only the commit (flush, record) is left:
     // a pull's download slot is free then, and the commit overlaps the next transfer. That answer only frees a
     // slot (the pull asks again for the layer itself), so it does not wait for the journal's disk flush, which
-    // takes long while layers are being flushed.
+    // takes long while layers are being flushed. An answer from a final state (failed, present) does wait: the
+    // pull acts on it (fails, and its caller may collect garbage, which must see this actor's record gone).
     const transferred = msg.until === 'transferred';
-    const s = await this.journaled.until((s) => s.status !== 'active' || (transferred && s.value === 'committing'), !transferred);
-    if (transferred && s.value === 'committing') return { chainId: s.context.chainId, transferred: true };
+    const onlyFreesSlot = (s: { value: unknown }) => transferred && s.value === 'committing';
+    const s = await this.journaled.until((s) => s.status !== 'active' || onlyFreesSlot(s), (s) => !onlyFreesSlot(s));
+    if (onlyFreesSlot(s)) return { chainId: s.context.chainId, transferred: true };
     if (s.value !== 'present') {
       const e = s.context.error;
       throw new BerthError(e?.code ?? 'internal', e?.message ?? `layer ${s.context.chainId} failed`);

@@ -159,10 +159,15 @@ describe('export and import', () => {
   it('refuses bad input and keeps nothing of it', () => {
     const blobs = () => readdirSync(join(d.root, 'content', 'blobs', 'sha256')).sort();
     const before = blobs();
-    let r = d.berth(['import', '-', 'junk:1'], { input: Buffer.from('this is not a tar archive at all'.repeat(40)) });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^berth: Error response from daemon: .*tar/);
-    expect(blobs()).toEqual(before);
+    // repeated: the import's garbage collection once raced the failed layer's journal record (about one import in
+    // three left its blobs behind)
+    let r!: ReturnType<typeof d.berth>;
+    for (let i = 0; i < 10; i++) {
+      r = d.berth(['import', '-', 'junk:1'], { input: Buffer.from('this is not a tar archive at all'.repeat(40)) });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^berth: Error response from daemon: .*tar/);
+      expect(blobs()).toEqual(before);
+    }
     r = d.berth(['import', '-c', 'RUN rm -rf /', exported()]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('RUN cannot be applied on import');
