@@ -199,8 +199,10 @@ export function gunzipEnd(h: GunzipHandle): void {
   load().gunzipEnd(h);
 }
 
-/** Starts extracting a tar into the directory `dir` (see native/addon/untar_napi.c): entries never land outside it.
- * walkOnly resolves paths as on a kernel without openat2 (tests of that fallback). */
+/** Starts extracting a tar into the directory `dir` on the calling thread (see native/addon/untar_napi.c): entries
+ * never land outside it. The daemon extracts layers with untarThreadCreate (the same extraction on a thread of its
+ * own); this synchronous form is what the extraction's own tests drive, walkOnly (resolve paths as on a kernel
+ * without openat2) included. */
 export function untarCreate(dir: string, walkOnly = false): UntarHandle {
   return load().untarCreate(dir, walkOnly);
 }
