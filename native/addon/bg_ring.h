@@ -1,7 +1,8 @@
 /* What the native threads fed through a ring share (sha256_bg.c,
  * untar_thread.c): the 4 MiB page-aligned rings, a few of which are kept for
  * the next layer so that their pages are not faulted in again for every
- * layer; starting such a thread; and its idle wait. */
+ * layer; starting such a thread (also syncfs.c's flusher), with every signal
+ * blocked; and its idle wait. */
 #ifndef BERTH_ADDON_BG_RING_H
 #define BERTH_ADDON_BG_RING_H
 

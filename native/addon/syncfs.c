@@ -11,12 +11,15 @@
  * while it runs wait for the next one. */
 #include "syncfs.h"
 
+#include "bg_ring.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define FLUSHER_STACK (64u << 10)
 
 struct flush_req {
   struct flush_req *next;
@@ -105,27 +108,25 @@ static void *flusher(void *arg) {
   return NULL;
 }
 
-/* Queues r (under flush_mu), starting the thread on first use; 0 or an errno. */
+/* Queues r, starting the thread on first use; 0, or -1 when no thread could be started. */
 static int enqueue(struct flush_req *r) {
-  int e = 0;
+  int rc = 0;
   pthread_mutex_lock(&flush_mu);
   if (!flusher_running) {
     pthread_t t;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attr, 64 * 1024);
-    e = pthread_create(&t, &attr, flusher, NULL);
-    pthread_attr_destroy(&attr);
-    if (e == 0) flusher_running = 1;
+    rc = bg_thread_start(&t, FLUSHER_STACK, flusher, NULL);
+    if (rc == 0) {
+      pthread_detach(t); /* it lives as long as the process */
+      flusher_running = 1;
+    }
   }
-  if (e == 0) {
+  if (rc == 0) {
     r->next = flush_queue;
     flush_queue = r;
     pthread_cond_signal(&flush_cv);
   }
   pthread_mutex_unlock(&flush_mu);
-  return e;
+  return rc;
 }
 
 napi_value addon_syncfs(napi_env env, napi_callback_info info) {
@@ -153,8 +154,7 @@ napi_value addon_syncfs(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "syncfs: cannot create the promise");
     return NULL;
   }
-  int e = enqueue(r);
-  if (e != 0) {
+  if (enqueue(r) < 0) {
     /* no thread: flush here, synchronously (rare; the result is the same) */
     napi_release_threadsafe_function(r->tsfn, napi_tsfn_abort);
     r->next = NULL;
