@@ -23,6 +23,8 @@ import { containerUses, pullInProgress } from './image-usage.js';
 import type { ImageActivity } from './image-activity.js';
 
 const PENDING_KEY = 'gc.pending';
+/** How soon a collection deferred by a pull's or layer's actor record (and no work holding the activity) looks again. */
+export const GC_RETRY_MS = 500;
 const LAYER_DIR = /^[0-9a-f]{64}$/;
 
 export interface GcResult {
@@ -60,11 +62,16 @@ export class ImageGc {
   private defer(): void {
     if (this.pending) return;
     this.pending = true;
-    void this.db.meta.put(PENDING_KEY, true); // a restart runs it if the daemon stops first
-    this.activity.onIdle(() => {
+    if (!this.interrupted) void this.db.meta.put(PENDING_KEY, true); // a restart runs it if the daemon stops first
+    const retry = () => {
       this.pending = false;
       void this.collect().catch((err: unknown) => process.stderr.write(`berthd: image garbage collection failed: ${(err as Error).message}\n`));
-    });
+    };
+    // Work that holds the activity: once the last of it is done. Nothing holds it, yet a pull's or layer's actor
+    // record is still there (an actor finishing its last entry, or restored after a restart): look again shortly,
+    // not only at the next pull, import or save.
+    if (this.activity.busy) this.activity.onIdle(retry);
+    else setTimeout(retry, GC_RETRY_MS).unref();
   }
 
   private async run(): Promise<GcResult> {
