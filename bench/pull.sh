@@ -3,7 +3,7 @@
 # berth vs podman vs skopeo copy + umoci unpack vs docker (private dockerd),
 # gzip and zstd variants, timed loops (median of RUNS), with ratios; each
 # time also until a `sync` after the pull (berth's layers are durable when
-# its pull returns, the peers' are not).
+# its pull returns, its smaller blobs shortly after; the peers' are not).
 #   bench/pull.sh [RUNS]        (root; needs npm run build first)
 set -uo pipefail
 RUNS=${1:-3}
@@ -43,8 +43,9 @@ declare -A T TD TIMES DTIMES
 # timed run would measure the previous tool's writes.
 # Each tool function prints two times: until its pull returned, and until a
 # `sync` right after it returned (the image durably on disk: berth flushes its
-# layers before it records them, the peers leave their writes in the page
-# cache, so the second time compares the same guarantee).
+# layers before it records them and writes blobs it received into memory just
+# after the pull, the peers leave their writes in the page cache, so the
+# second time compares the same guarantee).
 measure_all() { # name:function ...  (each run must be cold: the function sets itself up)
   for i in $(seq "$RUNS"); do
     for nf in "$@"; do
@@ -92,6 +93,9 @@ berth_pull() { # compression run
   $BERTH_CLI pull -q "$REG/bench-$1" >/dev/null || return 1
   local t1; t1=$(now)
   awk -v c="$1" -v c0="$c0" '{printf "%s %.2f\n", c, ($14+$15-c0)/100}' /proc/$BERTHD_PID/stat >>"$B/berth-cpu"
+  # Layer blobs received into memory are written to the content store after the pull returns (each flushed
+  # before it appears there): "until durable" also waits for all 7 blobs (5 layers, config, manifest).
+  for _ in $(seq 1000); do [ "$(ls "$BERTHD/root/content/blobs/sha256" | wc -l)" -ge 7 ] && break; sleep 0.005; done
   timed_sync "$t0" "$t1"
 }
 berth_gzip() { berth_pull gzip "$1"; }

@@ -7,6 +7,7 @@
 
 #include "gunzip.h"
 #include "malloc_tune.h"
+#include "mem_budget.h"
 #include "napi_util.h"
 #include "sha256_napi.h"
 #include "spawn.h"
@@ -44,6 +45,9 @@ static napi_value init(napi_env env, napi_value exports) {
   if (add_function(env, exports, "mknod", addon_mknod) < 0 || add_function(env, exports, "lsetxattr", addon_lsetxattr) < 0 ||
       add_function(env, exports, "lgetxattr", addon_lgetxattr) < 0 || add_function(env, exports, "mount", addon_mount) < 0 ||
       add_function(env, exports, "umount2", addon_umount2) < 0 || add_function(env, exports, "markTopDir", addon_mark_top_dir) < 0 ||
+      add_function(env, exports, "memfdCreate", addon_memfd_create) < 0 || add_function(env, exports, "closeFd", addon_close_fd) < 0 ||
+      add_function(env, exports, "memBudgetTake", addon_mem_budget_take) < 0 ||
+      add_function(env, exports, "memBudgetGive", addon_mem_budget_give) < 0 ||
       add_function(env, exports, "syncfs", addon_syncfs) < 0 || add_function(env, exports, "spawn", addon_spawn) < 0 ||
       add_function(env, exports, "reap", addon_reap) < 0 || add_function(env, exports, "gunzipCreate", addon_gunzip_create) < 0 ||
       add_function(env, exports, "gunzipStream", addon_gunzip_stream) < 0 || add_function(env, exports, "gunzipEnd", addon_gunzip_end) < 0 ||
@@ -51,7 +55,8 @@ static napi_value init(napi_env env, napi_value exports) {
       add_function(env, exports, "untarGunzip", addon_untar_gunzip) < 0 || add_function(env, exports, "untarFinish", addon_untar_finish) < 0 ||
       add_function(env, exports, "untarEnd", addon_untar_end) < 0 || add_function(env, exports, "sha256Create", addon_sha256_create) < 0 ||
       add_function(env, exports, "sha256Update", addon_sha256_update) < 0 ||
-      add_function(env, exports, "sha256WriteTo", addon_sha256_write_to) < 0 || add_function(env, exports, "sha256Digest", addon_sha256_digest) < 0 ||
+      add_function(env, exports, "sha256WriteTo", addon_sha256_write_to) < 0 ||
+      add_function(env, exports, "sha256WriteToFd", addon_sha256_write_to_fd) < 0 || add_function(env, exports, "sha256Digest", addon_sha256_digest) < 0 ||
       add_function(env, exports, "mallocTune", addon_malloc_tune) < 0 ||
       add_function(env, exports, "untarThreadCreate", addon_untar_thread_create) < 0 ||
       add_function(env, exports, "untarThreadWrite", addon_untar_thread_write) < 0 ||

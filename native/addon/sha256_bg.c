@@ -117,6 +117,8 @@ int sha256_bg_start(struct sha256_bg *s, berth_error *err) {
   return 0;
 }
 
+static int set_output(struct sha256_bg *s, int fd, int direct, uint64_t offset);
+
 int sha256_bg_write_to(struct sha256_bg *s, const char *path, uint64_t offset, berth_error *err) {
   if (s->out_fd >= 0) return berth_fail(err, 0, "sha256: the output file is already set");
   int direct = s->threaded && offset % BLOCK == 0;
@@ -126,6 +128,18 @@ int sha256_bg_write_to(struct sha256_bg *s, const char *path, uint64_t offset, b
     fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
   }
   if (fd < 0) return berth_fail(err, errno, "cannot open %s", path);
+  return set_output(s, fd, direct, offset);
+}
+
+int sha256_bg_write_to_fd(struct sha256_bg *s, int fd, uint64_t offset, berth_error *err) {
+  if (s->out_fd >= 0) return berth_fail(err, 0, "sha256: the output file is already set");
+  int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (own < 0) return berth_fail(err, errno, "cannot duplicate descriptor %d", fd);
+  return set_output(s, own, 0, offset);
+}
+
+/* Makes fd (owned from now on) the output, written from offset on. */
+static int set_output(struct sha256_bg *s, int fd, int direct, uint64_t offset) {
   if (!s->threaded) {
     s->out_fd = fd;
     s->out_off = offset;

@@ -53,6 +53,9 @@ void sha256_bg_commit(struct sha256_bg *s, size_t n);
  * starting at file offset `offset`. */
 int sha256_bg_write_to(struct sha256_bg *s, const char *path, uint64_t offset, berth_error *err);
 
+/* The same into a duplicate of `fd` (a file without a path to open, such as a memory file); without O_DIRECT. */
+int sha256_bg_write_to_fd(struct sha256_bg *s, int fd, uint64_t offset, berth_error *err);
+
 /* Waits for every byte to be hashed (and written) and writes the digest as 64 lowercase hex
  * characters and a NUL. The digest is spent afterwards. */
 int sha256_bg_final(struct sha256_bg *s, char hex[65], berth_error *err);

@@ -11,6 +11,8 @@
  * writes and unpacks them pays for a copy, not for the hash. */
 #include "sha256_napi.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +74,29 @@ napi_value addon_sha256_write_to(napi_env env, napi_callback_info info) {
     return NULL;
   }
   h->path = strdup(path);
+  return NULL;
+}
+
+/* sha256WriteToFd(handle, fd, offset): as sha256WriteTo, into a duplicate of descriptor fd. */
+napi_value addon_sha256_write_to_fd(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  struct sha256_handle *h = handle_call(env, info, argv, 3);
+  if (!h) return NULL;
+  int64_t fd, offset;
+  if (addon_int64(env, argv[1], "fd", &fd) < 0 || addon_int64(env, argv[2], "offset", &offset) < 0) return NULL;
+  if (offset < 0 || fd < 0 || fd > INT32_MAX) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "fd and offset must not be negative");
+    return NULL;
+  }
+  char name[32];
+  snprintf(name, sizeof name, "descriptor %d", (int)fd);
+  berth_error err;
+  if (sha256_bg_write_to_fd(&h->s, (int)fd, (uint64_t)offset, &err) < 0) {
+    if (err.errnum) addon_throw_errno(env, err.errnum, "dup", name);
+    else napi_throw_error(env, "ERR_INVALID_STATE", err.msg);
+    return NULL;
+  }
+  h->path = strdup(name);
   return NULL;
 }
 

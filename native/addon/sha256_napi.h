@@ -6,6 +6,7 @@
 
 napi_value addon_sha256_create(napi_env env, napi_callback_info info);
 napi_value addon_sha256_write_to(napi_env env, napi_callback_info info);
+napi_value addon_sha256_write_to_fd(napi_env env, napi_callback_info info);
 napi_value addon_sha256_update(napi_env env, napi_callback_info info);
 napi_value addon_sha256_digest(napi_env env, napi_callback_info info);
 

@@ -1,4 +1,4 @@
-/* The syscalls: mknod, lsetxattr, lgetxattr, mount, umount2, and the
+/* The syscalls: mknod, lsetxattr, lgetxattr, mount, umount2, memfd_create, close, and the
  * FS_TOPDIR_FL inode flag. Each returns undefined (or the value) and throws
  * an errno Error naming the path. */
 #include "syscalls.h"
@@ -6,11 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -170,4 +173,40 @@ napi_value addon_mark_top_dir(napi_env env, napi_callback_info info) {
   napi_value out;
   napi_get_boolean(env, rc == 0 && (flags & FS_TOPDIR_FL), &out);
   return out;
+}
+
+/* memfdCreate(name) -> fd of a new anonymous memory file (memfd_create(2), close-on-exec): a file
+ * that lives only in memory, outside every filesystem (so no syncfs of one writes it), and is freed
+ * when its last descriptor closes. Reopenable by /proc/self/fd/<fd>. */
+napi_value addon_memfd_create(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (addon_args(env, info, argv, 1) < 0) return NULL;
+  _auto_free_ char *name = NULL;
+  if (addon_string(env, argv[0], "name", 0, &name) < 0) return NULL;
+  int fd = (int)syscall(SYS_memfd_create, name, MFD_CLOEXEC);
+  if (fd < 0) {
+    addon_throw_errno(env, errno, "memfd_create", name);
+    return NULL;
+  }
+  napi_value out;
+  napi_create_int32(env, fd, &out);
+  return out;
+}
+
+/* closeFd(fd): close(2) of a descriptor the addon opened (a memory file): Node's fs warns when a
+ * worker thread closes one it did not open itself. */
+napi_value addon_close_fd(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (addon_args(env, info, argv, 1) < 0) return NULL;
+  int64_t fd;
+  if (addon_int64(env, argv[0], "fd", &fd) < 0) return NULL;
+  if (fd < 0 || fd > INT32_MAX) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "fd must be a descriptor number");
+    return NULL;
+  }
+  if (close((int)fd) < 0 && errno != EINTR) {
+    addon_throw_errno(env, errno, "close", "descriptor");
+    return NULL;
+  }
+  return undefined(env);
 }

@@ -9,5 +9,7 @@ napi_value addon_lgetxattr(napi_env env, napi_callback_info info);
 napi_value addon_mount(napi_env env, napi_callback_info info);
 napi_value addon_umount2(napi_env env, napi_callback_info info);
 napi_value addon_mark_top_dir(napi_env env, napi_callback_info info);
+napi_value addon_memfd_create(napi_env env, napi_callback_info info);
+napi_value addon_close_fd(napi_env env, napi_callback_info info);
 
 #endif

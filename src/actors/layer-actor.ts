@@ -9,16 +9,25 @@
 // task follows it as it grows; a failed download unlinks the file, which
 // stops the follower. Every pull that needs the layer waits on the same
 // actor, so a shared layer is fetched once.
+// A blob small enough (in-memory-blob-max) and taking the fast path is
+// received into an anonymous memory file instead (the plan says `staged`):
+// the flush the commit waits for then writes only the layer, and the blob
+// is written to the content store after the commit (storingBlob), while
+// the pull that asked goes on. A daemon that stops first loses those bytes:
+// the restored actor fetches the blob again.
 import { existsSync } from 'node:fs';
-import { link, open, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, open, rm, stat, unlink } from 'node:fs/promises';
+import { freemem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fromPromise } from 'xstate';
 import { BerthError, deserializeError } from '../errors.js';
-import { layerMachine, type LayerContext, type LayerInput, type TransferPlan, type UnpackOutput } from '../machines/layer.js';
+import { isStoringBlob, layerMachine, type CommitOutput, type LayerContext, type LayerInput, type TransferPlan, type UnpackOutput } from '../machines/layer.js';
 import { parseReference } from '../image/reference.js';
 import { layerDirName } from '../store/chain-id.js';
 import { downloadBlobToFile } from '../registry/blob-download.js';
-import { directTransfer, type DirectOutcome } from './layer-direct.js';
+import { DEFAULT_IN_MEMORY_BLOB_MAX } from '../registry/registry-config.js';
+import { addonHas, closeFd, memBudgetGive, memBudgetTake, memfdCreate } from '../native/addon.js';
+import { directApplies, directTransfer, type DirectOutcome } from './layer-direct.js';
 import type { Credential } from '../registry/bearer-auth.js';
 import { JournaledActor } from './journaled-actor.js';
 import { imageServices, type ImageServices } from './image-services.js';
@@ -29,6 +38,34 @@ import { fsyncDir } from '../util/atomic-file.js';
 import { traceStart } from '../util/trace.js';
 import { syncFilesystem } from '../util/sync-fs.js';
 
+/** A blob is received into memory only while this many times its size is free. */
+const STAGE_FREE_FACTOR = 8;
+/** Blobs held in memory by the whole daemon at once: at most this many times in-memory-blob-max. */
+const STAGE_TOTAL_FACTOR = 4;
+
+/** The memory file an attempt's blob is received into; only this actor instance has it (a restarted daemon does not). */
+interface Stage {
+  attempt: number;
+  /** -1 once closed */
+  fd: number;
+  /** taken from the daemon's budget of bytes held in memory, given back when closed */
+  bytes: number;
+  /** set once the bytes were moved to the download file (the transfer fell back to the general path) */
+  toFile?: Promise<string>;
+}
+
+function closeStage(st: Stage): void {
+  if (st.fd < 0) return;
+  const fd = st.fd;
+  st.fd = -1; // never closed twice: the number may belong to another file by then
+  closeFd(fd);
+  memBudgetGive(st.bytes);
+}
+
+/** The bytes of a staged transfer are gone (the daemon restarted): retryable, like a connection that was reset. */
+function stageLost(c: LayerContext): BerthError {
+  return new BerthError('io_error', `the download of blob ${c.blobDigest} held in memory was reset when the daemon restarted; fetching it again`);
+}
 
 class LayerActor implements HostedActor {
   private readonly journaled: JournaledActor<typeof layerMachine>;
@@ -39,6 +76,7 @@ class LayerActor implements HostedActor {
   /** The one-task transfer of the current attempt, shared by the machine's download and unpack. */
   private direct: { attempt: number; outcome: Promise<DirectOutcome | null> } | undefined;
   private readonly trace: (phase: string) => void;
+  private stage: Stage | undefined;
 
   constructor(private readonly env: ActorEnv, readonly actorId: string, input: LayerInput, snapshot?: unknown) {
     this.svc = imageServices(env);
@@ -52,12 +90,21 @@ class LayerActor implements HostedActor {
         unpackLayer: fromPromise(({ input: c }: { input: LayerContext }) => this.unpack(c)),
         finishTransfer: fromPromise(({ input: c }: { input: LayerContext }) => this.finish(c)),
         commitLayer: fromPromise(({ input: c }: { input: LayerContext }) => this.commit(c)),
+        storeBlob: fromPromise(({ input: c }: { input: LayerContext }) => this.storeBlob(c)),
       },
     });
     this.journaled = new JournaledActor(env, actorId, 'layer', machine, input, snapshot).start();
+    // Restored holding a blob in memory: the daemon restarted, the bytes are gone and no pull will ask for them.
+    const restored = (snapshot as { value?: unknown } | undefined)?.value;
+    if (isStoringBlob(restored)) this.journaled.send({ type: 'STORE_BLOB' });
   }
 
   async handle(msg: ActorMessage): Promise<unknown> {
+    if (msg.type === 'STORE_BLOB') {
+      this.trace('asked to store its blob');
+      this.journaled.send({ type: 'STORE_BLOB' });
+      return null;
+    }
     if (msg.type !== 'ENSURE') throw new BerthError('invalid_argument', `layer actor: unknown message ${msg.type}`);
     if (typeof msg.watcher === 'string') this.watchers.add(msg.watcher);
     const auth = msg.credential as Credential | undefined;
@@ -67,11 +114,14 @@ class LayerActor implements HostedActor {
     // slot (the pull asks again for the layer itself), so it does not wait for the journal's disk flush, which
     // takes long while layers are being flushed. An answer from a final state (failed, present) does wait: the
     // pull acts on it (fails, and its caller may collect garbage, which must see this actor's record gone).
+    // While its blob is written to the content store (storingBlob) the layer is committed and can be used: only
+    // `until: 'stored'` (whoever reads the blob) waits for that too.
     const transferred = msg.until === 'transferred';
     const onlyFreesSlot = (s: { value: unknown }) => transferred && s.value === 'committing';
-    const s = await this.journaled.until((s) => s.status !== 'active' || onlyFreesSlot(s), (s) => !onlyFreesSlot(s));
+    const usable = (s: { value: unknown }) => msg.until !== 'stored' && isStoringBlob(s.value);
+    const s = await this.journaled.until((s) => s.status !== 'active' || onlyFreesSlot(s) || usable(s), (s) => !onlyFreesSlot(s));
     if (onlyFreesSlot(s)) return { chainId: s.context.chainId, transferred: true };
-    if (s.value !== 'present') {
+    if (s.value !== 'present' && !isStoringBlob(s.value)) {
       const e = s.context.error;
       throw new BerthError(e?.code ?? 'internal', e?.message ?? `layer ${s.context.chainId} failed`);
     }
@@ -80,6 +130,55 @@ class LayerActor implements HostedActor {
 
   stop(): void {
     this.journaled.stop();
+    // A transfer still running opens the memory file by its number: close it only once that transfer is over.
+    const st = this.stage;
+    this.stage = undefined;
+    if (st) void (this.direct?.outcome ?? Promise.resolve()).catch(() => undefined).finally(() => closeStage(st));
+  }
+
+  /** Closes the memory file of a staged transfer (its bytes are then gone). */
+  private dropStage(): void {
+    if (this.stage) closeStage(this.stage);
+    this.stage = undefined;
+  }
+
+  /** Receives this transfer's blob into memory when allowed (size, free memory, the daemon's budget, the fast path); the stage or undefined. */
+  private tryStage(c: LayerContext): Stage | undefined {
+    const max = this.env.config.registry?.inMemoryBlobMax ?? DEFAULT_IN_MEMORY_BLOB_MAX;
+    if (c.blobSize > max || freemem() < STAGE_FREE_FACTOR * c.blobSize || !addonHas('memBudgetTake') || !directApplies(this.svc, c, this.credential)) return undefined;
+    if (!memBudgetTake(c.blobSize, STAGE_TOTAL_FACTOR * max)) return undefined;
+    try {
+      return { attempt: c.attempt, fd: memfdCreate(`berth-blob-${this.shortId}`), bytes: c.blobSize };
+    } catch {
+      memBudgetGive(c.blobSize);
+      return undefined;
+    }
+  }
+
+  /** This attempt's memory file, or null when the plan is not staged or its bytes were moved to the download file; throws when they are gone. */
+  private staged(c: LayerContext): Stage | null {
+    if (!c.plan?.staged) return null;
+    if (this.stage?.attempt !== c.attempt) throw stageLost(c);
+    return this.stage.toFile ? null : this.stage;
+  }
+
+  /** Where this attempt's bytes are written: the memory file of a staged plan, else the download file. */
+  private bytesPath(c: LayerContext): string {
+    const st = this.staged(c);
+    return st ? `/proc/self/fd/${st.fd}` : c.plan!.ingestPath!;
+  }
+
+  /** For the general path: a staged attempt's bytes (those received so far) move to the download file, once. */
+  private onFile(c: LayerContext): Promise<string> {
+    const ingest = c.plan!.ingestPath!;
+    if (!c.plan?.staged) return Promise.resolve(ingest);
+    if (this.stage?.attempt !== c.attempt) return Promise.reject(stageLost(c));
+    const st = this.stage;
+    st.toFile ??= copyFile(`/proc/self/fd/${st.fd}`, ingest).then(() => {
+      closeStage(st);
+      return ingest;
+    });
+    return st.toFile;
   }
 
   private progress(status: string, current?: number, total?: number): void {
@@ -106,6 +205,7 @@ class LayerActor implements HostedActor {
   /** Decides where the blob comes from: the store (null) or a fresh ingest file. */
   private async prepare(c: LayerContext): Promise<TransferPlan> {
     if (c.attempt > 1) this.progress(`Retrying (attempt ${c.attempt} of ${c.maxAttempts ?? 3})`);
+    this.dropStage();
     await rm(this.svc.layerDir(c.chainId), { recursive: true, force: true });
     const ingestPath = this.partialPath(c);
     if (await this.svc.content.has(c.blobDigest)) {
@@ -114,6 +214,12 @@ class LayerActor implements HostedActor {
     }
     if (!c.sourceRef) throw new BerthError('not_found', `layer blob ${c.blobDigest} is not in the content store and has no registry to fetch it from`);
     if (c.attempt > 1) await rm(ingestPath, { force: true }); // a retry follows a rejected blob: start afresh
+    const left = await stat(ingestPath).then((st) => st.size, () => 0); // by a download a daemon crash cut short: resumed from
+    this.stage = left === 0 ? this.tryStage(c) : undefined;
+    if (this.stage) {
+      this.trace('prepared');
+      return { ingestPath, staged: true };
+    }
     const fh = await open(ingestPath, 'a', 0o644);
     try {
       if ((await fh.stat()).size > c.blobSize) await fh.truncate(0);
@@ -127,24 +233,31 @@ class LayerActor implements HostedActor {
   /** The one-task transfer for this attempt (started by whichever of download and unpack asks first), or null: take the general path. */
   private directOutcome(c: LayerContext): Promise<DirectOutcome | null> {
     if (this.direct?.attempt !== c.attempt) {
-      this.direct = { attempt: c.attempt, outcome: directTransfer(this.env, this.svc, c, this.credential, (status, cur) => this.progress(status, cur, c.blobSize)) };
+      let outcome: Promise<DirectOutcome | null>;
+      try {
+        outcome = directTransfer(this.env, this.svc, c, this.bytesPath(c), this.credential, (status, cur) => this.progress(status, cur, c.blobSize));
+      } catch (err) {
+        outcome = Promise.reject(err);
+      }
+      this.direct = { attempt: c.attempt, outcome };
     }
     return this.direct.outcome;
   }
 
   private async download(c: LayerContext): Promise<void> {
-    const ingest = c.plan?.ingestPath;
-    if (!ingest) return;
+    if (!c.plan?.ingestPath) return;
     const direct = await this.directOutcome(c);
     if (direct) {
       if (direct.blobError) {
-        await unlink(ingest).catch(() => undefined);
+        if (c.plan.staged) this.dropStage();
+        else await unlink(c.plan.ingestPath).catch(() => undefined);
         throw deserializeError(direct.blobError);
       }
       this.progress('Download complete');
       this.trace('downloaded');
       return;
     }
+    const ingest = await this.onFile(c);
     const ref = parseReference(c.sourceRef!);
     let reported = 0;
     const fh = await open(ingest, 'r+');
@@ -185,13 +298,13 @@ class LayerActor implements HostedActor {
   }
 
   private async unpack(c: LayerContext): Promise<UnpackOutput> {
-    const ingest = c.plan?.ingestPath ?? null;
-    const direct = ingest ? await this.directOutcome(c) : null;
+    const direct = c.plan?.ingestPath ? await this.directOutcome(c) : null;
     if (direct) {
       if (direct.treeError) throw deserializeError(direct.treeError);
       this.trace('unpacked');
       return { size: direct.size ?? 0 };
     }
+    const ingest = c.plan?.ingestPath ? await this.onFile(c) : null;
     if (!ingest) this.progress('Extracting');
     const out = await this.env.runTask<{ diffId: string; size: number }>('unpackLayer', {
       blobPath: ingest ?? this.svc.content.path(c.blobDigest),
@@ -217,15 +330,81 @@ class LayerActor implements HostedActor {
     const ingest = c.plan?.ingestPath;
     if (!ingest) return;
     if (!c.blobError) {
-      await syncFilesystem(this.svc.content.ingestDir);
-      await this.publishBlob(c);
+      if (this.stagedBytes(c)) await this.writeOut(c);
+      else {
+        await syncFilesystem(this.svc.content.ingestDir);
+        await this.publishBlob(c);
+      }
     }
+    this.dropStage();
     await rm(ingest, { force: true });
   }
 
-  /** Flushes the filesystem of the ingest files and, when it is another one, that of the layer. */
-  private async flush(c: LayerContext): Promise<void> {
+  /** Whether this attempt's verified bytes are in its memory file (not moved to the download file, not lost). */
+  private stagedBytes(c: LayerContext): boolean {
+    return c.plan?.staged === true && this.stage?.attempt === c.attempt && !this.stage.toFile;
+  }
+
+  /** Writes a staged blob from its memory file to the download file, makes it durable and publishes it. */
+  private async writeOut(c: LayerContext): Promise<void> {
+    const st = this.stage!;
+    const ingest = c.plan!.ingestPath!;
+    await copyFile(`/proc/self/fd/${st.fd}`, ingest);
+    const fh = await open(ingest, 'r');
+    try {
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+    await this.publishBlob(c);
+    await rm(ingest, { force: true });
+    this.dropStage();
+  }
+
+  /**
+   * The storingBlob state: writes a staged blob out of memory into the content store; when its bytes are gone
+   * (the daemon restarted since), fetches it again. The layer's record says `blobPending` until this ends,
+   * either way (a blob that could not be stored is missing, as one a layer shared with another image never had).
+   */
+  private async storeBlob(c: LayerContext): Promise<void> {
+    try {
+      if (await this.svc.content.has(c.blobDigest)) return;
+      if (this.stagedBytes(c)) await this.writeOut(c);
+      else await this.fetchAgain(c);
+      this.trace('blob stored');
+    } catch (err) {
+      this.trace(`blob not stored: ${(err as Error).message}`);
+      throw err;
+    } finally {
+      this.dropStage();
+      const rec = this.env.db.layers.get(c.chainId);
+      if (rec?.blobPending) await this.env.db.layers.put(c.chainId, { ...rec, blobPending: false });
+    }
+  }
+
+  /** Downloads the blob alone (the layer is unpacked already) into a fresh download file (what a write-out a crash cut short left there was never flushed), then stores it. */
+  private async fetchAgain(c: LayerContext): Promise<void> {
+    const ingest = c.plan?.ingestPath;
+    if (!ingest || !c.sourceRef) throw new BerthError('not_found', `blob ${c.blobDigest} was lost before it was stored and there is no registry to fetch it from`);
+    this.trace('fetching the blob again');
+    const fh = await open(ingest, 'w+', 0o644);
+    try {
+      await downloadBlobToFile(this.svc.registry, parseReference(c.sourceRef), { digest: c.blobDigest, size: c.blobSize, urls: c.urls }, fh.fd, { credential: this.credential, resumeFrom: 0, path: ingest });
+      await fh.datasync();
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      await rm(ingest, { force: true });
+      throw err;
+    }
+    await fh.close();
+    await this.publishBlob(c);
+    await rm(ingest, { force: true });
+  }
+
+  /** Flushes the filesystem of the layer and, when the blob is in a download file on another one, that one too. */
+  private async flush(c: LayerContext, blobOnDisk: boolean): Promise<void> {
     const layers = dirname(this.svc.layerDir(c.chainId));
+    if (!blobOnDisk) return syncFilesystem(layers);
     const [a, b] = await Promise.all([stat(this.svc.content.ingestDir), stat(layers)]);
     await Promise.all([syncFilesystem(this.svc.content.ingestDir), a.dev === b.dev ? undefined : syncFilesystem(layers)]);
   }
@@ -236,12 +415,16 @@ class LayerActor implements HostedActor {
    * published and the layer recorded: after a crash no record points at
    * half-written data.
    */
-  private async commit(c: LayerContext): Promise<void> {
+  private async commit(c: LayerContext): Promise<CommitOutput> {
+    // A staged blob (in memory, or lost with a restarted daemon) is stored after the commit, in storingBlob.
+    const blobOnDisk = c.plan?.ingestPath != null && (!c.plan.staged || this.stage?.toFile !== undefined);
     try {
-      await this.flush(c);
-      await this.publishBlob(c);
-      // The blob is stored: its download file goes before the record, so a crash in between leaves nothing behind.
-      if (c.plan?.ingestPath) await rm(c.plan.ingestPath, { force: true });
+      await this.flush(c, blobOnDisk);
+      if (blobOnDisk) {
+        await this.publishBlob(c);
+        // The blob is stored: its download file goes before the record, so a crash in between leaves nothing behind.
+        await rm(c.plan!.ingestPath!, { force: true });
+      }
       this.trace('synced');
       await this.env.db.layers.put(c.chainId, {
         chainId: c.chainId,
@@ -250,12 +433,14 @@ class LayerActor implements HostedActor {
         path: this.svc.layerDir(c.chainId),
         size: c.size ?? 0,
         committedAt: new Date().toISOString(),
+        ...(c.plan?.staged ? { blobPending: true } : {}),
       });
     } finally {
-      if (c.plan?.ingestPath) await rm(c.plan.ingestPath, { force: true });
+      if (blobOnDisk) await rm(c.plan!.ingestPath!, { force: true });
     }
     this.progress('Pull complete');
     this.trace('committed');
+    return { blobHeld: this.stagedBytes(c) };
   }
 }
 

@@ -44,9 +44,16 @@ function watchGrowth(path: string, from: number, report: (bytes: number) => void
   return () => clearInterval(timer);
 }
 
-export async function directTransfer(env: ActorEnv, svc: ImageServices, c: LayerContext, credential: Credential | undefined, progress: (status: string, current: number) => void): Promise<DirectOutcome | null> {
-  const ingestPath = c.plan?.ingestPath;
-  if (!ingestPath || !c.sourceRef || c.urls?.length) return null;
+/** Whether a transfer of this layer can take the fast path at all (it may still fall back, on an answer only the general path handles). */
+export function directApplies(svc: ImageServices, c: LayerContext, credential: Credential | undefined): boolean {
+  if (!c.sourceRef || c.urls?.length) return false;
+  const ref = parseReference(c.sourceRef);
+  return directBlobRequest(svc.registry, ref, c.blobDigest, {}, credential, `blob ${c.blobDigest}`) !== null;
+}
+
+/** The transfer into `ingestPath` (the download file, or the memory file a staged blob is received into). */
+export async function directTransfer(env: ActorEnv, svc: ImageServices, c: LayerContext, ingestPath: string, credential: Credential | undefined, progress: (status: string, current: number) => void): Promise<DirectOutcome | null> {
+  if (!c.sourceRef || c.urls?.length) return null;
   const ref = parseReference(c.sourceRef);
   const client = svc.registry;
   const what = `blob ${c.blobDigest} of ${ref.registry}/${ref.repository}`;

@@ -73,6 +73,8 @@ class PullActor implements HostedActor {
     if (s.value !== 'done' || !c.image) {
       throw new BerthError(c.error?.code ?? 'internal', c.error?.message ?? `pull of ${c.ref} failed`);
     }
+    // The image is published: layers holding their blobs in memory may write them now (see machines/layer.ts).
+    for (const l of c.image.layers) void this.env.ask(layerActorId(l.chainId), { type: 'STORE_BLOB' }).catch(() => undefined);
     return { ref: c.ref, digest: c.image.manifestDigest, id: c.image.configDigest };
   }
 

@@ -13,6 +13,7 @@ import { JournaledActor } from './journaled-actor.js';
 import { imageServices, type ImageServices } from './image-services.js';
 import type { ActorEnv, HostedActor } from './actor-env.js';
 import type { ActorMessage } from '../workers/messages.js';
+import { waitForPendingBlobs } from '../store/pending-blobs.js';
 
 class PushActor implements HostedActor {
   private readonly journaled: JournaledActor<typeof pushMachine>;
@@ -70,6 +71,7 @@ class PushActor implements HostedActor {
     if (parsed.kind !== 'manifest') throw new BerthError('invalid_argument', `${i.ref}: the stored manifest ${i.manifestDigest} is an index; push a single-platform image`);
     const m = parsed.manifest;
     const blobs = [...m.layers, m.config].map((d) => ({ digest: d.digest, size: d.size, mediaType: d.mediaType, done: false }));
+    await waitForPendingBlobs(this.env.db, blobs.map((b) => b.digest)); // a pull just made may still be writing them
     for (const b of blobs) {
       if (!(await this.svc.content.has(b.digest))) await this.fetchMissing(i, b);
     }

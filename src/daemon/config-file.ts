@@ -1,6 +1,6 @@
 // berthd's configuration file, Docker's daemon.json format for the keys
 // Berth knows: registry-mirrors, insecure-registries,
-// max-concurrent-downloads. A missing file at the default path means
+// max-concurrent-downloads, and Berth's own in-memory-blob-max. A missing file at the default path means
 // defaults; a file given with --config-file must exist. Anything else that
 // is wrong (bad JSON, unknown keys, bad values) stops the daemon with a
 // message naming the key.
@@ -15,7 +15,7 @@ export interface DaemonFileConfig {
   registry: RegistryConfig;
 }
 
-const KNOWN = ['registry-mirrors', 'insecure-registries', 'max-concurrent-downloads'] as const;
+const KNOWN = ['registry-mirrors', 'insecure-registries', 'max-concurrent-downloads', 'in-memory-blob-max'] as const;
 
 function bad(path: string, key: string, why: string): BerthError {
   return new BerthError('invalid_argument', `configuration file ${path}: "${key}" ${why}`);
@@ -68,6 +68,11 @@ export function parseDaemonConfig(doc: unknown, path: string): DaemonFileConfig 
   if (mcd !== undefined) {
     if (typeof mcd !== 'number' || !Number.isInteger(mcd) || mcd < 1 || mcd > 64) throw bad(path, 'max-concurrent-downloads', `must be a whole number from 1 to 64, not ${JSON.stringify(mcd)}`);
     registry.maxConcurrentDownloads = mcd;
+  }
+  const imb = o['in-memory-blob-max'];
+  if (imb !== undefined) {
+    if (typeof imb !== 'number' || !Number.isSafeInteger(imb) || imb < 0) throw bad(path, 'in-memory-blob-max', `must be a number of bytes (0 or more; 0 writes every blob as it arrives), not ${JSON.stringify(imb)}`);
+    registry.inMemoryBlobMax = imb;
   }
   return { registry };
 }

@@ -50,7 +50,8 @@ Options:
   --actor-hosts N     actor-host worker threads (default 2)
   --pool-threads N    piscina threads for digests and unpacking (default: cores)
   --config-file PATH  daemon.json with registry-mirrors, insecure-registries,
-                      max-concurrent-downloads (default /etc/berth/daemon.json)
+                      max-concurrent-downloads, in-memory-blob-max
+                      (default /etc/berth/daemon.json)
   --docker-socket PATH
                       serve the Docker Engine API there (default EXEC_ROOT/docker.sock;
                       'none' turns it off)

@@ -12,6 +12,8 @@ import type { ActorRouter } from '../workers/router.js';
 import { migrateEntry } from '../replay/migrate-entry.js';
 import { replayActor } from '../replay/replay-actor.js';
 import { MACHINES } from '../replay/machine-catalog.js';
+import { isStoringBlob } from '../machines/layer.js';
+import { layerActorId } from '../actors/pull-actor.js';
 
 const CHECKED_KEY = 'recovery.checkedSeq';
 
@@ -89,12 +91,29 @@ function reclaimName(db: MetadataDb, ctx: { id: string; name: string }): void {
   if (db.names.get(ctx.name) === undefined) db.names.put(ctx.name, ctx.id);
 }
 
-/** Re-creates every persisted actor; pulls, layers and pushes cut short by a crash are closed in the journal. */
+/**
+ * A layer whose blob was received into memory and whose record may be written already (committing, storingBlob):
+ * restored, so that it fetches the blob the restart lost and stores it. Other layers cut short start afresh at the next pull.
+ */
+function storesItsBlob(kind: string, snapshot: unknown): boolean {
+  if (kind !== 'layer') return false;
+  const snap = snapshot as { value?: unknown; context?: { plan?: { staged?: boolean } | null } };
+  return isStoringBlob(snap.value) || (snap.value === 'committing' && snap.context?.plan?.staged === true);
+}
+
+/** Layer records still saying blobPending with no actor left to store the blob: the blob is missing (push fetches it, save says so). */
+async function settleOrphanedBlobs(db: MetadataDb): Promise<void> {
+  for (const { key, value } of [...db.layers.getRange()]) {
+    if (value.blobPending && db.actors.get(layerActorId(value.chainId)) === undefined) await db.layers.put(key, { ...value, blobPending: false });
+  }
+}
+
+/** Re-creates every persisted actor; pulls, pushes and layers cut short by a crash are closed in the journal (but see storesItsBlob). */
 export async function restoreActors(db: MetadataDb, router: ActorRouter, onlyHost?: number): Promise<void> {
   const restores: Promise<void>[] = [];
   for (const { key, value } of db.actors.getRange()) {
     if (onlyHost !== undefined && router.hostFor(key) !== onlyHost) continue;
-    if (value.kind === 'container') {
+    if (value.kind === 'container' || storesItsBlob(value.kind, value.snapshot)) {
       restores.push(router.restore(key));
     } else {
       const snap = value.snapshot as { value?: unknown; context?: unknown };
@@ -106,4 +125,5 @@ export async function restoreActors(db: MetadataDb, router: ActorRouter, onlyHos
     }
   }
   await Promise.all(restores);
+  await settleOrphanedBlobs(db);
 }

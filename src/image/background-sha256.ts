@@ -5,7 +5,7 @@
 // download file (writeTo). Without the addon it hashes inline.
 import { createHash, type Hash } from 'node:crypto';
 import { BerthError } from '../errors.js';
-import { addonHas, sha256Create, sha256Digest, sha256Update, sha256WriteTo, type Sha256Handle } from '../native/addon.js';
+import { addonHas, sha256Create, sha256Digest, sha256Update, sha256WriteTo, sha256WriteToFd, type Sha256Handle } from '../native/addon.js';
 
 export class BackgroundSha256 {
   private readonly native: Sha256Handle | undefined;
@@ -31,6 +31,17 @@ export class BackgroundSha256 {
       sha256WriteTo(this.native, path, offset);
     } catch (err) {
       throw new BerthError('io_error', `cannot write ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    return true;
+  }
+
+  /** As writeTo, into a duplicate of descriptor `fd` (a memory file has no path to open). */
+  writeToFd(fd: number, offset: number): boolean {
+    if (!this.native || !addonHas('sha256WriteToFd')) return false;
+    try {
+      sha256WriteToFd(this.native, fd, offset);
+    } catch (err) {
+      throw new BerthError('io_error', `cannot write to descriptor ${fd}: ${(err as Error).message}`, { cause: err });
     }
     return true;
   }

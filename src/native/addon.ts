@@ -78,6 +78,10 @@ interface NativeBinding {
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void;
   umount2(target: string, flags: number): void;
   markTopDir(path: string): boolean;
+  memfdCreate(name: string): number;
+  closeFd(fd: number): void;
+  memBudgetTake(bytes: number, limit: number): boolean;
+  memBudgetGive(bytes: number): number;
   syncfs(path: string): Promise<void>;
   spawn(path: string, args: string[], env: string[] | null): SpawnedChild;
   reap(pid: number): ChildExit | null;
@@ -96,6 +100,7 @@ interface NativeBinding {
   sha256Create(): Sha256Handle;
   sha256Update(h: Sha256Handle, data: Buffer): void;
   sha256WriteTo(h: Sha256Handle, path: string, offset: number): void;
+  sha256WriteToFd(h: Sha256Handle, fd: number, offset: number): void;
   sha256Digest(h: Sha256Handle): string;
   mallocTune(trimThreshold: number, topPad: number, mmapThreshold: number): boolean;
   constants: NativeConstants;
@@ -265,6 +270,11 @@ export function sha256WriteTo(h: Sha256Handle, path: string, offset: number): vo
   load().sha256WriteTo(h, path, offset);
 }
 
+/** As sha256WriteTo, into a duplicate of descriptor `fd` (a file without a path to open, such as a memory file), without O_DIRECT. */
+export function sha256WriteToFd(h: Sha256Handle, fd: number, offset: number): void {
+  load().sha256WriteToFd(h, fd, offset);
+}
+
 /** The digest in lowercase hex, once every byte given is hashed (and written); the handle is spent. */
 export function sha256Digest(h: Sha256Handle): string {
   return load().sha256Digest(h);
@@ -279,6 +289,27 @@ export function mallocTune(trimThreshold: number, topPad: number, mmapThreshold:
  * placed in a block group chosen afresh rather than its parent's. false when the filesystem has no such flag. */
 export function markTopDir(path: string): boolean {
   return load().markTopDir(path);
+}
+
+/** memfd_create(2) with MFD_CLOEXEC: a descriptor of a new file that lives only in memory (outside
+ * every filesystem, so no flush of one writes it) and is freed when its last descriptor closes. */
+export function memfdCreate(name: string): number {
+  return load().memfdCreate(name);
+}
+
+/** close(2) of a descriptor the addon opened (memfdCreate): Node's fs warns when a worker thread closes one it did not open. */
+export function closeFd(fd: number): void {
+  load().closeFd(fd);
+}
+
+/** Adds `bytes` to the process-wide count of bytes held in memory (shared by every thread) when the total stays within `limit`; whether it did. */
+export function memBudgetTake(bytes: number, limit: number): boolean {
+  return load().memBudgetTake(bytes, limit);
+}
+
+/** Gives back what memBudgetTake took; the count left. */
+export function memBudgetGive(bytes: number): number {
+  return load().memBudgetGive(bytes);
 }
 
 /** umount2(2). */

@@ -13,6 +13,9 @@ import { BackgroundSha256 } from '../image/background-sha256.js';
 const readAt = promisify(read);
 const writevAt = promisify(writev);
 
+/** A memory file's name (the layer actor's staged blobs): opened again only through the descriptor at hand. */
+const MEMORY_FILE = /^\/proc\/self\/fd\/\d+$/;
+
 /** Flushes this much at a time to the file (fewer syscalls than one write per network chunk). */
 const WRITE_BATCH = 256 * 1024;
 
@@ -52,7 +55,7 @@ export class Sink {
       throw new BerthError('digest_mismatch', `${this.what} is larger than the ${this.size} bytes its descriptor declares; the content is corrupt or was tampered with`);
     }
     const b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.threadWrites ??= this.path !== undefined && this.hash.writeTo(this.path, this.written);
+    this.threadWrites ??= this.path !== undefined && (MEMORY_FILE.test(this.path) ? this.hash.writeToFd(this.fd, this.written) : this.hash.writeTo(this.path, this.written));
     this.hash.update(b);
     this.offset += b.length;
     const tapped = this.tap?.(b);

@@ -11,9 +11,18 @@ export interface RegistryConfig {
   insecureRegistries: string[];
   /** Layers one pull downloads concurrently. */
   maxConcurrentDownloads: number;
+  /**
+   * Layer blobs up to this many bytes are received into memory and written to the content store after their
+   * layer is committed, outside the flush a pull waits for; larger ones are written as they arrive (and a
+   * download a daemon crash cut short resumes from what was written). 0: every blob is written as it arrives.
+   */
+  inMemoryBlobMax: number;
 }
 
-export const DEFAULT_REGISTRY_CONFIG: RegistryConfig = { mirrors: [], insecureRegistries: [], maxConcurrentDownloads: 3 };
+/** The default of `in-memory-blob-max`: most layers are smaller; a bigger one is written as it arrives. */
+export const DEFAULT_IN_MEMORY_BLOB_MAX = 64 * 1024 * 1024;
+
+export const DEFAULT_REGISTRY_CONFIG: RegistryConfig = { mirrors: [], insecureRegistries: [], maxConcurrentDownloads: 3, inMemoryBlobMax: DEFAULT_IN_MEMORY_BLOB_MAX };
 
 /** Splits "host:port", "[v6]:port", "v6" into the bare host. */
 export function hostOnly(hostPort: string): string {

@@ -6,6 +6,7 @@ import { parseReference } from '../image/reference.js';
 import { writeImageArchive, type ArchiveImage } from '../image/archive-writer.js';
 import type { ContentStore } from '../store/content-store.js';
 import type { MetadataDb } from '../store/db.js';
+import { waitForPendingBlobs } from '../store/pending-blobs.js';
 import type { CallContext } from '../daemon/call-context.js';
 import { requireImage } from './image-inspect.js';
 import { namesById, tagKey } from './image-refs.js';
@@ -55,6 +56,8 @@ export async function emitStream(stream: AsyncIterable<Buffer> & { destroy(err?:
 
 export async function saveImages(db: MetadataDb, content: ContentStore, names: string[], call: CallContext): Promise<void> {
   const images = selectImages(db, names);
+  // a pull just made may still be writing its layers' blobs to the store
+  await waitForPendingBlobs(db, images.flatMap((i) => db.images.get(i.id)?.layers.map((l) => l.blobDigest) ?? []));
   const stream = await writeImageArchive(images, content);
   await emitStream(stream as unknown as AsyncIterable<Buffer> & { destroy(err?: Error): void }, call);
 }

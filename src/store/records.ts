@@ -39,6 +39,8 @@ export interface LayerRecord {
   path: string;
   size: number;
   committedAt: string;
+  /** its blob, received into memory, is still being written to the content store (src/store/pending-blobs.ts) */
+  blobPending?: boolean;
 }
 
 /** The part of an image's config that decides how its containers run. */

@@ -76,7 +76,8 @@ function createActorFrom(actorId: string, spec: SpawnSpec, snapshot?: unknown): 
 /** Re-creates a persisted actor that is not in memory (dropped after a failed journal write), from its last journaled state. */
 function restoreFromRecord(actorId: string): HostedActor | undefined {
   const record = db?.actors.get(actorId);
-  if (!record || record.kind !== 'container') return undefined;
+  // containers, and layers recovery kept to store a blob (daemon/recovery.ts); other kinds are closed at recovery
+  if (!record || (record.kind !== 'container' && record.kind !== 'layer')) return undefined;
   return createActorFrom(actorId, { kind: record.kind, input: record.input }, record.snapshot);
 }
 

@@ -5,7 +5,8 @@
 // blob is kept, re-hashed, and the rest is fetched with a Range request
 // starting where the file ends. The result verifies like any pull.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,13 +19,17 @@ import { chainIds, layerDirName } from '../../src/store/chain-id.js';
 let registry: TestRegistry;
 let proxy: FaultProxy;
 let daemon: TestDaemon;
+let cfgDir: string;
 
 beforeAll(async () => {
   registry = await startRegistry();
   proxy = await startFaultProxy(registry.host);
   // the stalled transfer must still be waiting (not yet retried) when the daemon is killed
   process.env.BERTH_REGISTRY_STALL_MS = '60000';
-  daemon = await startDaemon();
+  // blobs written as they arrive (a blob received into memory is not resumed after a crash: see the staged tests)
+  cfgDir = mkdtempSync(join(tmpdir(), 'berth-resume-'));
+  writeFileSync(join(cfgDir, 'daemon.json'), JSON.stringify({ 'in-memory-blob-max': 0 }));
+  daemon = await startDaemon(['--config-file', join(cfgDir, 'daemon.json')]);
 });
 
 afterAll(async () => {
@@ -32,6 +37,7 @@ afterAll(async () => {
   await daemon?.stop();
   await proxy?.stop();
   await registry?.stop();
+  if (cfgDir) rmSync(cfgDir, { recursive: true, force: true });
 });
 
 /** Size of the partial download of `digest` once it has some bytes and stopped growing (the transfer stalled; polls up to 20 s). */

@@ -1,8 +1,8 @@
 // Transitions of the pull and layer machines, with effects supplied by the test.
 import { describe, expect, it } from 'vitest';
-import { createActor, fromCallback, fromPromise, waitFor } from 'xstate';
+import { createActor, fromCallback, fromPromise, SimulatedClock, waitFor } from 'xstate';
 import { pullMachine, type PullEvent, type ResolvedImage } from '../../src/machines/pull.js';
-import { layerMachine, type LayerInput } from '../../src/machines/layer.js';
+import { BLOB_HOLD_MS, isStoringBlob, layerMachine, type LayerInput } from '../../src/machines/layer.js';
 import { BerthError } from '../../src/errors.js';
 
 const resolved: ResolvedImage = {
@@ -77,7 +77,8 @@ function layerEffects(over: Record<string, unknown>, seen: string[] = []) {
       downloadBlob: fromPromise(async () => { seen.push('download'); }),
       unpackLayer: fromPromise(async () => { seen.push('unpack'); return { size: 5 }; }),
       finishTransfer: fromPromise(async () => { seen.push('finish'); }),
-      commitLayer: fromPromise(async () => { seen.push('commit'); }),
+      commitLayer: fromPromise(async () => { seen.push('commit'); return { blobHeld: false }; }),
+      storeBlob: fromPromise(async () => { seen.push('store'); }),
       ...over,
     } as never,
   });
@@ -179,5 +180,74 @@ describe('layer machine', () => {
     expect(s2.value).toBe('failed');
     expect(s2.context.error?.message).toBe('answered 404');
     expect(downloads).toBe(1);
+  });
+
+  it('a staged blob is stored after the commit, once STORE_BLOB arrives; the layer is usable meanwhile', async () => {
+    const seen: string[] = [];
+    const m = layerEffects({
+      prepareTransfer: fromPromise(async () => ({ ingestPath: '/ingest', staged: true })),
+      commitLayer: fromPromise(async () => { seen.push('commit'); return { blobHeld: true }; }),
+      storeBlob: fromPromise(async () => { seen.push('store'); }),
+    }, seen);
+    const a = createActor(m, { input: layerInput, clock: new SimulatedClock() }).start();
+    const held = await waitFor(a, (s) => isStoringBlob(s.value));
+    expect(held.value).toEqual({ storingBlob: 'held' });
+    expect(seen.slice(-2)).toEqual(['finish', 'commit']);
+    a.send({ type: 'STORE_BLOB' });
+    const s = await waitFor(a, (s) => s.status === 'done');
+    expect(s.value).toBe('present');
+    expect(seen.slice(-3)).toEqual(['finish', 'commit', 'store']);
+    expect(s.context.blobError).toBeNull();
+    // not staged: no storingBlob at all
+    const plain = await waitFor(createActor(layerEffects({ storeBlob: fromPromise(async () => { throw new Error('not called'); }) }), { input: layerInput }).start(), (s) => s.status === 'done');
+    expect(plain.value).toBe('present');
+  });
+
+  it('a held blob is stored after BLOB_HOLD_MS without STORE_BLOB; a blob that cannot be stored leaves the layer present with blobError', async () => {
+    const clock = new SimulatedClock();
+    let stores = 0;
+    const m = layerEffects({
+      prepareTransfer: fromPromise(async () => ({ ingestPath: '/ingest', staged: true })),
+      commitLayer: fromPromise(async () => ({ blobHeld: true })),
+      storeBlob: fromPromise(async () => { stores++; throw new BerthError('registry_error', 'gone'); }),
+    });
+    const a = createActor(m, { input: layerInput, clock }).start();
+    await waitFor(a, (s) => isStoringBlob(s.value));
+    clock.increment(BLOB_HOLD_MS - 1);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(stores).toBe(0);
+    clock.increment(1);
+    const s = await waitFor(a, (s) => s.status === 'done');
+    expect(stores).toBe(1);
+    expect(s.value).toBe('present');
+    expect(s.context.blobError?.message).toBe('gone');
+    expect(s.context.error).toBeNull();
+  });
+
+  it('rehydrates a persisted snapshot in storingBlob and stores the blob', async () => {
+    const m = layerEffects({ prepareTransfer: fromPromise(async () => ({ ingestPath: '/ingest', staged: true })), commitLayer: fromPromise(async () => ({ blobHeld: true })) });
+    const first = createActor(m, { input: layerInput, clock: new SimulatedClock() }).start();
+    await waitFor(first, (s) => isStoringBlob(s.value));
+    const persisted = JSON.parse(JSON.stringify(first.getPersistedSnapshot()));
+    first.stop();
+    let stored = 0;
+    const restored = createActor(layerEffects({ storeBlob: fromPromise(async () => { stored++; }) }), { input: layerInput, snapshot: persisted }).start();
+    restored.send({ type: 'STORE_BLOB' });
+    const s = await waitFor(restored, (s) => s.status === 'done');
+    expect(s.value).toBe('present');
+    expect(stored).toBe(1);
+    expect(s.context.plan).toEqual({ ingestPath: '/ingest', staged: true });
+  });
+
+  it('a staged blob whose bytes the commit no longer holds (a restarted daemon) is stored at once, without waiting', async () => {
+    let stored = 0;
+    const m = layerEffects({
+      prepareTransfer: fromPromise(async () => ({ ingestPath: '/ingest', staged: true })),
+      commitLayer: fromPromise(async () => ({ blobHeld: false })),
+      storeBlob: fromPromise(async () => { stored++; }),
+    });
+    const s = await waitFor(createActor(m, { input: layerInput, clock: new SimulatedClock() }).start(), (s) => s.status === 'done');
+    expect(s.value).toBe('present');
+    expect(stored).toBe(1);
   });
 });

@@ -250,3 +250,34 @@ describe('mallocTune', () => {
     expect(addon.mallocTune(128 << 10, 0, 128 << 10)).toBe(true);
   });
 });
+
+describe('memory files and the memory budget', () => {
+  it('memfdCreate gives a file outside every filesystem, reopenable by /proc/self/fd; closeFd closes it', () => {
+    const fd = addon.memfdCreate('berth-blob-test');
+    expect(fd).toBeGreaterThan(2);
+    writeFileSync(`/proc/self/fd/${fd}`, 'held in memory');
+    expect(readFileSync(`/proc/self/fd/${fd}`, 'utf8')).toBe('held in memory');
+    expect(statSync(`/proc/self/fd/${fd}`).nlink).toBe(0); // no name in any directory
+    addon.closeFd(fd);
+    expect(existsSync(`/proc/self/fd/${fd}`)).toBe(false);
+    expect(thrown(() => addon.closeFd(-1)).code).toBe('ERR_OUT_OF_RANGE');
+    expect(thrown(() => addon.memfdCreate(1 as unknown as string)).code).toBe('ERR_INVALID_ARG_TYPE');
+  });
+
+  it('memBudgetTake takes only within the limit, one count for every thread; memBudgetGive gives back', async () => {
+    expect(addon.memBudgetTake(600, 1000)).toBe(true);
+    expect(addon.memBudgetTake(600, 1000)).toBe(false); // 1200 > 1000
+    const addonPath = resolve('native/build/berth_native.node');
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const m = { exports: {} };
+      process.dlopen(m, workerData.addonPath);
+      parentPort.postMessage([m.exports.memBudgetTake(400, 1000), m.exports.memBudgetTake(1, 1000)]);`;
+    const seen = await new Promise((res, rej) => new Worker(code, { eval: true, workerData: { addonPath } }).once('message', res).once('error', rej));
+    expect(seen).toEqual([true, false]); // the worker sees this thread's 600
+    expect(addon.memBudgetGive(1000)).toBe(0);
+    expect(addon.memBudgetTake(1000, 1000)).toBe(true);
+    expect(addon.memBudgetGive(1000)).toBe(0);
+    expect(thrown(() => addon.memBudgetTake(-1, 10)).code).toBe('ERR_OUT_OF_RANGE');
+  });
+});

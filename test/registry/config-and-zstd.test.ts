@@ -20,8 +20,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('daemon.json', () => {
   it('reads Docker keys and defaults; a missing default file is fine, a missing explicit one is not', () => {
     const c = parseDaemonConfig({ 'registry-mirrors': ['https://mirror.example/'], 'insecure-registries': ['10.0.0.0/8', 'reg.local:5000'], 'max-concurrent-downloads': 5 }, 'x');
-    expect(c.registry).toEqual({ mirrors: ['https://mirror.example'], insecureRegistries: ['10.0.0.0/8', 'reg.local:5000'], maxConcurrentDownloads: 5 });
+    expect(c.registry).toEqual({ mirrors: ['https://mirror.example'], insecureRegistries: ['10.0.0.0/8', 'reg.local:5000'], maxConcurrentDownloads: 5, inMemoryBlobMax: 64 * 1024 * 1024 });
     expect(loadDaemonConfig(join(dir, 'none.json'), false).registry.maxConcurrentDownloads).toBe(3);
+    expect(parseDaemonConfig({ 'in-memory-blob-max': 0 }, 'x').registry.inMemoryBlobMax).toBe(0);
+    expect(parseDaemonConfig({ 'in-memory-blob-max': 1048576 }, 'x').registry.inMemoryBlobMax).toBe(1048576);
+    for (const v of [-1, 1.5, '64M', null]) expect(() => parseDaemonConfig({ 'in-memory-blob-max': v }, 'x')).toThrow(/"in-memory-blob-max" must be a number of bytes/);
     expect(() => loadDaemonConfig(join(dir, 'none.json'), true)).toThrow(/cannot read configuration file .*no such file/);
     writeFileSync(join(dir, 'bad.json'), '{"debug": true}');
     expect(() => loadDaemonConfig(join(dir, 'bad.json'), true)).toThrow(/unknown key "debug"/);
