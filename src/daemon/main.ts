@@ -90,6 +90,7 @@ async function run(opts: DaemonOptions): Promise<void> {
     (name, args) => pool.run(args, { name }),
     opts.actorHosts,
   );
+  router.onHostWrites = () => db.root.resetReadTxn();
   await router.start();
   reconcileCheckpoints(db, (line) => process.stderr.write(`${line}\n`));
   await restoreActors(db, router);

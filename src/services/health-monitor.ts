@@ -14,6 +14,9 @@ import type { MetadataDb } from '../store/db.js';
 import type { ActorRouter } from '../workers/router.js';
 
 const OUTPUT_CAP = 64 * 1024;
+/** A record read behind the note that announced it is read again this much later, this many times at most. */
+const REREAD_MS = 25;
+const REREADS = 40;
 
 interface Running { startedAt: string; actor: Actor<typeof healthMachine> }
 
@@ -31,7 +34,7 @@ export class HealthMonitor {
   start(): void {
     for (const { key } of this.db.actors.getRange({ start: 'container/', end: 'container0' })) this.sync(String(key));
     this.unsubscribe = this.router.onState((note) => {
-      if (note.kind === 'container') this.sync(note.actorId);
+      if (note.kind === 'container') this.sync(note.actorId, note.seq);
     });
   }
 
@@ -40,8 +43,18 @@ export class HealthMonitor {
     for (const id of [...this.checks.keys()]) this.end(id);
   }
 
-  private sync(actorId: string): void {
-    const snap = this.db.actors.get(actorId)?.snapshot as { value: unknown; context: ContainerContext; status?: string } | undefined;
+  /** Starts or ends the check after a state change; `seq`: the journal entry the note announced, which the record must have reached. */
+  private sync(actorId: string, seq?: number, rereads = 0): void {
+    const rec = this.db.actors.get(actorId);
+    if (rec && seq !== undefined && rec.seq < seq) {
+      // The record is older than the entry the note was sent for. The router renews this thread's read
+      // snapshot before it dispatches a note, but a check whose start is missed here is never started
+      // (no later note need come): read again shortly rather than decide on a stale state.
+      if (rereads < REREADS) setTimeout(() => this.sync(actorId, seq, rereads + 1), REREAD_MS).unref();
+      else process.stderr.write(`berthd: health checks: the record of ${actorId} stayed behind journal entry ${seq}\n`);
+      return;
+    }
+    const snap = rec?.snapshot as { value: unknown; context: ContainerContext; status?: string } | undefined;
     const ctx = snap?.context;
     const running = ctx && snap.status !== 'done' && dockerState(snap.value) === 'running' && ctx.spec.health && ctx.startedAt;
     const current = this.checks.get(actorId);

@@ -47,6 +47,13 @@ export class ActorRouter {
   private readonly notifyTaps = new Set<(actorId: string, ev: StreamEvent) => void>();
   /** Rebuilds a replaced host's actors (set by the daemon: restore from the journal). */
   onHostRestarted: (hostIndex: number) => Promise<void> = async () => {};
+  /**
+   * Runs before a host's message is dispatched (set by the daemon: it renews this thread's LMDB read
+   * snapshot). A host commits its writes before it replies or notes a state, but this thread keeps
+   * reading the snapshot it took earlier in the event turn: without a renewal a listener would read
+   * the record as it was before the change it was told about.
+   */
+  onHostWrites: () => void = () => {};
 
   constructor(
     private readonly config: Omit<HostConfig, 'hostIndex'>,
@@ -192,6 +199,7 @@ export class ActorRouter {
   }
 
   private onHostMessage(hostIndex: number, msg: FromHost): void {
+    if (msg.op !== 'ready' && msg.op !== 'gone') this.onHostWrites();
     switch (msg.op) {
       case 'reply': {
         const p = this.pending.get(msg.replyId);
