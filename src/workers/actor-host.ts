@@ -90,6 +90,8 @@ function reply(replyId: number, work: () => Promise<unknown>): void {
 
 port.on('message', (bytes: Uint8Array) => {
   const msg = decode<ToHost>(bytes);
+  // What led to this message (another thread's commit) may be newer than this thread's LMDB read snapshot: renew it.
+  if (msg.op !== 'init') db?.root.resetReadTxn();
   switch (msg.op) {
     case 'init':
       db = openMetadataDb(msg.config.root);
