@@ -1,12 +1,14 @@
 // Opens a blob with a request prepared elsewhere (the layer actor builds it,
-// the pool task that transfers the layer sends it): plain node:http GETs,
-// with a Range header when resuming. Anything but 200/206 is not handled
+// the pool task that transfers the layer sends it): a GET on a bare socket
+// for plain-http registries (raw-get.ts), else with node:http(s), with a
+// Range header when resuming. Anything but 200/206 is not handled
 // here — auth challenges, error statuses and mirrors belong to the client's
 // general path — so it ends the transfer with NeedsGeneralPath.
 import { BerthError } from '../errors.js';
 import { fromIncoming, type BlobResponse, type DirectBlobRequest } from './blob-response.js';
 import type { BlobOpener } from './blob-download.js';
 import { plainGet } from './http-get.js';
+import { rawGet } from './raw-get.js';
 import type { RetryPolicy } from './transport.js';
 
 /** The registry answered the prepared request with something only the general path handles. */
@@ -23,6 +25,12 @@ export function directOpener(req: DirectBlobRequest, policy: RetryPolicy, stallT
     stallTimeoutMs,
     async open(offset, signal): Promise<BlobResponse> {
       const headers = offset > 0 ? { ...req.headers, range: `bytes=${offset}-` } : req.headers;
+      const raw = await rawGet({ url: req.url, host: req.host, what, headers, signal, headersTimeoutMs: req.headersTimeoutMs });
+      if (raw) {
+        if (raw.status === 200 || raw.status === 206) return raw;
+        await raw.cancel();
+        throw new NeedsGeneralPath(raw.status, req.host, what);
+      }
       const msg = await plainGet({ url: req.url, host: req.host, what, headers, signal, headersTimeoutMs: req.headersTimeoutMs });
       if (msg.statusCode === 200 || msg.statusCode === 206) return fromIncoming(msg);
       msg.destroy();
