@@ -101,8 +101,11 @@ class LayerActor implements HostedActor {
 
   async handle(msg: ActorMessage): Promise<unknown> {
     if (msg.type === 'STORE_BLOB') {
-      this.trace('asked to store its blob');
-      this.journaled.send({ type: 'STORE_BLOB' });
+      // from every pull of an image, also for layers that never held a blob or were done with it
+      if (isStoringBlob(this.journaled.snapshot.value)) {
+        this.trace('asked to store its blob');
+        this.journaled.send({ type: 'STORE_BLOB' });
+      }
       return null;
     }
     if (msg.type !== 'ENSURE') throw new BerthError('invalid_argument', `layer actor: unknown message ${msg.type}`);
