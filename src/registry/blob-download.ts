@@ -79,7 +79,9 @@ function stallWatch(stallMs: number, onStall: () => void) {
 /**
  * Reads `res`'s body into `sink`, chunk by chunk as the socket delivers them
  * (pausing only while a push asks to wait); fails with a
- * TransientNetworkError when no byte arrives for `stallMs`.
+ * TransientNetworkError when no byte arrives for `stallMs`. Done once the
+ * blob's last byte is in, without waiting for the body to end (a server
+ * may keep the connection open).
  */
 async function drain(res: BlobResponse, sink: Sink, skip: number, stallMs: number, abort: AbortController, host: string, what: string, onProgress?: (n: number) => void): Promise<void> {
   const body = res.body();
@@ -92,6 +94,8 @@ async function drain(res: BlobResponse, sink: Sink, skip: number, stallMs: numbe
   let waiting: Promise<void> | undefined;
   let turnBytes = 0;
   let sinkError: { err: unknown } | undefined;
+  let whole!: () => void;
+  const allIn = new Promise<void>((resolve) => { whole = resolve; });
   const onData = (data: Buffer) => {
     clock.touch();
     let chunk = data;
@@ -110,6 +114,7 @@ async function drain(res: BlobResponse, sink: Sink, skip: number, stallMs: numbe
       return;
     }
     onProgress?.(sink.offset);
+    if (sink.complete) whole();
     turnBytes += chunk.length;
     if (!next && turnBytes >= TURN_BYTES) next = new Promise((resolve) => setImmediate(resolve));
     if (!next) return;
@@ -126,11 +131,13 @@ async function drain(res: BlobResponse, sink: Sink, skip: number, stallMs: numbe
   };
   body.on('data', onData);
   try {
-    await finished(body).catch((err: unknown) => {
-      if (sinkError) return;
+    const ended = finished(body).catch((err: unknown) => {
+      if (sinkError || sink.complete) return;
       if (stalled) throw new TransientNetworkError(`registry ${host} stopped sending ${what} for ${Math.round(stallMs / 1000)} s`, { cause: err });
       throw networkError(err, host, what);
     });
+    // all in: the body's end, if it comes with the last bytes, is let through first (a kept-alive socket stays usable)
+    await Promise.race([ended, allIn.then(() => new Promise((resolve) => setImmediate(resolve)))]);
     await waiting;
     if (sinkError) throw sinkError.err;
   } finally {

@@ -49,6 +49,11 @@ export class Sink {
     private readonly path?: string,
   ) {}
 
+  /** Whether every byte of the blob has arrived. */
+  get complete(): boolean {
+    return this.offset === this.size;
+  }
+
   /** Takes the next bytes; returns a promise only when the caller must wait before pushing more (the tap or a file write). */
   push(chunk: Uint8Array): Promise<void> | undefined {
     if (this.offset + chunk.length > this.size) {

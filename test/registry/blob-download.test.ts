@@ -1,6 +1,7 @@
-// downloadWith's stall timeout, against a real HTTP server on 127.0.0.1: it
+// downloadWith against a real HTTP server on 127.0.0.1: its stall timeout
 // counts only the time the registry keeps the download waiting, not the time
-// the download's own consumer takes.
+// the download's own consumer takes; a body whose bytes are all in is done
+// even when the server keeps the connection open.
 import { createHash } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
@@ -38,7 +39,7 @@ function download(name: string, stallMs: number, tap?: (chunk: Buffer) => Promis
   return downloadWith(opener, { digest, size: body.length }, fd, 'test blob', { tap, path }).finally(() => closeSync(fd));
 }
 
-describe('downloadWith stall timeout', () => {
+describe('downloadWith: stall timeout and completion', () => {
   it('fails a body the registry stops sending, naming the stall', async () => {
     respond = (res) => {
       res.writeHead(200, { 'content-length': body.length });
@@ -57,5 +58,14 @@ describe('downloadWith stall timeout', () => {
     expect(await download('held', 200, tap)).toBe(body.length);
     expect(slow).toBeGreaterThan(3);
     expect(readFileSync(join(dir, 'held')).equals(body)).toBe(true);
+  });
+
+  it('is done once the last byte is in, although the server keeps the connection open', async () => {
+    respond = (res) => {
+      res.writeHead(200, { 'content-length': body.length });
+      res.write(body); // never ended
+    };
+    expect(await download('open', 5000)).toBe(body.length);
+    expect(readFileSync(join(dir, 'open')).equals(body)).toBe(true);
   });
 });
