@@ -27,7 +27,8 @@ export interface ActorEnv {
 export interface HostedActor {
   readonly actorId: string;
   handle(msg: ActorMessage): Promise<unknown>;
-  stop(): void;
+  /** Stops the actor; a promise when something must still be finished before the daemon exits (a layer's blob held in memory is written out). */
+  stop(): void | Promise<void>;
 }
 
 export type ActorFactory = (env: ActorEnv, actorId: string, input: unknown, snapshot?: unknown) => HostedActor;

@@ -77,6 +77,8 @@ class LayerActor implements HostedActor {
   private direct: { attempt: number; outcome: Promise<DirectOutcome | null> } | undefined;
   private readonly trace: (phase: string) => void;
   private stage: Stage | undefined;
+  /** The write-out of the staged blob, while it runs. */
+  private writing: Promise<void> | undefined;
 
   constructor(private readonly env: ActorEnv, readonly actorId: string, input: LayerInput, snapshot?: unknown) {
     this.svc = imageServices(env);
@@ -131,8 +133,14 @@ class LayerActor implements HostedActor {
     return { chainId: s.context.chainId, size: s.context.size };
   }
 
-  stop(): void {
+  stop(): void | Promise<void> {
+    const s = this.journaled.snapshot;
     this.journaled.stop();
+    // Holding its blob for storingBlob (the daemon is stopping): written out now rather than fetched again after the
+    // restart. The restored actor then finds it stored (nothing is journaled meanwhile: stopping is not a transition).
+    if (isStoringBlob(s.value) && this.stagedBytes(s.context)) {
+      return this.writeOut(s.context).catch(() => this.dropStage());
+    }
     // A transfer still running opens the memory file by its number: close it only once that transfer is over.
     const st = this.stage;
     this.stage = undefined;
@@ -348,8 +356,13 @@ class LayerActor implements HostedActor {
     return c.plan?.staged === true && this.stage?.attempt === c.attempt && !this.stage.toFile;
   }
 
-  /** Writes a staged blob from its memory file to the download file, makes it durable and publishes it. */
-  private async writeOut(c: LayerContext): Promise<void> {
+  /** Writes a staged blob from its memory file to the download file, makes it durable and publishes it; once at a time (storingBlob and a stopping daemon may both ask). */
+  private writeOut(c: LayerContext): Promise<void> {
+    this.writing ??= this.writeOutOnce(c).finally(() => { this.writing = undefined; });
+    return this.writing;
+  }
+
+  private async writeOutOnce(c: LayerContext): Promise<void> {
     const st = this.stage!;
     const ingest = c.plan!.ingestPath!;
     await copyFile(`/proc/self/fd/${st.fd}`, ingest);

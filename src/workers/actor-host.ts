@@ -129,10 +129,13 @@ port.on('message', (bytes: Uint8Array) => {
         throw new Error('fault injection: actor host crash');
       });
       return;
-    case 'shutdown':
-      for (const actor of actors.values()) actor.stop();
+    case 'shutdown': {
+      const stopping = [...actors.values()].map((actor) => actor.stop());
       actors.clear();
-      void (db ? journalWriter(db).flush().finally(() => db!.root.close()) : Promise.resolve()).finally(() => port.close());
+      void Promise.allSettled(stopping)
+        .then(() => (db ? journalWriter(db).flush().finally(() => db!.root.close()) : undefined))
+        .finally(() => port.close());
       return;
+    }
   }
 });

@@ -1,10 +1,11 @@
 // Layer blobs up to in-memory-blob-max are received into memory and written
 // to the content store after their layer is committed (the layer machine's
 // storingBlob). These tests take that path with the daemon's defaults:
-// blobs end up stored and sound, readers of blobs (save) get them, and a
+// blobs end up stored and sound, readers of blobs (save) get them, a
 // daemon killed while it holds blobs in memory fetches them again after
 // its restart — both a blob whose layer was committed and one still
-// downloading.
+// downloading — and a daemon stopped with SIGTERM writes a held blob out
+// before it exits.
 // The proxy runs in this process: drive the CLI with berthAsync, never the
 // blocking berth(), or the proxy could not answer.
 import { execFileSync } from 'node:child_process';
@@ -79,6 +80,26 @@ function memoryFiles(): number {
   }).length;
 }
 
+/**
+ * Starts a pull of a fresh image (busybox, a small layer, a big one) whose big blob stalls after 1 MB, and
+ * returns once the small layer is committed with its blob held in memory (the pull waits for the big one).
+ */
+async function pullHoldingSmallBlob(repo: string) {
+  const img = await pushLayeredImage(registry.host, repo, [
+    { files: [{ name: 'data/small', size: 200_000, seed: seed++ }] },
+    { files: [{ name: 'data/big', size: 3_000_000, seed: seed++ }] },
+  ], { compression: 'none' });
+  const [, small, big] = img.layers as [unknown, typeof img.layers[0], typeof img.layers[0]]; // the first is busybox's
+  const chains = chainIds(img.diffIds);
+  proxy.addRule({ method: 'GET', path: new RegExp(`/blobs/${big.digest}$`), fault: { kind: 'stall', afterBytes: 1_000_000 } });
+  const ref = `${proxy.host}/${repo}`;
+  const first = daemon.berthAsync(['pull', ref]);
+  await eventually(async () => (await layerRecords()).some((r) => r.chainId === chains[1] && r.blobPending === true), 20_000, 'the small layer is committed with its blob pending');
+  expect(existsSync(join(blobsDir(), small.digest.slice(7)))).toBe(false);
+  expect(proxy.blobGets(small.digest)).toHaveLength(1);
+  return { small, big, ref, first };
+}
+
 describe('blobs received into memory', () => {
   it('are stored after the pull; save right after the pull has every blob; nothing stays in memory', async () => {
     const img = await pushLayeredImage(registry.host, 'staged', [0, 1, 2].map((i) => ({ files: [{ name: `data/f${i}`, size: 400_000, seed: seed++ }] })));
@@ -101,19 +122,7 @@ describe('blobs received into memory', () => {
   });
 
   it('a daemon killed while holding blobs fetches them again: one of a committed layer, one still downloading', async () => {
-    const img = await pushLayeredImage(registry.host, 'staged-crash', [
-      { files: [{ name: 'data/small', size: 200_000, seed: seed++ }] },
-      { files: [{ name: 'data/big', size: 3_000_000, seed: seed++ }] },
-    ], { compression: 'none' });
-    const [, small, big] = img.layers as [unknown, typeof img.layers[0], typeof img.layers[0]]; // the first is busybox's
-    const chains = chainIds(img.diffIds);
-    proxy.addRule({ method: 'GET', path: new RegExp(`/blobs/${big.digest}$`), fault: { kind: 'stall', afterBytes: 1_000_000 } });
-    const ref = `${proxy.host}/staged-crash`;
-    const first = daemon.berthAsync(['pull', ref]);
-    // the small layer is committed while its blob waits in memory for the pull (held by the stalled big one)
-    await eventually(async () => (await layerRecords()).some((r) => r.chainId === chains[1] && r.blobPending === true), 20_000, 'the small layer is committed with its blob pending');
-    expect(existsSync(join(blobsDir(), small.digest.slice(7)))).toBe(false);
-    expect(proxy.blobGets(small.digest)).toHaveLength(1);
+    const { small, big, ref, first } = await pullHoldingSmallBlob('staged-crash');
     await daemon.restart(); // SIGKILL: the blobs in memory are gone
     expect((await first).code).not.toBe(0);
     proxy.clearRules();
@@ -129,5 +138,21 @@ describe('blobs received into memory', () => {
     expect(readdirSync(join(daemon.root, 'content/partial'))).toEqual([]);
     const run = await daemon.berthAsync(['run', '--rm', ref, 'sh', '-c', 'wc -c < /data/big']);
     expect(run.stdout.trim()).toBe('3000000');
+  });
+
+  it('a daemon stopped with SIGTERM while holding a blob writes it out first: it is not fetched again', async () => {
+    const { small, big, ref, first } = await pullHoldingSmallBlob('staged-stop');
+    await daemon.kill('SIGTERM');
+    expect((await first).code).not.toBe(0);
+    expect(storedSound(small.digest)).toBe(true); // written out before the daemon exited
+    proxy.clearRules();
+    await daemon.restart();
+    const r = await daemon.berthAsync(['pull', ref]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    await eventually(() => storedSound(big.digest), 20_000, 'the big blob is stored');
+    expect(proxy.blobGets(small.digest)).toHaveLength(1); // never fetched again
+    await eventually(async () => (await layerRecords()).every((rec) => !rec.blobPending), 10_000, 'no layer record says blobPending');
+    expect(readdirSync(join(daemon.root, 'content/partial'))).toEqual([]);
   });
 });
