@@ -39,9 +39,9 @@ export class NativeUntar {
   private more = 0;
 
   /** Throws when compression is zstd and zstd-napi is missing: the caller decodes zstd itself then (see takesZstd).
-   * verified: the caller checks the tar's diffID, so gzip's own CRC-32 and length checks are skipped. */
+   * verified: the caller checks the tar's diffID, so gzip's own CRC-32 and length checks, and zstd's frame checksums, are skipped. */
   constructor(root: string, compression: LayerCompression, verified = false) {
-    const z = compression === 'zstd' ? zstdStep() : undefined;
+    const z = compression === 'zstd' ? zstdStep(verified) : undefined;
     if (compression === 'zstd' && !z) throw new Error('zstd-napi is not available');
     this.h = untarThreadCreate(root, compression === 'gzip', verified);
     this.zstd = z ? { step: z.step, out: Buffer.allocUnsafe(z.outSize) } : undefined;

@@ -9,7 +9,7 @@ import { BerthError } from '../errors.js';
 import { SyncDecoderStream } from './stream-decoder.js';
 
 /** The part of zstd-napi's low-level binding used here (libzstd's streaming decoder). */
-interface DCtx { decompressStream(dst: Buffer, src: Buffer): [number, number, number] }
+interface DCtx { decompressStream(dst: Buffer, src: Buffer): [number, number, number]; setParameter(param: number, value: number): void }
 type NapiBinding = { DCtx: new () => DCtx; dStreamOutSize(): number };
 
 let napi: NapiBinding | Error | undefined;
@@ -53,11 +53,25 @@ class ZstdJs extends Transform {
   }
 }
 
-/** libzstd's streaming step ([more, produced, consumed], as SyncDecoder.step) and its output size, or undefined when zstd-napi cannot be loaded. */
-export function zstdStep(): { step: (dst: Buffer, src: Buffer) => [number, number, number]; outSize: number } | undefined {
+/** libzstd's ZSTD_d_forceIgnoreChecksum (zstd.h: ZSTD_d_experimentalParam3 since 1.4.7; zstd-napi passes parameters through). */
+const ZSTD_D_FORCE_IGNORE_CHECKSUM = 1002;
+
+/**
+ * libzstd's streaming step ([more, produced, consumed], as SyncDecoder.step) and its output size, or undefined when
+ * zstd-napi cannot be loaded. `verified`: the caller checks the output's sha256 (a layer's diffID), so the frames'
+ * own XXH64 checksums are not computed (where libzstd allows it; else they are checked as usual).
+ */
+export function zstdStep(verified = false): { step: (dst: Buffer, src: Buffer) => [number, number, number]; outSize: number } | undefined {
   const b = loadZstdNapi();
   if (b instanceof Error) return undefined;
   const dctx = new b.DCtx();
+  if (verified) {
+    try {
+      dctx.setParameter(ZSTD_D_FORCE_IGNORE_CHECKSUM, 1);
+    } catch {
+      // an older libzstd: checksums stay checked
+    }
+  }
   return { step: (dst, src) => dctx.decompressStream(dst, src), outSize: Math.max(b.dStreamOutSize(), 256 * 1024) };
 }
 

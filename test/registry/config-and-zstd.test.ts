@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseDaemonConfig, loadDaemonConfig } from '../../src/daemon/config-file.js';
 import { insecureMatcher } from '../../src/registry/registry-config.js';
 import { parseRetryAfter } from '../../src/registry/registry-errors.js';
-import { createZstdDecompress } from '../../src/image/zstd.js';
+import { zstdStep, createZstdDecompress } from '../../src/image/zstd.js';
 import { blobSource } from '../../src/image/blob-source.js';
 import { seededBytes } from './layered-image.js';
 
@@ -82,4 +82,18 @@ describe('zstd', () => {
       await expect(pipeline(blobSource(cut), createZstdDecompress(impl), new Writable({ write(_c, _e, cb) { cb(); } }))).rejects.toThrow(/not valid zstd data/);
     });
   }
+
+  it('napi: a caller that checks the sha256 itself skips the frame checksum; anyone else gets it checked', () => {
+    const data = Buffer.alloc(1 << 20, 'berth');
+    const frame = execFileSync('zstd', ['-q', '-c', '--check'], { input: data });
+    frame[frame.length - 1] ^= 0xff; // the frame's XXH64, not its content
+    const run = (verified: boolean) => {
+      const z = zstdStep(verified)!;
+      const out = Buffer.alloc(2 << 20);
+      const [, produced] = z.step(out, frame);
+      return out.subarray(0, produced);
+    };
+    expect(run(true).equals(data)).toBe(true);
+    expect(() => run(false)).toThrow(/checksum/);
+  });
 });
