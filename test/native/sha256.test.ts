@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { BackgroundSha256 } from '../../src/image/background-sha256.js';
-import { addonHas, sha256Create, sha256Digest, sha256Update, sha256WriteTo } from '../../src/native/addon.js';
+import { addonHas, closeFd, memfdCreate, sha256Create, sha256Digest, sha256Update, sha256WriteTo, sha256WriteToFd } from '../../src/native/addon.js';
 
 const RING = 4 * 1024 * 1024;
 const hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -103,6 +103,24 @@ describe('native background sha256', () => {
       expect(readFileSync(b).equals(data)).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes to a duplicate of a descriptor (a memory file, which has no path to open): the caller may close its own at once', () => {
+    const data = randomBytes(RING + 777);
+    const fd = memfdCreate('berth-sha256-test');
+    try {
+      const h = sha256Create();
+      sha256WriteToFd(h, fd, 0);
+      expect(() => sha256WriteToFd(h, fd, 0)).toThrow(/already set/);
+      sha256Update(h, data.subarray(0, 5000));
+      sha256Update(h, data.subarray(5000));
+      expect(sha256Digest(h)).toBe(hex(data));
+      expect(readFileSync(`/proc/self/fd/${fd}`).equals(data)).toBe(true);
+      expect(() => sha256WriteToFd(sha256Create(), 1 << 30, 0)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+      expect(() => sha256WriteToFd(sha256Create(), -1, 0)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    } finally {
+      closeFd(fd);
     }
   });
 
