@@ -8,7 +8,7 @@ import { fromCallback, fromPromise } from 'xstate';
 import { BerthError, serializeError } from '../errors.js';
 import { pullMachine, type PullContext, type PullEvent, type PullInput, type ResolvedImage } from '../machines/pull.js';
 import { parseReference } from '../image/reference.js';
-import { layerDirName } from '../store/chain-id.js';
+import { layerActorId } from './layer-id.js';
 import { JournaledActor } from './journaled-actor.js';
 import { imageServices, type ImageServices } from './image-services.js';
 import { resolveImage } from './resolve-image.js';
@@ -21,9 +21,6 @@ import type { Credential } from '../registry/bearer-auth.js';
 
 const DEFAULT_LAYER_CONCURRENCY = 3;
 
-export function layerActorId(chainId: string): string {
-  return `layer/${layerDirName(chainId).slice(0, 16)}`;
-}
 
 class PullActor implements HostedActor {
   private readonly journaled: JournaledActor<typeof pullMachine>;

@@ -13,7 +13,7 @@ import { migrateEntry } from '../replay/migrate-entry.js';
 import { replayActor } from '../replay/replay-actor.js';
 import { MACHINES } from '../replay/machine-catalog.js';
 import { isStoringBlob } from '../machines/layer.js';
-import { layerActorId } from '../actors/pull-actor.js';
+import { layerActorId } from '../actors/layer-id.js';
 
 const CHECKED_KEY = 'recovery.checkedSeq';
 

@@ -47,7 +47,8 @@ export async function transferLayer(a: TransferLayerArgs): Promise<TransferLayer
   let treeErr: { err: unknown } | undefined;
   let writer: LayerWriter | undefined;
   try {
-    writer = LayerWriter.open({ blobPath: a.ingestPath, mediaType: a.mediaType, target: a.target, expectedDiffId: a.expectedDiffId, noSync: true });
+    // named in messages by its digest (the bytes may be going to a memory file, /proc/self/fd/N)
+    writer = LayerWriter.open({ blobPath: a.blobDigest, mediaType: a.mediaType, target: a.target, expectedDiffId: a.expectedDiffId, noSync: true });
   } catch (err) {
     treeErr = { err };
   }

@@ -9,6 +9,7 @@
 // server closes. Anything else (a redirect, chunked or encoded bodies, a
 // head without a length) gives null: the caller asks node:http instead.
 import { connect, type Socket } from 'node:net';
+import { BerthError } from '../errors.js';
 import type { BlobResponse } from './blob-response.js';
 import { networkError, TransientNetworkError } from './registry-errors.js';
 
@@ -55,7 +56,7 @@ function plainBody(h: Head): boolean {
 function request(u: URL, g: RawGet): string {
   const lines = [`GET ${u.pathname}${u.search} HTTP/1.1`, `Host: ${u.host}`, 'Connection: close'];
   for (const [k, v] of Object.entries(g.headers)) {
-    if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw new TransientNetworkError(`invalid header ${JSON.stringify(k)} for ${g.what}`);
+    if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw new BerthError('invalid_argument', `the request for ${g.what} has a header with a line break in it (${JSON.stringify(k)})`);
     lines.push(`${k}: ${v}`);
   }
   return `${lines.join('\r\n')}\r\n\r\n`;

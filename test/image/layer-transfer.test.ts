@@ -127,6 +127,19 @@ describe('transferLayer', () => {
     expect(readFileSync(a.ingestPath).equals(blob)).toBe(true);
   });
 
+  it('a layer that does not give the config\'s diffID: tree rejected naming the blob by its digest, the blob kept', async () => {
+    const { blob } = await layer([{ name: 'a', content: big }]);
+    serve(blob);
+    const wrong = `sha256:${'0'.repeat(64)}`;
+    const a = args('wrongdiff', blob, wrong);
+    const r = await transferLayer(a);
+    expect(r.blobError).toBeNull();
+    expect(r.treeError?.code).toBe('digest_mismatch');
+    expect(r.treeError?.message).toBe(`layer ${a.blobDigest} unpacks to diffID ${(await layer([{ name: 'a', content: big }])).diffId} but the image config says ${wrong}; the image is corrupt`);
+    expect(existsSync(join(dir, 'wrongdiff'))).toBe(false);
+    expect(readFileSync(a.ingestPath).equals(blob)).toBe(true);
+  });
+
   it('a download file that is gone is a blob error, and no half-made layer directory is left', async () => {
     const { blob, diffId } = await layer([{ name: 'a', content: 'a' }]);
     serve(blob);
