@@ -174,9 +174,9 @@ class LayerActor implements HostedActor {
   }
 
   /** Where this attempt's bytes are written: the memory file of a staged plan, else the download file. */
-  private bytesPath(c: LayerContext): string {
+  private bytesTarget(c: LayerContext): { path: string; memoryFile: boolean } {
     const st = this.staged(c);
-    return st ? `/proc/self/fd/${st.fd}` : c.plan!.ingestPath!;
+    return st ? { path: `/proc/self/fd/${st.fd}`, memoryFile: true } : { path: c.plan!.ingestPath!, memoryFile: false };
   }
 
   /** For the general path: a staged attempt's bytes (those received so far) move to the download file, once. */
@@ -246,7 +246,7 @@ class LayerActor implements HostedActor {
     if (this.direct?.attempt !== c.attempt) {
       let outcome: Promise<DirectOutcome | null>;
       try {
-        outcome = directTransfer(this.env, this.svc, c, this.bytesPath(c), this.credential, (status, cur) => this.progress(status, cur, c.blobSize));
+        outcome = directTransfer(this.env, this.svc, c, this.bytesTarget(c), this.credential, (status, cur) => this.progress(status, cur, c.blobSize));
       } catch (err) {
         outcome = Promise.reject(err);
       }

@@ -51,9 +51,10 @@ export function directApplies(svc: ImageServices, c: LayerContext, credential: C
   return directBlobRequest(svc.registry, ref, c.blobDigest, {}, credential, `blob ${c.blobDigest}`) !== null;
 }
 
-/** The transfer into `ingestPath` (the download file, or the memory file a staged blob is received into). */
-export async function directTransfer(env: ActorEnv, svc: ImageServices, c: LayerContext, ingestPath: string, credential: Credential | undefined, progress: (status: string, current: number) => void): Promise<DirectOutcome | null> {
+/** The transfer into `into` (the download file, or the memory file a staged blob is received into). */
+export async function directTransfer(env: ActorEnv, svc: ImageServices, c: LayerContext, into: { path: string; memoryFile: boolean }, credential: Credential | undefined, progress: (status: string, current: number) => void): Promise<DirectOutcome | null> {
   if (!c.sourceRef || c.urls?.length) return null;
+  const ingestPath = into.path;
   const ref = parseReference(c.sourceRef);
   const client = svc.registry;
   const what = `blob ${c.blobDigest} of ${ref.registry}/${ref.repository}`;
@@ -70,6 +71,7 @@ export async function directTransfer(env: ActorEnv, svc: ImageServices, c: Layer
       blobDigest: c.blobDigest,
       blobSize: c.blobSize,
       ingestPath,
+      memoryFile: into.memoryFile,
       mediaType: c.mediaType,
       target: svc.layerDir(c.chainId),
       expectedDiffId: c.diffId,

@@ -28,6 +28,8 @@ export interface TransferLayerArgs {
   blobSize: number;
   /** the download file: appended to, resumed from its current size */
   ingestPath: string;
+  /** ingestPath names a memory file (/proc/self/fd/N of the layer actor's): written through the descriptor opened here */
+  memoryFile?: boolean;
   mediaType: string;
   /** the layer directory to create */
   target: string;
@@ -69,7 +71,7 @@ export async function transferLayer(a: TransferLayerArgs): Promise<TransferLayer
     // synchronous: on this busy thread every await of the file system waits for a turn of the event loop
     fd = openSync(a.ingestPath, 'r+');
     const resumeFrom = fstatSync(fd).size;
-    await downloadWith(directOpener(a.request, a.retry, a.stallTimeoutMs, a.what), { digest: a.blobDigest, size: a.blobSize }, fd, a.what, { resumeFrom, tap, path: a.ingestPath });
+    await downloadWith(directOpener(a.request, a.retry, a.stallTimeoutMs, a.what), { digest: a.blobDigest, size: a.blobSize }, fd, a.what, { resumeFrom, tap, path: a.ingestPath, memoryFile: a.memoryFile });
   } catch (err) {
     blobErr = err;
   } finally {

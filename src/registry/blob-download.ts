@@ -34,6 +34,8 @@ export interface DownloadOptions extends CallAuth {
   tap?: (chunk: Buffer) => Promise<void> | undefined;
   /** The path of the file behind the descriptor: the hashing thread then writes it (see blob-sink.ts). */
   path?: string;
+  /** The descriptor is a memory file: the hashing thread writes through a duplicate of it. */
+  memoryFile?: boolean;
 }
 
 /** Where the bytes come from: opens the blob from an offset (a Range request when > 0). */
@@ -212,7 +214,7 @@ export function downloadBlobToFile(client: RegistryClient, ref: ImageReference, 
 /** downloadBlobToFile with the bytes from `src`: resumes, verifies, and feeds `opts.tap`. */
 export async function downloadWith(src: BlobOpener, blob: BlobToFetch, fd: number, what: string, opts: DownloadOptions = {}): Promise<number> {
   const host = src.host;
-  const sink = new Sink(fd, blob.size, what, opts.tap, opts.path);
+  const sink = new Sink(fd, blob.size, what, opts.tap, opts.path, opts.memoryFile);
   if (opts.resumeFrom && opts.resumeFrom > 0 && opts.resumeFrom <= blob.size) await sink.adopt(opts.resumeFrom);
   const policy = src.policy;
   let failures = 0;

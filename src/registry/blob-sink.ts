@@ -13,9 +13,6 @@ import { BackgroundSha256 } from '../image/background-sha256.js';
 const readAt = promisify(read);
 const writevAt = promisify(writev);
 
-/** A memory file's name (the layer actor's staged blobs): opened again only through the descriptor at hand. */
-const MEMORY_FILE = /^\/proc\/self\/fd\/\d+$/;
-
 /** Flushes this much at a time to the file (fewer syscalls than one write per network chunk). */
 const WRITE_BATCH = 256 * 1024;
 
@@ -47,6 +44,8 @@ export class Sink {
     private readonly tap?: (chunk: Buffer) => Promise<void> | undefined,
     /** the file behind fd: when given, the hashing thread writes it */
     private readonly path?: string,
+    /** fd is a memory file (no path to open again): the hashing thread writes through a duplicate of fd */
+    private readonly memoryFile = false,
   ) {}
 
   /** Whether every byte of the blob has arrived. */
@@ -60,7 +59,7 @@ export class Sink {
       throw new BerthError('digest_mismatch', `${this.what} is larger than the ${this.size} bytes its descriptor declares; the content is corrupt or was tampered with`);
     }
     const b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.threadWrites ??= this.path !== undefined && (MEMORY_FILE.test(this.path) ? this.hash.writeToFd(this.fd, this.written) : this.hash.writeTo(this.path, this.written));
+    this.threadWrites ??= this.memoryFile ? this.hash.writeToFd(this.fd, this.written) : this.path !== undefined && this.hash.writeTo(this.path, this.written);
     this.hash.update(b);
     this.offset += b.length;
     const tapped = this.tap?.(b);

@@ -23,6 +23,7 @@ interface Running { startedAt: string; actor: Actor<typeof healthMachine> }
 export class HealthMonitor {
   private readonly checks = new Map<string, Running>();
   private unsubscribe: (() => void) | null = null;
+  private stopped = false;
 
   constructor(
     private readonly db: MetadataDb,
@@ -39,12 +40,14 @@ export class HealthMonitor {
   }
 
   stop(): void {
+    this.stopped = true;
     this.unsubscribe?.();
     for (const id of [...this.checks.keys()]) this.end(id);
   }
 
   /** Starts or ends the check after a state change; `seq`: the journal entry the note announced, which the record must have reached. */
   private sync(actorId: string, seq?: number, rereads = 0): void {
+    if (this.stopped) return; // a re-read still scheduled when the daemon stopped
     const rec = this.db.actors.get(actorId);
     if (rec && seq !== undefined && rec.seq < seq) {
       // The record is older than the entry the note was sent for. The router renews this thread's read

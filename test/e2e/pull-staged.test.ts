@@ -13,9 +13,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type TestDaemon } from '../fixtures/daemon.js';
+import { eventually } from '../fixtures/poll.js';
 import { startRegistry, type TestRegistry } from '../fixtures/registry.js';
 import { startFaultProxy, type FaultProxy } from '../fixtures/fault-proxy.js';
 import { pushLayeredImage } from '../registry/layered-image.js';
@@ -55,13 +55,6 @@ async function layerRecords(): Promise<LayerRecord[]> {
   }
 }
 
-/** Polls until `check` holds (up to `ms`). */
-async function eventually(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
-  for (const until = Date.now() + ms; Date.now() < until; await sleep(50)) {
-    if (await check()) return;
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
 
 function storedSound(digest: string): boolean {
   const p = join(blobsDir(), digest.slice(7));

@@ -4,24 +4,19 @@
 // monitor must read again rather than decide on the older record and never
 // start the check. Real LMDB; the router is a stand-in that delivers the note
 // and records what the check reports.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openMetadataDb, type MetadataDb } from '../../src/store/db.js';
+import { describe, expect, it } from 'vitest';
+import type { MetadataDb } from '../../src/store/db.js';
+import { withTempMetadataDb } from '../fixtures/temp-metadata-db.js';
+import { pollUntil } from '../fixtures/poll.js';
 import { HealthMonitor } from '../../src/services/health-monitor.js';
 import type { ActorRouter } from '../../src/workers/router.js';
 import type { StateNote } from '../../src/workers/messages.js';
 
 let dir: string;
 let db: MetadataDb;
-
-beforeEach(() => {
-  dir = mkdtempSync('/tmp/berth-health-');
-  db = openMetadataDb(dir);
-});
-
-afterEach(async () => {
-  await db.root.close();
-  rmSync(dir, { recursive: true, force: true });
+withTempMetadataDb('berth-health-', (d, m) => {
+  dir = d;
+  db = m;
 });
 
 const health = { command: ['true'], intervalMs: 10, timeoutMs: 1000, startPeriodMs: 0, startIntervalMs: 0, retries: 3 };
@@ -45,7 +40,7 @@ describe('health monitor', () => {
       await new Promise((r) => setTimeout(r, 60));
       // ... which is committed a moment later
       await db.actors.put('container/c1', { actorId: 'container/c1', kind: 'container', seq: 2, input: null, snapshot: { value: { running: 'idle' }, status: 'active', context: context('2026-01-01T00:00:00.000Z') } });
-      for (let i = 0; i < 200 && reports.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      await pollUntil(() => reports.length > 0, 2000);
       expect(reports[0]).toEqual({ to: 'container/c1', type: 'HEALTH' });
     } finally {
       monitor.stop();

@@ -2,30 +2,21 @@
 // collection deferred because a pull's or layer's actor record is still there
 // runs again by itself once the record is gone, without waiting for the next
 // pull, import or save.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openMetadataDb, type MetadataDb } from '../../src/store/db.js';
+import { describe, expect, it } from 'vitest';
+import type { MetadataDb } from '../../src/store/db.js';
+import { withTempMetadataDb } from '../fixtures/temp-metadata-db.js';
+import { pollUntil } from '../fixtures/poll.js';
 import { ContentStore } from '../../src/store/content-store.js';
 import { ImageActivity, withActivity } from '../../src/services/image-activity.js';
 import { GC_RETRY_MS, ImageGc } from '../../src/services/image-gc.js';
 
 let dir: string;
 let db: MetadataDb;
-
-beforeEach(() => {
-  dir = mkdtempSync('/tmp/berth-gc-');
-  db = openMetadataDb(dir);
+withTempMetadataDb('berth-gc-', (d, m) => {
+  dir = d;
+  db = m;
 });
 
-afterEach(async () => {
-  await db.root.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const until = async (cond: () => Promise<boolean>, ms: number): Promise<boolean> => {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) if (await cond()) return true;
-  return cond();
-};
 
 describe('image garbage collection', () => {
   it('deferred by a layer actor record, runs again by itself once the record is gone', async () => {
@@ -37,15 +28,15 @@ describe('image garbage collection', () => {
 
     const first = await gc.collect();
     expect(first.ran).toBe(false);
-    expect(await until(async () => gc.interrupted, 1000)).toBe(true); // marked: a restart would finish it
+    expect(await pollUntil(async () => gc.interrupted, 1000)).toBe(true); // marked: a restart would finish it
     expect(await content.has(blob)).toBe(true);
 
     await new Promise((r) => setTimeout(r, GC_RETRY_MS * 2));
     expect(await content.has(blob)).toBe(true); // still deferred while the record is there
 
     await db.actors.remove('layer/x');
-    expect(await until(async () => !(await content.has(blob)), GC_RETRY_MS * 6)).toBe(true);
-    expect(await until(async () => !gc.interrupted, GC_RETRY_MS * 2)).toBe(true);
+    expect(await pollUntil(async () => !(await content.has(blob)), GC_RETRY_MS * 6)).toBe(true);
+    expect(await pollUntil(async () => !gc.interrupted, GC_RETRY_MS * 2)).toBe(true);
   });
 
   it('deferred by work that holds the activity, runs once that work is done', async () => {
@@ -60,6 +51,6 @@ describe('image garbage collection', () => {
     expect(await content.has(blob)).toBe(true);
     finish();
     await work;
-    expect(await until(async () => !(await content.has(blob)), 2000)).toBe(true);
+    expect(await pollUntil(async () => !(await content.has(blob)), 2000)).toBe(true);
   });
 });

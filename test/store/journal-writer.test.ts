@@ -1,24 +1,18 @@
 // Group commit of journal entries on a real LMDB environment: entries queued
 // together go to disk in one transaction, in order; a refused entry refuses the
 // rest of its actor's batch only; nothing queued is left behind.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { openMetadataDb, type MetadataDb } from '../../src/store/db.js';
+import type { MetadataDb } from '../../src/store/db.js';
+import { withTempMetadataDb } from '../fixtures/temp-metadata-db.js';
 import { JournalWriter, journalLength, readJournal, type NewJournalEntry } from '../../src/store/journal.js';
 import { BerthError } from '../../src/errors.js';
 
 let dir: string;
 let db: MetadataDb;
-
-beforeEach(() => {
-  dir = mkdtempSync('/tmp/berth-journal-writer-');
-  db = openMetadataDb(dir);
-});
-
-afterEach(async () => {
-  await db.root.close();
-  rmSync(dir, { recursive: true, force: true });
+withTempMetadataDb('berth-journal-writer-', (d, m) => {
+  dir = d;
+  db = m;
 });
 
 const entry = (actorId: string, n: number): NewJournalEntry => ({

@@ -1,10 +1,10 @@
 // The journal on a real LMDB environment: ordering, snapshots, and a
 // JournaledActor writing every transition of a real machine.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import { fromPromise } from 'xstate';
-import { openMetadataDb, type MetadataDb } from '../../src/store/db.js';
+import type { MetadataDb } from '../../src/store/db.js';
+import { withTempMetadataDb } from '../fixtures/temp-metadata-db.js';
 import { appendTransition, journalLength, readJournal } from '../../src/store/journal.js';
 import { JournaledActor } from '../../src/actors/journaled-actor.js';
 import { layerMachine } from '../../src/machines/layer.js';
@@ -12,15 +12,9 @@ import type { ActorEnv } from '../../src/actors/actor-env.js';
 
 let dir: string;
 let db: MetadataDb;
-
-beforeEach(() => {
-  dir = mkdtempSync('/tmp/berth-journal-');
-  db = openMetadataDb(dir);
-});
-
-afterEach(async () => {
-  await db.root.close();
-  rmSync(dir, { recursive: true, force: true });
+withTempMetadataDb('berth-journal-', (d, m) => {
+  dir = d;
+  db = m;
 });
 
 const entry = (actorId: string, n: number) => ({

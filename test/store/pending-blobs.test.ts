@@ -1,22 +1,16 @@
 // Readers of blobs (push, save) wait for the blobs a pull received into
 // memory and still writes to the content store: on a real LMDB environment.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openMetadataDb, type MetadataDb } from '../../src/store/db.js';
+import { describe, expect, it } from 'vitest';
+import type { MetadataDb } from '../../src/store/db.js';
+import { withTempMetadataDb } from '../fixtures/temp-metadata-db.js';
 import { waitForPendingBlobs } from '../../src/store/pending-blobs.js';
 import type { LayerRecord } from '../../src/store/records.js';
 
 let dir: string;
 let db: MetadataDb;
-
-beforeEach(() => {
-  dir = mkdtempSync('/tmp/berth-pending-');
-  db = openMetadataDb(dir);
-});
-
-afterEach(async () => {
-  await db.root.close();
-  rmSync(dir, { recursive: true, force: true });
+withTempMetadataDb('berth-pending-', (d, m) => {
+  dir = d;
+  db = m;
 });
 
 const layer = (n: string, blobPending: boolean): LayerRecord => ({ chainId: `sha256:c${n}`, diffId: `sha256:d${n}`, blobDigest: `sha256:b${n}`, path: `/l/${n}`, size: 1, committedAt: 't', blobPending });
