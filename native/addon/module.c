@@ -62,6 +62,7 @@ static napi_value init(napi_env env, napi_value exports) {
       add_function(env, exports, "untarThreadWrite", addon_untar_thread_write) < 0 ||
       add_function(env, exports, "untarThreadFinish", addon_untar_thread_finish) < 0 ||
       add_function(env, exports, "untarThreadEnd", addon_untar_thread_end) < 0 ||
+      add_function(env, exports, "untarZstd", addon_untar_zstd) < 0 ||
       add_constants(env, exports) < 0) {
     napi_throw_error(env, NULL, "berth_native: initialisation failed");
     return NULL;

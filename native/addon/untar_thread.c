@@ -27,10 +27,30 @@ const char *untar_fail_code(int kind) {
   return kind == UNTAR_FAIL_UNSAFE ? "BERTH_UNSAFE_LAYER" : kind == UNTAR_FAIL_FORMAT ? "BERTH_BAD_TAR" : "BERTH_IO";
 }
 
-int untar_inflate_feed(struct untar *u, struct gunzip *g, unsigned char **out, const unsigned char *src, size_t len, int *more,
+/* One step of a decoder: as gunzip_step; 0, or -1 with the decoder's message in *message. */
+typedef int (*decode_step)(void *dec, unsigned char *dst, size_t cap, const unsigned char *src, size_t len, size_t *produced,
+                           size_t *consumed, int *more, const char **message);
+
+static int gzip_step(void *dec, unsigned char *dst, size_t cap, const unsigned char *src, size_t len, size_t *produced, size_t *consumed,
+                     int *more, const char **message) {
+  if (gunzip_step(dec, dst, cap, src, len, produced, consumed, more) == Z_OK) return 0;
+  *message = gunzip_message(dec);
+  return -1;
+}
+
+static int zstd_step(void *dec, unsigned char *dst, size_t cap, const unsigned char *src, size_t len, size_t *produced, size_t *consumed,
+                     int *more, const char **message) {
+  if (unzstd_step(dec, dst, cap, src, len, produced, consumed, more) == 0) return 0;
+  *message = unzstd_message(dec);
+  return -1;
+}
+
+/* Decodes len bytes and extracts the output (through the diffID's ring when it has one, else through *out,
+ * allocated on first use). 0; -1 when the extraction failed (u->fail_kind); -2 when the data is bad (err). */
+static int decode_feed(struct untar *u, decode_step step, void *dec, unsigned char **out, const unsigned char *src, size_t len, int *more,
                        berth_error *err) {
   for (;;) {
-    /* inflate straight into the diffID hasher's ring when it has one: the tar is then read from there, not copied */
+    /* decode straight into the diffID hasher's ring when it has one: the tar is then read from there, not copied */
     size_t cap = INFLATE_CHUNK;
     unsigned char *dst = untar_hash_reserve(u, INFLATE_CHUNK, &cap);
     int committed = dst != NULL;
@@ -38,9 +58,10 @@ int untar_inflate_feed(struct untar *u, struct gunzip *g, unsigned char **out, c
       u->fail_kind = UNTAR_FAIL_IO;
       return berth_fail(err, ENOMEM, "out of memory");
     }
-    size_t produced, consumed;
-    if (gunzip_step(g, dst, cap, src, len, &produced, &consumed, more) != Z_OK) {
-      berth_fail(err, 0, "%s", gunzip_message(g));
+    size_t produced = 0, consumed = 0;
+    const char *message = NULL;
+    if (step(dec, dst, cap, src, len, &produced, &consumed, more, &message) < 0) {
+      berth_fail(err, 0, "%s", message);
       return -2;
     }
     if (produced > 0) {
@@ -49,33 +70,40 @@ int untar_inflate_feed(struct untar *u, struct gunzip *g, unsigned char **out, c
     }
     src += consumed;
     len -= consumed;
-    /* done once the input is used up and the output was not full (nothing left inside zlib) */
+    /* done once the input is used up and the output was not full (nothing left inside the decoder) */
     if (len == 0 && (produced < cap || !*more)) return 0;
-    if (produced == 0 && consumed == 0) { /* input left that zlib will not take: never drop it silently */
-      berth_fail(err, 0, "the gzip decoder made no progress");
+    if (produced == 0 && consumed == 0) { /* input left that the decoder will not take: never drop it silently */
+      berth_fail(err, 0, "the decoder made no progress");
       return -2;
     }
   }
 }
 
+int untar_inflate_feed(struct untar *u, struct gunzip *g, unsigned char **out, const unsigned char *src, size_t len, int *more,
+                       berth_error *err) {
+  return decode_feed(u, gzip_step, g, out, src, len, more, err);
+}
+
 /* Extracts n bytes on the calling thread; on failure fills t->err and t->fail_code (not t->failed). */
 static int extract(struct untar_thread *t, const unsigned char *p, size_t n) {
-  if (!t->g) {
+  if (!t->g && !t->z) {
     if (untar_feed(&t->u, p, n, &t->err) == 0) return 0;
     t->fail_code = untar_fail_code(t->u.fail_kind);
     return -1;
   }
-  int rc = untar_inflate_feed(&t->u, t->g, &t->out, p, n, &t->more, &t->err);
+  int rc = t->g ? untar_inflate_feed(&t->u, t->g, &t->out, p, n, &t->more, &t->err)
+                : decode_feed(&t->u, zstd_step, t->z, &t->out, p, n, &t->more, &t->err);
   if (rc == 0) return 0;
-  t->fail_code = rc == -2 ? "Z_DATA_ERROR" : untar_fail_code(t->u.fail_kind);
+  t->fail_code = rc == -2 ? (t->g ? "Z_DATA_ERROR" : "BERTH_BAD_ZSTD") : untar_fail_code(t->u.fail_kind);
   return -1;
 }
 
 /* After the last byte: is the archive complete? Sets the outcome. */
 static void finish(struct untar_thread *t) {
-  if (!t->failed && t->g && t->more) {
-    berth_fail(&t->err, 0, "unexpected end of file: the gzip data ends in the middle of a member");
-    t->fail_code = "Z_DATA_ERROR";
+  if (!t->failed && (t->g || t->z) && t->more) {
+    if (t->g) berth_fail(&t->err, 0, "unexpected end of file: the gzip data ends in the middle of a member");
+    else berth_fail(&t->err, 0, "the zstd data ends in the middle of a frame");
+    t->fail_code = t->g ? "Z_DATA_ERROR" : "BERTH_BAD_ZSTD";
     t->failed = 1;
   }
   if (!t->failed && untar_finish(&t->u, t->hex, &t->err) < 0) {
@@ -118,15 +146,19 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
-int untar_thread_start(struct untar_thread *t, const char *root, int gzip, int unchecked, berth_error *err) {
+int untar_thread_start(struct untar_thread *t, const char *root, enum untar_compression compression, int unchecked, berth_error *err) {
   memset(t, 0, sizeof *t);
-  if (gzip) {
+  if (compression == UNTAR_GZIP) {
     int zerr = Z_OK;
     if (!(t->g = gunzip_new(unchecked, &zerr))) return berth_fail(err, zerr == Z_MEM_ERROR ? ENOMEM : 0, "cannot start the gzip decoder");
   }
+  if (compression == UNTAR_ZSTD && !(t->z = unzstd_new(unchecked)))
+    return berth_fail(err, unzstd_available() ? ENOMEM : ENOTSUP, "cannot start the zstd decoder");
   if (untar_init(&t->u, root, err) < 0) {
     gunzip_free(t->g);
     t->g = NULL;
+    unzstd_free(t->z);
+    t->z = NULL;
     return -1;
   }
   t->u_live = 1;
@@ -203,6 +235,8 @@ void untar_thread_release(struct untar_thread *t) {
   t->u_live = 0;
   gunzip_free(t->g);
   t->g = NULL;
+  unzstd_free(t->z);
+  t->z = NULL;
   free(t->out);
   t->out = NULL;
   if (t->ring) {

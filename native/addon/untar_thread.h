@@ -1,4 +1,4 @@
-/* A layer's extraction (inflate when gzip, then untar and the diffID) on a
+/* A layer's extraction (gzip inflated or zstd decoded, then untar and the diffID) on a
  * thread of its own, fed through a ring. The thread that reads the layer from
  * the network only copies its bytes in and goes on: the extractions of the
  * layers being pulled then run side by side on every core, not one after
@@ -13,12 +13,16 @@
 #include "error.h"
 #include "gunzip.h"
 #include "untar.h"
+#include "unzstd.h"
+
+enum untar_compression { UNTAR_PLAIN = 0, UNTAR_GZIP, UNTAR_ZSTD };
 
 struct untar_thread {
   struct untar u;
   int u_live;
-  struct gunzip *g;            /* NULL: the bytes are a plain tar */
-  unsigned char *out;          /* inflate buffer when the diffID has no ring to inflate into */
+  struct gunzip *g;            /* gzip bytes, else NULL */
+  struct unzstd *z;            /* zstd bytes, else NULL; neither: a plain tar */
+  unsigned char *out;          /* decoding buffer when the diffID has no ring to decode into */
   pthread_t thread;
   int threaded;
   pthread_mutex_t mu;
@@ -29,10 +33,10 @@ struct untar_thread {
   int closing;                 /* no more bytes: extract what is left, then finish */
   int dropping;                /* stop without extracting the rest */
   int worker_waiting, producer_waiting;
-  int more;                    /* the gzip data so far ends inside a member */
+  int more;                    /* the gzip (zstd) data so far ends inside a member (frame) */
   /* outcome, set by the extracting thread */
   int failed;
-  const char *fail_code;       /* BERTH_UNSAFE_LAYER, BERTH_BAD_TAR, BERTH_IO or zlib's Z_* name */
+  const char *fail_code;       /* BERTH_UNSAFE_LAYER, BERTH_BAD_TAR, BERTH_IO, BERTH_BAD_ZSTD or zlib's Z_* name */
   berth_error err;
   int done;                    /* finish ran (failed or not) */
   char hex[65];                /* the diffID when it succeeded */
@@ -40,9 +44,10 @@ struct untar_thread {
   void *on_done_arg;
 };
 
-/* Opens the extraction into the (empty) directory root; gzip: the bytes are gzip (unchecked: skip
- * its CRC, the caller checks the diffID). Starts the thread. */
-int untar_thread_start(struct untar_thread *t, const char *root, int gzip, int unchecked, berth_error *err);
+/* Opens the extraction into the (empty) directory root of bytes compressed as said (unchecked: skip
+ * gzip's CRC or zstd's frame checksums, the caller checks the diffID). Starts the thread. A zstd
+ * extraction without a zstd decoder in this build fails with ENOTSUP. */
+int untar_thread_start(struct untar_thread *t, const char *root, enum untar_compression compression, int unchecked, berth_error *err);
 
 /* Copies n bytes in; waits only while the ring is full. Returns -1 (err, t->fail_code) once the
  * extraction has failed. */

@@ -1,19 +1,23 @@
 /* JavaScript side of the threaded layer extraction (untar_thread.c):
  *
- *   untarThreadCreate(dir, gzip, unchecked) -> handle; dir is the (empty) layer directory; gzip:
- *                                the bytes are gzip (unchecked: skip its CRC-32, the caller checks
- *                                the diffID); the extraction runs on a thread of its own
+ *   untarThreadCreate(dir, compression, unchecked) -> handle; dir is the (empty) layer directory;
+ *                                compression "gzip", "zstd" or "tar" (unchecked: skip gzip's CRC-32
+ *                                or zstd's frame checksums, the caller checks the diffID); the
+ *                                extraction runs on a thread of its own
+ *   untarZstd()                  whether this build decodes zstd (see unzstd.c)
  *   untarThreadWrite(handle, buf) copies buf in (waits only while 4 MiB are still to extract)
  *   untarThreadFinish(handle)    -> Promise<{ diffId, size, contentSize }> once every byte is
  *                                extracted and the archive was complete (directory mtimes set)
  *   untarThreadEnd(handle)       stops the thread and closes everything (also when collected)
  *
  * Failures (a write's throw, finish's rejection) are Errors with the codes of untarWrite and
- * untarGunzip: BERTH_UNSAFE_LAYER, BERTH_BAD_TAR, BERTH_IO (with .errno) or Z_DATA_ERROR. A
+ * untarGunzip: BERTH_UNSAFE_LAYER, BERTH_BAD_TAR, BERTH_IO (with .errno), Z_DATA_ERROR or
+ * BERTH_BAD_ZSTD (bytes that are not zstd, or end inside a frame). A
  * failure found on the thread is reported by the next write, or by finish. */
 #include "untar_thread_napi.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "untar_napi.h"
 #include "untar_thread.h"
@@ -53,11 +57,20 @@ static napi_value fail_value(napi_env env, const char *code, const berth_error *
 napi_value addon_untar_thread_create(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   if (addon_args(env, info, argv, 3) < 0) return NULL;
-  bool gzip = false, unchecked = false;
-  _cleanup_free_ char *dir = NULL;
-  if (addon_string(env, argv[0], "untarThread: dir", 0, &dir) < 0 || napi_get_value_bool(env, argv[1], &gzip) != napi_ok ||
-      napi_get_value_bool(env, argv[2], &unchecked) != napi_ok) {
-    if (dir) addon_throw_type(env, "untarThread: gzip and unchecked must be booleans");
+  bool unchecked = false;
+  _cleanup_free_ char *dir = NULL, *kind = NULL;
+  if (addon_string(env, argv[0], "untarThread: dir", 0, &dir) < 0 || addon_string(env, argv[1], "untarThread: compression", 0, &kind) < 0)
+    return NULL;
+  if (napi_get_value_bool(env, argv[2], &unchecked) != napi_ok) {
+    addon_throw_type(env, "untarThread: unchecked must be a boolean");
+    return NULL;
+  }
+  enum untar_compression compression;
+  if (strcmp(kind, "gzip") == 0) compression = UNTAR_GZIP;
+  else if (strcmp(kind, "zstd") == 0) compression = UNTAR_ZSTD;
+  else if (strcmp(kind, "tar") == 0) compression = UNTAR_PLAIN;
+  else {
+    addon_throw_type(env, "untarThread: compression must be \"gzip\", \"zstd\" or \"tar\"");
     return NULL;
   }
   struct thread_handle *h = calloc(1, sizeof *h);
@@ -66,7 +79,7 @@ napi_value addon_untar_thread_create(napi_env env, napi_callback_info info) {
     return NULL;
   }
   berth_error err;
-  if (untar_thread_start(&h->t, dir, gzip, unchecked, &err) < 0) {
+  if (untar_thread_start(&h->t, dir, compression, unchecked, &err) < 0) {
     napi_throw(env, fail_value(env, untar_fail_code(h->t.u.fail_kind), &err));
     free(h);
     return NULL;
@@ -157,4 +170,11 @@ napi_value addon_untar_thread_end(napi_env env, napi_callback_info info) {
     h->live = 0;
   }
   return NULL;
+}
+
+napi_value addon_untar_zstd(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value v;
+  napi_get_boolean(env, unzstd_available(), &v);
+  return v;
 }

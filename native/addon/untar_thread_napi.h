@@ -8,5 +8,6 @@ napi_value addon_untar_thread_create(napi_env env, napi_callback_info info);
 napi_value addon_untar_thread_write(napi_env env, napi_callback_info info);
 napi_value addon_untar_thread_finish(napi_env env, napi_callback_info info);
 napi_value addon_untar_thread_end(napi_env env, napi_callback_info info);
+napi_value addon_untar_zstd(napi_env env, napi_callback_info info);
 
 #endif

@@ -7,9 +7,9 @@
 // downloading (followSize: read as it grows). Files are written without
 // per-file fsync; unless the caller syncs itself (noSync: the layer actor
 // flushes once before it commits), the layer's filesystem is synced once
-// (syncfs) before the directory is renamed. Every WRITEBACK_EVERY bytes of
-// blob, writeback of what was written so far is started (not waited for), so
-// that the final flush has little left to write. Extraction happens in
+// (syncfs) before the directory is renamed. The extraction starts each file's
+// writeback as it closes it (sync_file_range, not waited for), so that the
+// final flush has little left to write. Extraction happens in
 // `target.tmp-<random>`, renamed to `target` only when every entry was written
 // and the diffID matched; on any failure the temp directory is removed.
 import { randomBytes } from 'node:crypto';
@@ -26,10 +26,8 @@ import { blobSource } from './blob-source.js';
 import { createZstdDecompress } from './zstd.js';
 import { NativeUntar, untarError } from './native-untar.js';
 import type { UntarResult } from '../native/addon.js';
-import { startWriteback, syncFilesystem } from '../util/sync-fs.js';
+import { syncFilesystem } from '../util/sync-fs.js';
 
-/** Blob bytes (about twice as many extracted) between two starts of the filesystem's writeback. */
-const WRITEBACK_EVERY = 4 * 1024 * 1024;
 
 export interface UnpackLayerArgs {
   /** Path of the (possibly compressed) layer blob, e.g. a ContentStore path. */
@@ -131,7 +129,6 @@ class Extraction {
  */
 export class LayerWriter {
   private done = false;
-  private untilWriteback = WRITEBACK_EVERY;
 
   private constructor(private readonly args: UnpackLayerArgs, private readonly tmp: string, private readonly ex: Extraction) {}
 
@@ -158,11 +155,6 @@ export class LayerWriter {
 
   /** Feeds the next bytes of the blob. Synchronous except for zstd without zstd-napi; throws (wrapped) when they cannot be unpacked. */
   write(chunk: Buffer): Promise<void> | undefined {
-    this.untilWriteback -= chunk.length;
-    if (this.untilWriteback <= 0) {
-      this.untilWriteback = WRITEBACK_EVERY;
-      void startWriteback(this.tmp);
-    }
     try {
       return this.ex.write(chunk)?.catch((err: unknown) => { throw wrap(err, this.args); });
     } catch (err) {

@@ -1,11 +1,11 @@
 // The layer extraction of the native addon (native/addon/untar*.c) as used by
-// the unpacker: bytes go in (gzip is inflated by the extraction's own thread,
-// zstd is decoded here first), entries come out beneath the layer directory,
-// and the sha256 of the tar (the diffID) is computed on the way. zstd is
-// decoded by libzstd's streaming step into one reused buffer, copied into the
-// extraction before the next step (no stream, no fresh buffer per chunk).
+// the unpacker: bytes go in (gzip and zstd are decoded by the extraction's own
+// thread), entries come out beneath the layer directory, and the sha256 of the
+// tar (the diffID) is computed on the way. An addon built without libzstd's
+// decoder leaves zstd to be decoded here first, by zstd-napi's streaming step
+// into one reused buffer, copied into the extraction before the next step.
 import { BerthError } from '../errors.js';
-import { untarThreadCreate, untarThreadEnd, untarThreadFinish, untarThreadWrite, type UntarResult, type UntarThreadHandle } from '../native/addon.js';
+import { untarThreadCreate, untarThreadEnd, untarThreadFinish, untarThreadWrite, untarZstd, type UntarResult, type UntarThreadHandle } from '../native/addon.js';
 import type { LayerCompression } from './media-types.js';
 import { badZstd, loadZstdNapi, zstdStep } from './zstd.js';
 
@@ -19,6 +19,8 @@ export function untarError(err: unknown, blob: string, mediaType: string): Berth
       return new BerthError('invalid_argument', `layer ${blob} is not a valid tar archive: ${e.message}`, { cause: err });
     case 'Z_DATA_ERROR':
       return new BerthError('invalid_argument', `layer ${blob} is not valid gzip data (${e.message}); its media type says ${mediaType}`, { cause: err });
+    case 'BERTH_BAD_ZSTD':
+      return new BerthError('invalid_argument', `layer ${blob} is not valid zstd data (${e.message}); its media type says ${mediaType}`, { cause: err });
     case 'BERTH_IO':
       return new BerthError('io_error', `unpacking layer ${blob} failed: ${e.message}`, { cause: err });
     default:
@@ -41,15 +43,16 @@ export class NativeUntar {
   /** Throws when compression is zstd and zstd-napi is missing: the caller decodes zstd itself then (see takesZstd).
    * verified: the caller checks the tar's diffID, so gzip's own CRC-32 and length checks, and zstd's frame checksums, are skipped. */
   constructor(root: string, compression: LayerCompression, verified = false) {
-    const z = compression === 'zstd' ? zstdStep(verified) : undefined;
-    if (compression === 'zstd' && !z) throw new Error('zstd-napi is not available');
-    this.h = untarThreadCreate(root, compression === 'gzip', verified);
+    const native = compression !== 'zstd' || untarZstd();
+    const z = native ? undefined : zstdStep(verified);
+    if (!native && !z) throw new Error('zstd-napi is not available');
+    this.h = untarThreadCreate(root, compression === 'none' || !native ? 'tar' : compression, verified);
     this.zstd = z ? { step: z.step, out: Buffer.allocUnsafe(z.outSize) } : undefined;
   }
 
-  /** Whether zstd layers can be fed compressed (zstd-napi loads); else feed the output of createZstdDecompress() as tar. */
+  /** Whether zstd layers can be fed compressed (the addon or zstd-napi decodes them); else feed the output of createZstdDecompress() as tar. */
   static takesZstd(): boolean {
-    return !(loadZstdNapi() instanceof Error);
+    return untarZstd() || !(loadZstdNapi() instanceof Error);
   }
 
   /** Feeds bytes: compressed when the layer is gzip or zstd, else tar. Throws once the extraction has failed. */

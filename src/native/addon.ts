@@ -93,7 +93,8 @@ interface NativeBinding {
   untarGunzip(h: UntarHandle, gz: GunzipHandle, src: Buffer): number;
   untarFinish(h: UntarHandle): UntarResult;
   untarEnd(h: UntarHandle): void;
-  untarThreadCreate(dir: string, gzip: boolean, unchecked: boolean): UntarThreadHandle;
+  untarThreadCreate(dir: string, compression: 'gzip' | 'zstd' | 'tar', unchecked: boolean): UntarThreadHandle;
+  untarZstd(): boolean;
   untarThreadWrite(h: UntarThreadHandle, data: Buffer): void;
   untarThreadFinish(h: UntarThreadHandle): Promise<UntarResult>;
   untarThreadEnd(h: UntarThreadHandle): void;
@@ -232,10 +233,21 @@ export function untarEnd(h: UntarHandle): void {
   load().untarEnd(h);
 }
 
-/** Starts extracting into `dir` on a native thread of its own (see native/addon/untar_thread_napi.c); gzip: the
- * bytes are gzip, unchecked: skip its CRC-32 (the caller checks the diffID). */
-export function untarThreadCreate(dir: string, gzip: boolean, unchecked: boolean): UntarThreadHandle {
-  return load().untarThreadCreate(dir, gzip, unchecked);
+/** Starts extracting into `dir` on a native thread of its own (see native/addon/untar_thread_napi.c), from bytes
+ * compressed as said (zstd only when untarZstd()); unchecked: skip gzip's CRC-32 or zstd's frame checksums (the
+ * caller checks the diffID). */
+export function untarThreadCreate(dir: string, compression: 'gzip' | 'zstd' | 'tar', unchecked: boolean): UntarThreadHandle {
+  return load().untarThreadCreate(dir, compression, unchecked);
+}
+
+/** Whether the addon decodes zstd itself (built with libzstd's decoder, see native/Makefile). */
+export function untarZstd(): boolean {
+  try {
+    const b = load();
+    return typeof b.untarZstd === 'function' && b.untarZstd();
+  } catch {
+    return false;
+  }
 }
 
 /** Copies bytes in (gzip or tar, as created); throws the extraction's failure (codes as untarWrite, or Z_DATA_ERROR)

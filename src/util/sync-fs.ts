@@ -57,23 +57,3 @@ export function syncFilesystem(dir: string): Promise<void> {
   group.next = group.running.then(start, start);
   return group.next;
 }
-
-const writebacks = new Map<string, Promise<void>>();
-
-/**
- * Starts writing the filesystem's dirty data to disk without anyone waiting
- * for it (a syncfs on the addon's flushing thread), so that the flush a
- * commit waits for later finds less left to write: the disk works while the
- * download and extraction go on instead of after them. At most one per
- * `dir` at a time (a call meanwhile returns the running one); nothing
- * without the addon. The promise (never rejected) is for tests.
- */
-export function startWriteback(dir: string): Promise<void> {
-  haveAddon ??= addonHas('syncfs');
-  if (!haveAddon) return Promise.resolve();
-  const running = writebacks.get(dir);
-  if (running) return running;
-  const p = syncfs(dir).catch(() => undefined).finally(() => writebacks.delete(dir));
-  writebacks.set(dir, p);
-  return p;
-}

@@ -1,9 +1,9 @@
 // Group commit of filesystem flushes (src/util/sync-fs.ts), on the real addon.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BerthError } from '../../src/errors.js';
-import { startWriteback, syncFilesystem } from '../../src/util/sync-fs.js';
+import { syncFilesystem } from '../../src/util/sync-fs.js';
 
 const dir = mkdtempSync('/tmp/berth-syncfs-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,25 +25,5 @@ describe('syncFilesystem', () => {
     expect(e).toBeInstanceOf(BerthError);
     expect((e as BerthError).code).toBe('io_error');
     expect((e as BerthError).message).toContain(missing);
-  });
-});
-
-/** Sectors written to the block device holding `path` so far (/sys/dev/block/MAJ:MIN/stat, field 7). */
-function sectorsWritten(path: string): number {
-  const dev = statSync(path).dev;
-  const major = Math.floor(dev / 256) & 0xfff; // Linux's new_encode_dev, as node reports st_dev
-  const minor = (dev & 0xff) | ((Math.floor(dev / 4096) & 0xfff00));
-  return Number(readFileSync(`/sys/dev/block/${major}:${minor}/stat`, 'utf8').trim().split(/\s+/)[6]);
-}
-
-describe('startWriteback', () => {
-  it('writes dirty data to the disk without a caller waiting; one at a time per directory', async () => {
-    writeFileSync(join(dir, 'dirty'), Buffer.alloc(16 << 20, 7)); // buffered: in the page cache only
-    const before = sectorsWritten(dir);
-    const p = startWriteback(dir);
-    expect(startWriteback(dir)).toBe(p); // the running one
-    await p;
-    expect(sectorsWritten(dir) - before).toBeGreaterThanOrEqual((16 << 20) / 512); // at least the file reached the disk
-    await expect(startWriteback(join(dir, 'missing'))).resolves.toBeUndefined(); // never rejects: nobody waits for it
   });
 });
