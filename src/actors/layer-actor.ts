@@ -166,25 +166,37 @@ class LayerActor implements HostedActor {
     }
   }
 
-  /** This attempt's memory file, or null when the plan is not staged or its bytes were moved to the download file; throws when they are gone. */
-  private staged(c: LayerContext): Stage | null {
-    if (!c.plan?.staged) return null;
-    if (this.stage?.attempt !== c.attempt) throw stageLost(c);
-    return this.stage.toFile ? null : this.stage;
+  /**
+   * Where this attempt's bytes are: in the download file (the plan is not staged), in the memory file
+   * (`memory`), moved from it to the download file (`moved`: the transfer fell back to the general path),
+   * or gone (`lost`: the memory file belonged to another attempt, or to the daemon before a restart).
+   */
+  private bytesAt(c: LayerContext): { at: 'file' } | { at: 'lost' } | { at: 'memory'; stage: Stage } | { at: 'moved'; stage: Stage } {
+    if (!c.plan?.staged) return { at: 'file' };
+    const st = this.stage;
+    if (st?.attempt !== c.attempt) return { at: 'lost' };
+    return st.toFile ? { at: 'moved', stage: st } : { at: 'memory', stage: st };
   }
 
-  /** Where this attempt's bytes are written: the memory file of a staged plan, else the download file. */
+  /** Whether this attempt's bytes are held in its memory file. */
+  private stagedBytes(c: LayerContext): boolean {
+    return this.bytesAt(c).at === 'memory';
+  }
+
+  /** Where this attempt's bytes are written: the memory file of a staged plan, else the download file; throws when they are gone. */
   private bytesTarget(c: LayerContext): { path: string; memoryFile: boolean } {
-    const st = this.staged(c);
-    return st ? { path: `/proc/self/fd/${st.fd}`, memoryFile: true } : { path: c.plan!.ingestPath!, memoryFile: false };
+    const b = this.bytesAt(c);
+    if (b.at === 'lost') throw stageLost(c);
+    return b.at === 'memory' ? { path: `/proc/self/fd/${b.stage.fd}`, memoryFile: true } : { path: c.plan!.ingestPath!, memoryFile: false };
   }
 
   /** For the general path: a staged attempt's bytes (those received so far) move to the download file, once. */
   private onFile(c: LayerContext): Promise<string> {
     const ingest = c.plan!.ingestPath!;
-    if (!c.plan?.staged) return Promise.resolve(ingest);
-    if (this.stage?.attempt !== c.attempt) return Promise.reject(stageLost(c));
-    const st = this.stage;
+    const b = this.bytesAt(c);
+    if (b.at === 'file') return Promise.resolve(ingest);
+    if (b.at === 'lost') return Promise.reject(stageLost(c));
+    const st = b.stage;
     st.toFile ??= copyFile(`/proc/self/fd/${st.fd}`, ingest).then(() => {
       closeStage(st);
       return ingest;
@@ -352,10 +364,6 @@ class LayerActor implements HostedActor {
   }
 
   /** Whether this attempt's verified bytes are in its memory file (not moved to the download file, not lost). */
-  private stagedBytes(c: LayerContext): boolean {
-    return c.plan?.staged === true && this.stage?.attempt === c.attempt && !this.stage.toFile;
-  }
-
   /** Writes a staged blob from its memory file to the download file, makes it durable and publishes it; once at a time (storingBlob and a stopping daemon may both ask). */
   private writeOut(c: LayerContext): Promise<void> {
     this.writing ??= this.writeOutOnce(c).finally(() => { this.writing = undefined; });
@@ -433,7 +441,8 @@ class LayerActor implements HostedActor {
    */
   private async commit(c: LayerContext): Promise<CommitOutput> {
     // A staged blob (in memory, or lost with a restarted daemon) is stored after the commit, in storingBlob.
-    const blobOnDisk = c.plan?.ingestPath != null && (!c.plan.staged || this.stage?.toFile !== undefined);
+    const at = this.bytesAt(c).at;
+    const blobOnDisk = c.plan?.ingestPath != null && (at === 'file' || at === 'moved');
     try {
       await this.flush(c, blobOnDisk);
       if (blobOnDisk) {
