@@ -109,8 +109,9 @@ async function run(opts: DaemonOptions): Promise<void> {
   const ui = await startUi(opts, db, router, async (id) => (await containers.stats([id], false))[0]);
   const handlers = makeHandlers({ ui: ui.info, containers, images, system, load, imageOps, events: new EventsService(db, router), registry: new RegistryService(db, router, fileConfig.registry), db, fs: new ContainerFsOps(db, opts, images, imageOps, containers), volumes: new VolumeService(db, opts.root), networks: new NetworkService(db, opts.root, opts.execRoot), containerIds: (ref: string) => findContainerId(db, ref) });
   if (opts.faultInjection) handlers['debug.fault'] = async (p) => injectFault(p as unknown as FaultParams, router, pool);
-  const server = await startControlServer(opts.socket, handlers, { gid });
+  // The Docker API first: once the control socket exists (what clients and tests wait for), every socket does.
   const dockerApi = opts.dockerSocket ? await startDockerApi(opts.dockerSocket, handlers, { gid }) : null;
+  const server = await startControlServer(opts.socket, handlers, { gid });
   process.stderr.write(`berthd: listening on unix://${opts.socket} (root ${opts.root}, runtime ${runtime})${dockerApi ? `; Docker API on unix://${opts.dockerSocket}` : ""}\n`);
 
   // Last line of defence: a bug in one call is logged, not fatal to every container's daemon.

@@ -110,8 +110,9 @@ describe('page', () => {
     await pullRow.click();
     await expect.poll(() => page.locator('#pull-layers .layer-row').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
     await expect.poll(activeStates, { timeout: 30_000 }).toContain('pull.done');
-    const layerStates = await page.$$eval('#pull-layers .layer-row td:nth-child(2)', (tds) => tds.map((t) => t.textContent));
-    expect(layerStates).toEqual(layerStates.map(() => 'present'));
+    // a layer may still be storing its blob (storingBlob, usable) when its pull is done: present soon after
+    const layerStates = () => page.$$eval('#pull-layers .layer-row td:nth-child(2)', (tds) => tds.map((t) => t.textContent));
+    await expect.poll(async () => (await layerStates()).every((s) => s === 'present'), { timeout: 30_000 }).toBe(true);
     const inPull = await page.$$eval('#pull-layers .layer-done', (tds) => tds.map((t) => t.textContent));
     expect(inPull).toEqual(inPull.map(() => 'in pull: done'));
     await shot('pull');
