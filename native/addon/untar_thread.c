@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "bg_ring.h"
+#include "unzstd.h"
 
 #define RING BG_RING_SIZE
 #define WAKE (256u << 10)
@@ -84,26 +85,43 @@ int untar_inflate_feed(struct untar *u, struct gunzip *g, unsigned char **out, c
   return decode_feed(u, gzip_step, g, out, src, len, more, err);
 }
 
+static void gzip_free(void *dec) {
+  gunzip_free(dec);
+}
+
+static void zstd_free(void *dec) {
+  unzstd_free(dec);
+}
+
+/* What a compressed layer needs: its decoder, the code bad data gets, and what a stream cut short says. */
+struct untar_codec {
+  decode_step step;
+  void (*free)(void *dec);
+  const char *bad_code;
+  const char *cut_short;
+};
+
+static const struct untar_codec GZIP_CODEC = {gzip_step, gzip_free, "Z_DATA_ERROR", "unexpected end of file: the gzip data ends in the middle of a member"};
+static const struct untar_codec ZSTD_CODEC = {zstd_step, zstd_free, "BERTH_BAD_ZSTD", "the zstd data ends in the middle of a frame"};
+
 /* Extracts n bytes on the calling thread; on failure fills t->err and t->fail_code (not t->failed). */
 static int extract(struct untar_thread *t, const unsigned char *p, size_t n) {
-  if (!t->g && !t->z) {
+  if (!t->codec) {
     if (untar_feed(&t->u, p, n, &t->err) == 0) return 0;
     t->fail_code = untar_fail_code(t->u.fail_kind);
     return -1;
   }
-  int rc = t->g ? untar_inflate_feed(&t->u, t->g, &t->out, p, n, &t->more, &t->err)
-                : decode_feed(&t->u, zstd_step, t->z, &t->out, p, n, &t->more, &t->err);
+  int rc = decode_feed(&t->u, t->codec->step, t->dec, &t->out, p, n, &t->more, &t->err);
   if (rc == 0) return 0;
-  t->fail_code = rc == -2 ? (t->g ? "Z_DATA_ERROR" : "BERTH_BAD_ZSTD") : untar_fail_code(t->u.fail_kind);
+  t->fail_code = rc == -2 ? t->codec->bad_code : untar_fail_code(t->u.fail_kind);
   return -1;
 }
 
 /* After the last byte: is the archive complete? Sets the outcome. */
 static void finish(struct untar_thread *t) {
-  if (!t->failed && (t->g || t->z) && t->more) {
-    if (t->g) berth_fail(&t->err, 0, "unexpected end of file: the gzip data ends in the middle of a member");
-    else berth_fail(&t->err, 0, "the zstd data ends in the middle of a frame");
-    t->fail_code = t->g ? "Z_DATA_ERROR" : "BERTH_BAD_ZSTD";
+  if (!t->failed && t->codec && t->more) {
+    berth_fail(&t->err, 0, "%s", t->codec->cut_short);
+    t->fail_code = t->codec->bad_code;
     t->failed = 1;
   }
   if (!t->failed && untar_finish(&t->u, t->hex, &t->err) < 0) {
@@ -146,19 +164,25 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+static void free_decoder(struct untar_thread *t) {
+  if (t->codec) t->codec->free(t->dec);
+  t->codec = NULL;
+  t->dec = NULL;
+}
+
 int untar_thread_start(struct untar_thread *t, const char *root, enum untar_compression compression, int unchecked, berth_error *err) {
   memset(t, 0, sizeof *t);
   if (compression == UNTAR_GZIP) {
     int zerr = Z_OK;
-    if (!(t->g = gunzip_new(unchecked, &zerr))) return berth_fail(err, zerr == Z_MEM_ERROR ? ENOMEM : 0, "cannot start the gzip decoder");
+    if (!(t->dec = gunzip_new(unchecked, &zerr))) return berth_fail(err, zerr == Z_MEM_ERROR ? ENOMEM : 0, "cannot start the gzip decoder");
+    t->codec = &GZIP_CODEC;
   }
-  if (compression == UNTAR_ZSTD && !(t->z = unzstd_new(unchecked)))
-    return berth_fail(err, unzstd_available() ? ENOMEM : ENOTSUP, "cannot start the zstd decoder");
+  if (compression == UNTAR_ZSTD) {
+    if (!(t->dec = unzstd_new(unchecked))) return berth_fail(err, unzstd_available() ? ENOMEM : ENOTSUP, "cannot start the zstd decoder");
+    t->codec = &ZSTD_CODEC;
+  }
   if (untar_init(&t->u, root, err) < 0) {
-    gunzip_free(t->g);
-    t->g = NULL;
-    unzstd_free(t->z);
-    t->z = NULL;
+    free_decoder(t);
     return -1;
   }
   t->u_live = 1;
@@ -233,10 +257,7 @@ void untar_thread_release(struct untar_thread *t) {
   }
   if (t->u_live) untar_release(&t->u);
   t->u_live = 0;
-  gunzip_free(t->g);
-  t->g = NULL;
-  unzstd_free(t->z);
-  t->z = NULL;
+  free_decoder(t);
   free(t->out);
   t->out = NULL;
   if (t->ring) {

@@ -13,15 +13,15 @@
 #include "error.h"
 #include "gunzip.h"
 #include "untar.h"
-#include "unzstd.h"
 
 enum untar_compression { UNTAR_PLAIN = 0, UNTAR_GZIP, UNTAR_ZSTD };
+struct untar_codec;
 
 struct untar_thread {
   struct untar u;
   int u_live;
-  struct gunzip *g;            /* gzip bytes, else NULL */
-  struct unzstd *z;            /* zstd bytes, else NULL; neither: a plain tar */
+  const struct untar_codec *codec; /* gzip's or zstd's (untar_thread.c); NULL: a plain tar */
+  void *dec;                   /* the codec's decoder */
   unsigned char *out;          /* decoding buffer when the diffID has no ring to decode into */
   pthread_t thread;
   int threaded;

@@ -21,6 +21,7 @@
 
 #include "untar_napi.h"
 #include "untar_thread.h"
+#include "unzstd.h"
 
 struct thread_handle {
   struct untar_thread t;

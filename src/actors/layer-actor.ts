@@ -363,7 +363,6 @@ class LayerActor implements HostedActor {
     await rm(ingest, { force: true });
   }
 
-  /** Whether this attempt's verified bytes are in its memory file (not moved to the download file, not lost). */
   /** Writes a staged blob from its memory file to the download file, makes it durable and publishes it; once at a time (storingBlob and a stopping daemon may both ask). */
   private writeOut(c: LayerContext): Promise<void> {
     this.writing ??= this.writeOutOnce(c).finally(() => { this.writing = undefined; });

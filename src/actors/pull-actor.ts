@@ -21,7 +21,6 @@ import type { Credential } from '../registry/bearer-auth.js';
 
 const DEFAULT_LAYER_CONCURRENCY = 3;
 
-
 class PullActor implements HostedActor {
   private readonly journaled: JournaledActor<typeof pullMachine>;
   private credential: Credential | undefined;

@@ -28,7 +28,6 @@ import { NativeUntar, untarError } from './native-untar.js';
 import type { UntarResult } from '../native/addon.js';
 import { syncFilesystem } from '../util/sync-fs.js';
 
-
 export interface UnpackLayerArgs {
   /** Path of the (possibly compressed) layer blob, e.g. a ContentStore path. */
   blobPath: string;

@@ -242,12 +242,7 @@ export function untarThreadCreate(dir: string, compression: 'gzip' | 'zstd' | 't
 
 /** Whether the addon decodes zstd itself (built with libzstd's decoder, see native/Makefile). */
 export function untarZstd(): boolean {
-  try {
-    const b = load();
-    return typeof b.untarZstd === 'function' && b.untarZstd();
-  } catch {
-    return false;
-  }
+  return addonHas('untarZstd') && load().untarZstd();
 }
 
 /** Copies bytes in (gzip or tar, as created); throws the extraction's failure (codes as untarWrite, or Z_DATA_ERROR)

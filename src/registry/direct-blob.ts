@@ -25,16 +25,11 @@ export function directOpener(req: DirectBlobRequest, policy: RetryPolicy, stallT
     stallTimeoutMs,
     async open(offset, signal): Promise<BlobResponse> {
       const headers = offset > 0 ? { ...req.headers, range: `bytes=${offset}-` } : req.headers;
-      const raw = await rawGet({ url: req.url, host: req.host, what, headers, signal, headersTimeoutMs: req.headersTimeoutMs });
-      if (raw) {
-        if (raw.status === 200 || raw.status === 206) return raw;
-        await raw.cancel();
-        throw new NeedsGeneralPath(raw.status, req.host, what);
-      }
-      const msg = await plainGet({ url: req.url, host: req.host, what, headers, signal, headersTimeoutMs: req.headersTimeoutMs });
-      if (msg.statusCode === 200 || msg.statusCode === 206) return fromIncoming(msg);
-      msg.destroy();
-      throw new NeedsGeneralPath(msg.statusCode ?? 0, req.host, what);
+      const get = { url: req.url, host: req.host, what, headers, signal, headersTimeoutMs: req.headersTimeoutMs };
+      const res = (await rawGet(get)) ?? fromIncoming(await plainGet(get));
+      if (res.status === 200 || res.status === 206) return res;
+      await res.cancel();
+      throw new NeedsGeneralPath(res.status, req.host, what);
     },
   };
 }
