@@ -1,10 +1,11 @@
-/* berth_native.node: syscalls Node lacks (synchronous, except syncfs and untarThreadFinish), plus their constants,
+/* berth_native.node: syscalls Node lacks (synchronous, except syncfs, writeOutFile and untarThreadFinish), plus their constants,
  * a fork-free spawn (posix_spawn) with its non-blocking reap, and a streaming gunzip on the
  * calling thread, layer extraction (tar, fed plain or gzip) beneath a directory, and a sha256
  * hashed on a thread of its own, and how much freed memory the allocator keeps. */
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "file_write_out.h"
 #include "gunzip.h"
 #include "malloc_tune.h"
 #include "mem_budget.h"
@@ -48,7 +49,8 @@ static napi_value init(napi_env env, napi_value exports) {
       add_function(env, exports, "memfdCreate", addon_memfd_create) < 0 || add_function(env, exports, "closeFd", addon_close_fd) < 0 ||
       add_function(env, exports, "memBudgetTake", addon_mem_budget_take) < 0 ||
       add_function(env, exports, "memBudgetGive", addon_mem_budget_give) < 0 ||
-      add_function(env, exports, "syncfs", addon_syncfs) < 0 || add_function(env, exports, "spawn", addon_spawn) < 0 ||
+      add_function(env, exports, "syncfs", addon_syncfs) < 0 ||
+      add_function(env, exports, "writeOutFile", addon_write_out_file) < 0 || add_function(env, exports, "spawn", addon_spawn) < 0 ||
       add_function(env, exports, "reap", addon_reap) < 0 || add_function(env, exports, "gunzipCreate", addon_gunzip_create) < 0 ||
       add_function(env, exports, "gunzipStream", addon_gunzip_stream) < 0 || add_function(env, exports, "gunzipEnd", addon_gunzip_end) < 0 ||
       add_function(env, exports, "untarCreate", addon_untar_create) < 0 || add_function(env, exports, "untarWrite", addon_untar_write) < 0 ||

@@ -16,7 +16,7 @@
 // the pull that asked goes on. A daemon that stops first loses those bytes:
 // the restored actor fetches the blob again.
 import { existsSync } from 'node:fs';
-import { copyFile, link, open, rm, stat, unlink } from 'node:fs/promises';
+import { chmod, copyFile, link, open, rm, stat, unlink } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fromPromise } from 'xstate';
@@ -26,7 +26,7 @@ import { parseReference } from '../image/reference.js';
 import { layerDirName } from '../store/chain-id.js';
 import { downloadBlobToFile } from '../registry/blob-download.js';
 import { DEFAULT_IN_MEMORY_BLOB_MAX } from '../registry/registry-config.js';
-import { addonHas, closeFd, memBudgetGive, memBudgetTake, memfdCreate } from '../native/addon.js';
+import { addonHas, closeFd, memBudgetGive, memBudgetTake, memfdCreate, writeOutFile } from '../native/addon.js';
 import { directApplies, directTransfer, type DirectOutcome } from './layer-direct.js';
 import type { Credential } from '../registry/bearer-auth.js';
 import { JournaledActor } from './journaled-actor.js';
@@ -197,7 +197,8 @@ class LayerActor implements HostedActor {
     if (b.at === 'file') return Promise.resolve(ingest);
     if (b.at === 'lost') return Promise.reject(stageLost(c));
     const st = b.stage;
-    st.toFile ??= copyFile(`/proc/self/fd/${st.fd}`, ingest).then(() => {
+    // copyFile gives the copy the memory file's mode (0777): a blob is 0644
+    st.toFile ??= copyFile(`/proc/self/fd/${st.fd}`, ingest).then(() => chmod(ingest, 0o644)).then(() => {
       closeStage(st);
       return ingest;
     });
@@ -372,13 +373,7 @@ class LayerActor implements HostedActor {
   private async writeOutOnce(c: LayerContext): Promise<void> {
     const st = this.stage!;
     const ingest = c.plan!.ingestPath!;
-    await copyFile(`/proc/self/fd/${st.fd}`, ingest);
-    const fh = await open(ingest, 'r');
-    try {
-      await fh.datasync();
-    } finally {
-      await fh.close();
-    }
+    await writeOutFile(st.fd, ingest);
     await this.publishBlob(c);
     await rm(ingest, { force: true });
     this.dropStage();

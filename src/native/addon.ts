@@ -83,6 +83,7 @@ interface NativeBinding {
   memBudgetTake(bytes: number, limit: number): boolean;
   memBudgetGive(bytes: number): number;
   syncfs(path: string): Promise<void>;
+  writeOutFile(fd: number, path: string): Promise<void>;
   spawn(path: string, args: string[], env: string[] | null): SpawnedChild;
   reap(pid: number): ChildExit | null;
   gunzipCreate(unchecked?: boolean): GunzipHandle;
@@ -173,6 +174,14 @@ export function addonHas(name: Exclude<keyof NativeBinding, 'constants'>): boole
  * requests of every thread of the process that arrive before it starts. */
 export function syncfs(path: string): Promise<void> {
   return load().syncfs(path);
+}
+
+/** Copies the whole of the open file `fd` into a new file at `path` (mode 0644, replacing one there) and
+ * fdatasyncs it, on the addon's write-out thread, which runs at the lowest CPU and I/O priority (work left
+ * behind, such as a pulled blob's copy out of memory, gives way to everything else). The caller may close
+ * `fd` once this returns. Rejects with an errno Error naming the path and the call that failed. */
+export function writeOutFile(fd: number, path: string): Promise<void> {
+  return load().writeOutFile(fd, path);
 }
 
 /** Start `path` with posix_spawn (no fork of the caller's page tables), searching PATH when it has no

@@ -10,7 +10,7 @@
 // blocking berth(), or the proxy could not answer.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,8 @@ describe('blobs received into memory', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     for (const l of img.layers) expect(storedSound(l.digest), l.digest).toBe(true);
+    // stored as every blob is (not with the memory file's 0777)
+    for (const l of img.layers) expect(statSync(join(blobsDir(), l.digest.slice(7))).mode & 0o7777, l.digest).toBe(0o644);
     await eventually(async () => (await layerRecords()).every((r) => !r.blobPending), 10_000, 'no layer record says blobPending');
     await eventually(() => memoryFiles() === 0, 10_000, 'the daemon holds no memory file');
     expect(readdirSync(join(daemon.root, 'content/partial'))).toEqual([]);

@@ -1,6 +1,6 @@
 // berth_native.node through src/native/addon.ts: real syscalls in a temp dir (as root).
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
@@ -207,6 +207,70 @@ describe('syncfs', () => {
     const mine = [addon.syncfs(dir), addon.syncfs(dir)];
     expect(await Promise.all(runs)).toEqual([0, 1, 2].map(() => ['ok', 'ok', 'ok', 'ok', 'ENOENT']));
     await expect(Promise.all(mine)).resolves.toEqual([undefined, undefined]);
+  });
+});
+
+describe('writeOutFile', () => {
+  /** A memory file holding `data`; the caller closes it. */
+  function memoryFile(data: Buffer): number {
+    const fd = addon.memfdCreate('write-out-test');
+    writeFileSync(fd, data);
+    return fd;
+  }
+  /** The nice value of each of this process's threads. */
+  function threadNices(): number[] {
+    return readdirSync('/proc/self/task').map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
+  }
+
+  it('copies the whole file into a new 0644 file at the path, replacing one there, from a thread at the lowest priority', async () => {
+    const data = Buffer.alloc(3 * 1024 * 1024 + 1234);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7919) % 251;
+    const fd = memoryFile(data);
+    const target = join(dir, 'blob');
+    writeFileSync(target, 'x'.repeat(5 * 1024 * 1024), { mode: 0o600 });
+    const done = addon.writeOutFile(fd, target);
+    addon.closeFd(fd); // the copy reads its own duplicate
+    await expect(done).resolves.toBeUndefined();
+    expect(readFileSync(target).equals(data)).toBe(true);
+    expect(statSync(target).mode & 0o7777).toBe(0o600); // an existing file keeps its mode: open(2) only sets it on creation
+    const fresh = join(dir, 'fresh');
+    const fd2 = memoryFile(data.subarray(0, 1000));
+    await addon.writeOutFile(fd2, fresh);
+    addon.closeFd(fd2);
+    expect(readFileSync(fresh).equals(data.subarray(0, 1000))).toBe(true);
+    expect(statSync(fresh).mode & 0o7777).toBe(0o644 & ~process.umask());
+    expect(threadNices()).toContain(19);
+  });
+
+  it('writes several at once, each whole; a bad destination fails alone with an errno error naming it', async () => {
+    const parts = [0, 1, 2, 3].map((i) => Buffer.alloc(700_000 + i, 65 + i));
+    const fds = parts.map(memoryFile);
+    const missing = join(dir, 'no-such-dir', 'blob');
+    const results = await Promise.all([
+      ...fds.map((fd, i) => addon.writeOutFile(fd, join(dir, `part${i}`)).then(() => 'ok')),
+      addon.writeOutFile(fds[0]!, missing).then(() => 'ok', (e: addon.NativeError) => `${e.code} ${e.syscall} ${e.path}`),
+    ]);
+    for (const fd of fds) addon.closeFd(fd);
+    expect(results).toEqual(['ok', 'ok', 'ok', 'ok', `ENOENT open ${missing}`]);
+    parts.forEach((p, i) => expect(readFileSync(join(dir, `part${i}`)).equals(p)).toBe(true));
+  });
+
+  it('refuses a descriptor that is not open, and a file it cannot read', async () => {
+    const fd = addon.memfdCreate('closed');
+    addon.closeFd(fd);
+    expect(() => addon.writeOutFile(fd, join(dir, 'x'))).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    expect(existsSync(join(dir, 'x'))).toBe(false);
+    const writeOnly = openSync(join(dir, 'w'), 'w');
+    try {
+      const e = (await addon.writeOutFile(writeOnly, join(dir, 'y')).then(() => undefined, (x: unknown) => x)) as addon.NativeError;
+      expect(e.code).toBe('EBADF');
+      expect(e.path).toBe(join(dir, 'y'));
+    } finally {
+      closeSync(writeOnly);
+    }
   });
 });
 
