@@ -4,9 +4,14 @@
 # gzip and zstd variants, timed loops (median of RUNS), with ratios; each
 # time also until a `sync` after the pull (berth's layers are durable when
 # its pull returns, its smaller blobs shortly after; the peers' are not).
+# One untimed round of every tool comes first (WARMUP rounds, default 1):
+# the daemons' first pulls (berth's JIT-compiles its pull path, dockerd's
+# first pull sets up its stores), the peers' binaries read from disk; its
+# times are printed apart and left out of the medians.
 #   bench/pull.sh [RUNS]        (root; needs npm run build first)
 set -uo pipefail
 RUNS=${1:-3}
+WARMUP=${WARMUP:-1}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 B=$(mktemp -d /tmp/berth-pullbench-XXXXXX)
 PIDS=()
@@ -47,12 +52,14 @@ declare -A T TD TIMES DTIMES
 # after the pull, the peers leave their writes in the page cache, so the
 # second time compares the same guarantee).
 measure_all() { # name:function ...  (each run must be cold: the function sets itself up)
-  for i in $(seq "$RUNS"); do
+  declare -A WTIMES
+  for i in $(seq $((WARMUP + RUNS))); do
     for nf in "$@"; do
       local name=${nf%%:*} fn=${nf#*:} out t td
       sync # the previous tool's unsynced writes are not flushed inside this one's timed run
       out=$("$fn" "$i") || { echo "  $name: run $i failed" >&2; continue; }
       read -r t td <<<"$out"
+      if [ "$i" -le "$WARMUP" ]; then WTIMES[$name]="${WTIMES[$name]:-} $t"; continue; fi
       TIMES[$name]="${TIMES[$name]:-} $t"
       DTIMES[$name]="${DTIMES[$name]:-} $td"
     done
@@ -62,7 +69,7 @@ measure_all() { # name:function ...  (each run must be cold: the function sets i
     [ -n "${TIMES[$name]:-}" ] || continue
     T[$name]=$(printf '%s\n' ${TIMES[$name]} | median)
     TD[$name]=$(printf '%s\n' ${DTIMES[$name]} | median)
-    printf '  %-28s %6.2f s   (runs:%s)\n' "$name" "${T[$name]}" "${TIMES[$name]}"
+    printf '  %-28s %6.2f s   (runs:%s; warm-up:%s)\n' "$name" "${T[$name]}" "${TIMES[$name]}" "${WTIMES[$name]:- none}"
     printf '  %-28s %6.2f s   (runs:%s)\n' "  + sync" "${TD[$name]}" "${DTIMES[$name]}"
   done
 }
@@ -92,7 +99,7 @@ berth_pull() { # compression run
   local t0; t0=$(now)
   $BERTH_CLI pull -q "$REG/bench-$1" >/dev/null || return 1
   local t1; t1=$(now)
-  awk -v c="$1" -v c0="$c0" '{printf "%s %.2f\n", c, ($14+$15-c0)/100}' /proc/$BERTHD_PID/stat >>"$B/berth-cpu"
+  [ "$2" -le "$WARMUP" ] || awk -v c="$1" -v c0="$c0" '{printf "%s %.2f\n", c, ($14+$15-c0)/100}' /proc/$BERTHD_PID/stat >>"$B/berth-cpu"
   # Layer blobs received into memory are written to the content store after the pull returns (each flushed
   # before it appears there): "until durable" also waits for all 7 blobs (5 layers, config, manifest).
   for _ in $(seq 1000); do [ "$(ls "$BERTHD/root/content/blobs/sha256" | wc -l)" -ge 7 ] && break; sleep 0.005; done
@@ -153,7 +160,7 @@ docker_gzip() {
 start_berthd || { echo "  berth: berthd did not start (see $BERTHD/log)"; exit 1; }
 TOOLS=(berth-gzip:berth_gzip berth-zstd:berth_zstd podman-gzip:podman_gzip podman-zstd:podman_zstd skopeo+umoci-gzip:skopeo_umoci)
 if start_dockerd; then TOOLS+=(docker-gzip:docker_gzip); else echo "  docker: dockerd did not start (see $B/docker/log)"; fi
-echo "cold pull, median of $RUNS interleaved runs (load average: $(cut -d' ' -f1-3 /proc/loadavg)):"
+echo "cold pull, median of $RUNS interleaved runs after $WARMUP untimed (load average: $(cut -d' ' -f1-3 /proc/loadavg)):"
 measure_all "${TOOLS[@]}"
 for c in gzip zstd; do
   printf '  berth daemon CPU during the pull, %s: median %s s\n' "$c" "$(awk -v c=$c '$1 == c {print $2}' "$B/berth-cpu" | median)"
