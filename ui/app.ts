@@ -120,11 +120,15 @@ function applyBatch(): void {
   let touchedSelected = false;
   let progressOfSelected = false;
   let listChanged = false;
+  // a pull's table shows its layers' states, which go on changing after the pull is done (storing their blobs)
+  const selectedIsPull = actors.get(selected ?? '')?.kind === 'pull';
+  let layerOfSelected = false;
   for (const msg of batch) {
     if (msg.type === 'states') {
       for (const a of msg.actors) {
         actors.set(a.actorId, a);
         if (a.actorId === selected) touchedSelected = true;
+        else if (selectedIsPull && a.kind === 'layer') layerOfSelected = true;
       }
       listChanged = true;
     } else if (msg.type === 'hosts') {
@@ -139,7 +143,7 @@ function applyBatch(): void {
     }
   }
   if (listChanged) overview.rebuild();
-  if (progressOfSelected && !touchedSelected) renderDetail();
+  if ((progressOfSelected || layerOfSelected) && !touchedSelected) renderDetail();
   if (touchedSelected && selected) {
     void api<Entry[]>(`/api/journal?actor=${encodeURIComponent(selected)}`).then(async (hs) => {
       const firstDraw = history.length === 0 && !svg.querySelector('g.state');
