@@ -3,7 +3,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawGet } from '../../src/registry/raw-get.js';
-import { TransientNetworkError } from '../../src/registry/registry-errors.js';
+import { networkError, TransientNetworkError } from '../../src/registry/registry-errors.js';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -105,5 +105,40 @@ describe('rawGet', () => {
     const reading = readAll(r!).then(() => 'ended', (e: unknown) => (e as Error).message);
     ac.abort();
     expect(await reading).toBe('aborted');
+  });
+
+  it('a paused reader stops the socket: the body holds at most a few reads; every byte arrives, in order', async () => {
+    const body = Buffer.alloc(8 * 1024 * 1024);
+    for (let i = 0; i < body.length; i += 4) body.writeUInt32LE(i, i);
+    const port = await serve((s) => { s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`); s.end(body); });
+    const r = await get(port);
+    const stream = r!.body();
+    const parts: Buffer[] = [];
+    let held = 0;
+    await new Promise<void>((resolve, reject) => {
+      stream.on('data', (c: Buffer) => {
+        parts.push(c);
+        stream.pause(); // a slow reader: the sender fills the socket meanwhile
+        setTimeout(() => { held = Math.max(held, stream.readableLength); stream.resume(); }, 2);
+      });
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    expect(Buffer.concat(parts).equals(body)).toBe(true);
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThanOrEqual(2 * 1024 * 1024); // not the whole body: the socket stopped reading
+  });
+
+  it('a connection reset in the middle of the body errors it as a cut connection (a download resumes from there)', async () => {
+    const port = await serve((s) => {
+      s.write('HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n');
+      s.write(Buffer.alloc(300_000, 1), () => setTimeout(() => s.resetAndDestroy(), 20));
+    });
+    const r = await get(port);
+    const failure = await readAll(r!).then(() => undefined, (e: unknown) => e);
+    expect(failure).toBeInstanceOf(Error);
+    const mapped = networkError(failure, '127.0.0.1', 'blob ab');
+    expect(mapped).toBeInstanceOf(TransientNetworkError);
+    expect(mapped.message).toMatch(/was (reset|cut)/);
   });
 });
