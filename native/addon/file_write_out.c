@@ -1,7 +1,7 @@
 /* writeOutFile(fd, path): copies the whole of an open file (a layer blob the
- * pull received into a memory file) into a new file at `path` (mode 0644,
- * replacing what is there), makes its data durable (fdatasync) and returns a
- * promise (undefined, or an errno Error naming the path).
+ * pull received into a memory file) into the file at `path` (created, or
+ * emptied first; mode 0644 either way), makes its data durable (fdatasync)
+ * and returns a promise (undefined, or an errno Error naming the path).
  *
  * This is the work a pull leaves behind once its image is published, so it
  * runs on one thread of its own at the lowest CPU and I/O priority: it gives
@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -82,6 +83,7 @@ out:
 static int copy_one(struct write_req *r) {
   r->dst = open(r->call.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (r->dst < 0) return fail(r, "open");
+  if (fchmod(r->dst, 0644) < 0) return fail(r, "fchmod"); /* a file that was there, or a umask, keeps no other mode */
   off_t at = 0;
   for (;;) {
     ssize_t n = sendfile(r->dst, r->src, &at, COPY_CHUNK);

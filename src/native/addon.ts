@@ -176,8 +176,8 @@ export function syncfs(path: string): Promise<void> {
   return load().syncfs(path);
 }
 
-/** Copies the whole of the open file `fd` into a new file at `path` (mode 0644, replacing one there) and
- * fdatasyncs it, on the addon's write-out thread, which runs at the lowest CPU and I/O priority (work left
+/** Copies the whole of the open file `fd` into the file at `path` (created, or emptied first; mode 0644 either
+ * way) and fdatasyncs it, on the addon's write-out thread, which runs at the lowest CPU and I/O priority (work left
  * behind, such as a pulled blob's copy out of memory, gives way to everything else). The caller may close
  * `fd` once this returns. Rejects with an errno Error naming the path and the call that failed. */
 export function writeOutFile(fd: number, path: string): Promise<void> {
