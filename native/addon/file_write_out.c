@@ -24,7 +24,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define COPY_CHUNK (1u << 20)
+#define COPY_CHUNK (1u << 20) /* per sendfile call */
 #define IOPRIO_WHO_PROCESS 1
 #define IOPRIO_BEST_EFFORT_LOWEST ((2 << 13) | 7)
 
@@ -47,38 +47,6 @@ static int fail(struct write_req *r, const char *syscall) {
   return -1;
 }
 
-/* Reads what sendfile cannot move (a source without splice support). */
-static int copy_by_reads(struct write_req *r) {
-  unsigned char *buf = malloc(COPY_CHUNK);
-  if (!buf) {
-    errno = ENOMEM;
-    return fail(r, "copy");
-  }
-  int rc = 0;
-  for (off_t from = 0;;) {
-    ssize_t n = pread(r->src, buf, COPY_CHUNK, from);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      rc = fail(r, "read");
-      break;
-    }
-    if (n == 0) break;
-    for (ssize_t done = 0; done < n;) {
-      ssize_t w = write(r->dst, buf + done, (size_t)(n - done));
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) {
-        rc = fail(r, "write");
-        goto out;
-      }
-      done += w;
-    }
-    from += n;
-  }
-out:
-  free(buf);
-  return rc;
-}
-
 /* Opens the destination and copies the source into it, from its start to its end. */
 static int copy_one(struct write_req *r) {
   r->dst = open(r->call.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -88,7 +56,6 @@ static int copy_one(struct write_req *r) {
   for (;;) {
     ssize_t n = sendfile(r->dst, r->src, &at, COPY_CHUNK);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EINVAL || errno == ENOSYS) && at == 0) return copy_by_reads(r);
     if (n < 0) return fail(r, "sendfile");
     if (n == 0) return 0;
   }
