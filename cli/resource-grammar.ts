@@ -28,6 +28,7 @@ export function withResourceFlags(cmd: Command): Command {
     .option('--pid <MODE>', "PID namespace to use: host, or container:NAME")
     .option('--ipc <MODE>', 'IPC mode to use: private, shareable, host, none, or container:NAME')
     .option('--uts <MODE>', 'UTS namespace to use: host')
+    .option('--cgroupns <MODE>', 'Cgroup namespace to use: private (the default) or host')
     .option('--shm-size <BYTES>', 'Size of /dev/shm (default 64m)')
     .option('--sysctl <NAME=VALUE>', 'Sysctl options: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.* (repeatable)', collect)
     .option('--group-add <GROUP>', 'Add additional groups to join (repeatable)', collect);

@@ -6,7 +6,7 @@ import { checkHostOptions, type HostOptions, type Ulimit } from '../runtime/host
 import { optBool, optNumber, optString, optStringMap, optStrings, type Params } from './params.js';
 
 const NUMBERS = ['memory', 'memorySwap', 'memoryReservation', 'nanoCpus', 'cpuShares', 'cpuPeriod', 'cpuQuota', 'pidsLimit', 'oomScoreAdj', 'shmSize'] as const;
-const STRINGS = ['cpusetCpus', 'cpusetMems', 'pidMode', 'ipcMode', 'utsMode'] as const;
+const STRINGS = ['cpusetCpus', 'cpusetMems', 'pidMode', 'ipcMode', 'utsMode', 'cgroupnsMode'] as const;
 const STRING_LISTS = ['capAdd', 'capDrop', 'securityOpt', 'groupAdd'] as const;
 const STRING_MAPS = ['tmpfs', 'sysctls'] as const;
 const BOOLEANS = ['privileged', 'readonlyRootfs', 'init'] as const;

@@ -56,6 +56,7 @@ export interface DockerHostConfig {
   PidMode?: string;
   IpcMode?: string;
   UTSMode?: string;
+  CgroupnsMode?: string;
   ShmSize?: number;
   Sysctls?: Record<string, string> | null;
   GroupAdd?: string[] | null;
@@ -136,6 +137,7 @@ export function hostOptions(hc: DockerHostConfig): HostOptions | undefined {
   if (hc.PidMode) h.pidMode = hc.PidMode;
   if (hc.IpcMode && hc.IpcMode !== 'private') h.ipcMode = hc.IpcMode;
   if (hc.UTSMode) h.utsMode = hc.UTSMode;
+  if (hc.CgroupnsMode) h.cgroupnsMode = hc.CgroupnsMode;
   if (typeof hc.ShmSize === 'number' && hc.ShmSize > 0) h.shmSize = hc.ShmSize;
   if (hc.Sysctls && Object.keys(hc.Sysctls).length > 0) h.sysctls = hc.Sysctls;
   if (hc.GroupAdd?.length) h.groupAdd = hc.GroupAdd;

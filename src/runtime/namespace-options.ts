@@ -1,6 +1,6 @@
 // Docker's namespace and kernel-parameter options of one container: --pid
 // (host, or another container's), --ipc (private, shareable, host, none, or
-// another shareable container's), --uts host,
+// another shareable container's), --uts host, --cgroupns (private, host),
 // --shm-size, --sysctl and --group-add. Their checks (pure) and their effect on the OCI spec (given
 // how to find a running container's pid).
 import { BerthError } from '../errors.js';
@@ -16,6 +16,8 @@ export interface NamespaceOptions {
   ipcMode?: string;
   /** "host" */
   utsMode?: string;
+  /** "private" (the default: the container sees its own cgroup as the root) or "host" */
+  cgroupnsMode?: string;
   /** size of /dev/shm in bytes (Docker's default 64 MiB) */
   shmSize?: number;
   sysctls?: Record<string, string>;
@@ -43,6 +45,7 @@ export function checkNamespaceOptions(h: NamespaceOptions): void {
   if (containerRef(ipc) === '') bad('invalid --ipc "container:": name the container, e.g. container:db');
   if (ipc !== undefined && !containerRef(ipc) && !['', 'private', 'shareable', 'host', 'none'].includes(ipc)) bad(`invalid --ipc "${ipc}": use private, shareable, host, none or container:NAME`);
   if (h.utsMode !== undefined && h.utsMode !== '' && h.utsMode !== 'host') bad(`invalid --uts "${h.utsMode}": use host`);
+  if (h.cgroupnsMode !== undefined && !['', 'private', 'host'].includes(h.cgroupnsMode)) bad(`invalid --cgroupns "${h.cgroupnsMode}": use private or host`);
   if (h.shmSize !== undefined && (!Number.isInteger(h.shmSize) || h.shmSize <= 0)) bad(`invalid --shm-size ${h.shmSize}: it must be a size above 0, e.g. 256m`);
   for (const key of Object.keys(h.sysctls ?? {})) {
     if (!isIpcSysctl(key) && !key.startsWith('net.')) bad(`sysctl "${key}" is not allowed: it has no namespace of its own, so it would change the host (use kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.* or net.*)`);
@@ -108,6 +111,7 @@ export function applyNamespaceOptions(spec: Json, h: NamespaceOptions, container
     namespaceFor(linux, 'ipc', h.ipcMode, containerPid);
   }
   if (h.ipcMode === 'host') linux.namespaces = (linux.namespaces as { type: string }[]).filter((n) => n.type !== 'ipc');
+  if (h.cgroupnsMode === 'host') linux.namespaces = (linux.namespaces as { type: string }[]).filter((n) => n.type !== 'cgroup');
   if (h.utsMode === 'host') {
     linux.namespaces = (linux.namespaces as { type: string }[]).filter((n) => n.type !== 'uts');
     delete spec.hostname; // the runtime sets a hostname only in a UTS namespace of the container's own

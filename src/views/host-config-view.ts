@@ -27,6 +27,7 @@ export function hostConfigView(h: HostOptions = {}): Record<string, unknown> {
     PidMode: h.pidMode ?? '',
     IpcMode: h.ipcMode ?? 'private',
     UTSMode: h.utsMode ?? '',
+    CgroupnsMode: h.cgroupnsMode || 'private',
     ShmSize: h.shmSize ?? 64 * 1024 * 1024,
     Sysctls: h.sysctls ?? null,
     GroupAdd: h.groupAdd ?? null,

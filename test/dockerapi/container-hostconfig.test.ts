@@ -96,12 +96,12 @@ describe('HostConfig of /containers/create', () => {
     const p = create({
       Devices: [{ PathOnHost: '/dev/null', PathInContainer: '', CgroupPermissions: '' }],
       SecurityOpt: ['seccomp={"defaultAction":"SCMP_ACT_ALLOW"}'],
-      PidMode: 'host', IpcMode: 'private', UTSMode: 'host', ShmSize: 1 << 20, Sysctls: { 'net.ipv4.ip_forward': '1' }, GroupAdd: ['audio'],
+      PidMode: 'host', IpcMode: 'private', UTSMode: 'host', CgroupnsMode: 'host', ShmSize: 1 << 20, Sysctls: { 'net.ipv4.ip_forward': '1' }, GroupAdd: ['audio'],
     });
     expect(p.host).toEqual({
       devices: [{ PathOnHost: '/dev/null', PathInContainer: '/dev/null', CgroupPermissions: 'rwm' }],
       securityOpt: ['seccomp={"defaultAction":"SCMP_ACT_ALLOW"}'],
-      pidMode: 'host', utsMode: 'host', shmSize: 1 << 20, sysctls: { 'net.ipv4.ip_forward': '1' }, groupAdd: ['audio'],
+      pidMode: 'host', utsMode: 'host', cgroupnsMode: 'host', shmSize: 1 << 20, sysctls: { 'net.ipv4.ip_forward': '1' }, groupAdd: ['audio'],
     });
   });
 

@@ -1,5 +1,5 @@
 // run's namespace and kernel-parameter flags end to end: --pid host and
-// container:NAME, --ipc host, none, shareable and container:NAME, --uts host, --shm-size, --sysctl and
+// container:NAME, --ipc host, none, shareable and container:NAME, --uts host, --cgroupns, --shm-size, --sysctl and
 // --group-add, their inspect fields, and clear errors for what is refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, readlinkSync } from 'node:fs';
@@ -92,6 +92,22 @@ describe('namespace flags', () => {
     const both = run(['--uts', 'host', '--hostname', 'x'], 'true');
     expect(both.code).toBe(125);
     expect(both.stderr).toContain('Conflicting options: --hostname and --uts host');
+  });
+
+  it('--cgroupns host shares the host\'s cgroup namespace (private by default), shown by inspect; other modes are refused', () => {
+    const hostNs = readlinkSync('/proc/self/ns/cgroup');
+    expect(ok(run(['--cgroupns', 'host'], 'readlink /proc/self/ns/cgroup'))).toBe(`${hostNs}\n`);
+    expect(ok(run(['--cgroupns', 'host'], 'cat /proc/self/cgroup'))).toContain('berth'); // the host's view: the container's cgroup path
+    expect(ok(run([], 'readlink /proc/self/ns/cgroup'))).not.toBe(`${hostNs}\n`);
+    expect(ok(run(['--cgroupns', 'private'], 'cat /proc/self/cgroup'))).not.toContain('berth'); // its own cgroup is its root
+    ok(d.berth(['create', '--name', 'cgnshost', '--cgroupns', 'host', 'busybox', 'true']));
+    ok(d.berth(['create', '--name', 'cgnsdefault', 'busybox', 'true']));
+    expect(inspectContainer(d, 'cgnshost').HostConfig.CgroupnsMode).toBe('host');
+    expect(inspectContainer(d, 'cgnsdefault').HostConfig.CgroupnsMode).toBe('private');
+    ok(d.berth(['rm', 'cgnshost', 'cgnsdefault']));
+    const bad = run(['--cgroupns', 'shared'], 'true');
+    expect(bad.code).toBe(125);
+    expect(bad.stderr).toContain('invalid --cgroupns "shared": use private or host');
   });
 
   it('--shm-size sizes /dev/shm (64m by default)', () => {

@@ -30,6 +30,7 @@ export interface ResourceFlags {
   pid?: string;
   ipc?: string;
   uts?: string;
+  cgroupns?: string;
   shmSize?: string;
   sysctl?: string[];
   groupAdd?: string[];
@@ -120,6 +121,7 @@ export function toHostOptions(f: ResourceFlags): HostOptions | undefined {
   if (f.pid !== undefined) h.pidMode = f.pid;
   if (f.ipc !== undefined) h.ipcMode = f.ipc;
   if (f.uts !== undefined) h.utsMode = f.uts;
+  if (f.cgroupns !== undefined) h.cgroupnsMode = f.cgroupns;
   if (f.shmSize !== undefined) h.shmSize = parseBytes(f.shmSize, '--shm-size');
   if (f.sysctl?.length) h.sysctls = parseSysctls(f.sysctl);
   if (f.groupAdd?.length) h.groupAdd = f.groupAdd;
