@@ -2,7 +2,7 @@
 // from `runc spec`, the invoker's JSON reply, an attach-socket client and a
 // decoder for the container log.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { makeBusyboxRootfs } from '../fixtures/busybox-rootfs.js';
@@ -138,9 +138,17 @@ export class Sandbox {
     this.mounts.push(path);
   }
 
+  /** runc's containers; a list that raced with a delete (runc fails on the state dir that went away) is asked again. */
   runcList(): string[] {
-    if (!existsSync(this.runcRoot)) return [];
-    return execFileSync(RUNC, ['--root', this.runcRoot, 'list', '-q'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    for (let attempt = 1; ; attempt++) {
+      if (!existsSync(this.runcRoot)) return [];
+      try {
+        return execFileSync(RUNC, ['--root', this.runcRoot, 'list', '-q'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n').filter(Boolean);
+      } catch (e) {
+        if (attempt >= 5 || !String((e as { stderr?: unknown }).stderr).includes('no such file or directory')) throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      }
+    }
   }
 
   async cleanup(): Promise<void> {
@@ -149,7 +157,8 @@ export class Sandbox {
         try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
       }
     }
-    for (const id of this.runcList()) {
+    // runc's state directories, one per container (not `runc list`, which fails on one a shim is deleting meanwhile)
+    for (const id of existsSync(this.runcRoot) ? readdirSync(this.runcRoot) : []) {
       try { execFileSync(RUNC, ['--root', this.runcRoot, 'delete', '--force', id], { stdio: 'ignore' }); } catch { /* gone */ }
     }
     for (const m of this.mounts) {
