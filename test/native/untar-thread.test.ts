@@ -48,6 +48,24 @@ async function rejection(p: Promise<unknown>): Promise<{ code?: string; message:
   throw new Error('expected a rejection');
 }
 
+/** The error an extraction refuses `bytes` with: thrown while they are fed, or at finish. */
+async function refusal(h: UntarThreadHandle, bytes: Buffer): Promise<{ code?: string; message: string }> {
+  return (feed(h, bytes, [65_536]) as { code?: string; message: string } | undefined) ?? (await rejection(untarThreadFinish(h)));
+}
+
+/** `whole` cut 1000 bytes before its end is refused at finish (code, cutMessage); random bytes are refused with code. */
+async function expectCutAndJunkRefused(compression: 'gzip' | 'zstd', whole: Buffer, code: string, cutMessage: RegExp): Promise<void> {
+  const cut = untarThreadCreate(box().root, compression, true);
+  expect(feed(cut, whole.subarray(0, whole.length - 1000), [65_536])).toBeUndefined();
+  const e1 = await rejection(untarThreadFinish(cut));
+  expect(e1.code).toBe(code);
+  expect(e1.message).toMatch(cutMessage);
+
+  const junk = untarThreadCreate(box().root, compression, true);
+  expect((await refusal(junk, randomBytes(300_000))).code).toBe(code);
+  untarThreadEnd(junk);
+}
+
 // ~14 MB of tar, incompressible for the most part: more than the ring holds, so writes wait for the thread
 const files = Array.from({ length: 24 }, (_, i) => entry({ name: `data/f${i}`, mode: 0o640, data: randomBytes(500_000 + i * 7_000) }));
 const big = archive(entry({ name: 'data/', type: '5', mode: 0o750, mtime: 1_600_000_000 }), ...files, entry({ name: 'data/text', data: 'lorem ipsum '.repeat(100_000) }));
@@ -82,17 +100,7 @@ describe('native untar on its own thread', () => {
   });
 
   it('rejects gzip that ends inside a member, and bytes that are not gzip', async () => {
-    const gz = gzipSync(big);
-    const cut = untarThreadCreate(box().root, 'gzip', true);
-    expect(feed(cut, gz.subarray(0, gz.length - 1000), [65_536])).toBeUndefined();
-    const e1 = await rejection(untarThreadFinish(cut));
-    expect(e1.code).toBe('Z_DATA_ERROR');
-    expect(e1.message).toMatch(/middle of a member/);
-
-    const junk = untarThreadCreate(box().root, 'gzip', true);
-    const e2 = (feed(junk, randomBytes(300_000), [65_536]) as { code?: string } | undefined) ?? (await rejection(untarThreadFinish(junk)));
-    expect(e2.code).toBe('Z_DATA_ERROR');
-    untarThreadEnd(junk);
+    await expectCutAndJunkRefused('gzip', gzipSync(big), 'Z_DATA_ERROR', /middle of a member/);
   });
 
   it('decodes zstd on its thread: concatenated and skippable frames, the same tree and diffID', async () => {
@@ -114,22 +122,13 @@ describe('native untar on its own thread', () => {
 
   it('rejects zstd that ends inside a frame, bytes that are not zstd, and (checked) a bad frame checksum', async () => {
     const zst = zstdCompress(big, { checksumFlag: true });
-    const cut = untarThreadCreate(box().root, 'zstd', true);
-    expect(feed(cut, zst.subarray(0, zst.length - 1000), [65_536])).toBeUndefined();
-    const e1 = await rejection(untarThreadFinish(cut));
-    expect(e1.code).toBe('BERTH_BAD_ZSTD');
-    expect(e1.message).toMatch(/middle of a frame/);
-
-    const junk = untarThreadCreate(box().root, 'zstd', true);
-    const e2 = (feed(junk, randomBytes(300_000), [65_536]) as { code?: string } | undefined) ?? (await rejection(untarThreadFinish(junk)));
-    expect(e2.code).toBe('BERTH_BAD_ZSTD');
-    untarThreadEnd(junk);
+    await expectCutAndJunkRefused('zstd', zst, 'BERTH_BAD_ZSTD', /middle of a frame/);
 
     // the frame's checksum (its last 4 bytes) altered: refused when checked, ignored when the caller checks the diffID
     const bad = Buffer.from(zst);
     bad[bad.length - 1] ^= 0xff;
     const checked = untarThreadCreate(box().root, 'zstd', false);
-    const e3 = (feed(checked, bad, [65_536]) as { code?: string; message: string } | undefined) ?? (await rejection(untarThreadFinish(checked)));
+    const e3 = await refusal(checked, bad);
     expect(e3.code).toBe('BERTH_BAD_ZSTD');
     expect(e3.message).toMatch(/checksum/i);
     untarThreadEnd(checked);
